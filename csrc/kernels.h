@@ -1,0 +1,87 @@
+/* Training kernels: skip-gram and CBOW over negative sampling and/or
+ * hierarchical softmax (Mikolov et al. 2013a, 2013b).
+ *
+ * One entry point, fw2v_train_batch(), is called by every driver: the file
+ * path, the iterable feeder and the tests all hand it the same batch layout
+ * (int32 vocabulary indices plus sentence end offsets).
+ *
+ * Threads share fw2v_params (read-only, except the model rows updated
+ * Hogwild-style and the relaxed progress counter) and each owns one
+ * fw2v_thread (RNG, scratch rows, counters). The kernel trusts its inputs:
+ * the Python boundary guarantees every index is < vocab_size, every pointer
+ * is non-NULL where its objective is enabled, scratch sizes are as documented.
+ */
+#ifndef FW2V_KERNELS_H
+#define FW2V_KERNELS_H
+
+#include "fw2v_common.h"
+
+typedef struct {
+    real_t *syn0;                   /* [vocab_size x dim] input vectors (wv.vectors) */
+    real_t *syn1;                   /* [vocab_size x dim] inner-node rows; NULL unless hs */
+    real_t *syn1neg;                /* [vocab_size x dim] output rows; NULL unless negative */
+    const real_t *lockf;            /* [vocab_size] scale of syn0 updates; 0 freezes a row */
+    const uint64_t *keep_threshold; /* [vocab_size] keep a token iff rand32 < threshold (>= 2^32: always) */
+    const uint32_t *noise_prob;     /* [vocab_size] alias table of the noise distribution */
+    const int32_t *noise_alias;
+    const int64_t *path_offsets;    /* [vocab_size + 1] Huffman paths, see sampling.h */
+    const uint8_t *codes;
+    const int32_t *points;
+    int64_t vocab_size;
+    int32_t dim;
+    int32_t window;                 /* >= 1 */
+    int32_t negative;               /* >= 0 */
+    int32_t hs;                     /* 0/1 */
+    int32_t sg;                     /* 1: skip-gram, 0: CBOW */
+    int32_t cbow_mean;              /* CBOW hidden layer: 1 mean, 0 sum */
+    int32_t shrink_windows;         /* draw the effective window uniformly in [1, window] */
+    int32_t subsample;              /* apply keep_threshold */
+    int32_t compute_loss;
+    int32_t isa;                    /* FW2V_ISA_*: which compiled variant runs (chosen in Python) */
+    double start_alpha, end_alpha;
+    double total_words;             /* in-vocabulary tokens of the whole schedule (all epochs) */
+    volatile int64_t *progress;     /* shared: in-vocabulary tokens consumed by all threads */
+    volatile int32_t *stop;         /* shared: nonzero asks every thread to stop at a sentence end */
+} fw2v_params;
+
+typedef struct {
+    uint64_t rng;
+    real_t *hidden;                 /* [dim] scratch: CBOW's combined context */
+    real_t *grad;                   /* [dim] scratch: accumulated input-side gradient */
+    int32_t *kept;                  /* [max sentence length] scratch: sentence after subsampling */
+    int64_t unpublished;            /* tokens consumed but not yet added to *progress */
+    int64_t words_seen;             /* in-vocabulary tokens consumed */
+    int64_t words_trained;          /* tokens left after subsampling */
+    double loss;                    /* sum of -log sigmoid terms, float64 so it never saturates */
+    int64_t loss_terms;
+    double last_alpha;
+    const int32_t *fixed_negatives; /* test hook: when set, negatives cycle through this list */
+    int64_t n_fixed_negatives;
+    int64_t fixed_position;
+} fw2v_thread;
+
+typedef struct {
+    const int32_t *ids;             /* vocabulary indices, all < vocab_size */
+    const int64_t *ends;            /* sentence s is ids[ends[s-1] .. ends[s]) with ends[-1] = 0 */
+    int64_t n_sentences;
+    int64_t first_start;            /* start of sentence 0 (lets a thread train a slice of a corpus) */
+} fw2v_batch;
+
+/* Publish progress (and look at the stop flag) at most this often: a shared
+ * counter touched per token would bounce its cache line between cores. */
+#define FW2V_PUBLISH_EVERY 10000
+
+/* Trains on every sentence of the batch. Returns FW2V_OK, or FW2V_STOPPED when
+ * *stop was raised (the batch is then partly trained, at a sentence boundary). */
+int fw2v_train_batch(const fw2v_params *p, fw2v_thread *t, const fw2v_batch *b);
+
+enum { FW2V_ISA_GENERIC = 0, FW2V_ISA_AVX2 = 1 };
+
+/* 1 when this CPU (and OS) can run the AVX2+FMA variant. */
+int fw2v_cpu_has_avx2(void);
+
+/* Per-ISA variants, compiled from kernels_impl.h. */
+int fw2v_train_batch_generic(const fw2v_params *p, fw2v_thread *t, const fw2v_batch *b);
+int fw2v_train_batch_avx2(const fw2v_params *p, fw2v_thread *t, const fw2v_batch *b);
+
+#endif

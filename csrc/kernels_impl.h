@@ -1,0 +1,234 @@
+/* The training loop, written once and compiled once per instruction set.
+ *
+ * kernels_generic.c and kernels_avx2.c include this file after defining
+ * FW2V_SUFFIX(name) and (for AVX2) FW2V_USE_AVX2, so every variant runs the
+ * same algorithm and differs only in the vector primitives below. Results of
+ * the variants agree to float rounding (FMA and summation order differ).
+ */
+#include <math.h>
+#include <string.h>
+
+#include "kernels.h"
+#include "sampling.h"
+
+/* ---- vector primitives ------------------------------------------------- */
+#if FW2V_USE_AVX2
+#include <immintrin.h>
+
+FW2V_INLINE real_t vdot(const real_t *FW2V_RESTRICT a, const real_t *FW2V_RESTRICT b, int n)
+{
+    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+    int k = 0;
+    for (; k + 16 <= n; k += 16) {
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + k), _mm256_loadu_ps(b + k), s0);
+        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + k + 8), _mm256_loadu_ps(b + k + 8), s1);
+    }
+    if (k + 8 <= n) { s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + k), _mm256_loadu_ps(b + k), s0); k += 8; }
+    s0 = _mm256_add_ps(s0, s1);
+    __m128 q = _mm_add_ps(_mm256_castps256_ps128(s0), _mm256_extractf128_ps(s0, 1));
+    q = _mm_add_ps(q, _mm_movehl_ps(q, q));
+    q = _mm_add_ss(q, _mm_shuffle_ps(q, q, 1));
+    real_t s = _mm_cvtss_f32(q);
+    for (; k < n; k++) s += a[k] * b[k];
+    return s;
+}
+
+/* grad += g * row; row += g * h -- both updates in one pass over the row. */
+FW2V_INLINE void vfused(real_t *FW2V_RESTRICT grad, real_t *FW2V_RESTRICT row, const real_t *FW2V_RESTRICT h, real_t g, int n)
+{
+    __m256 gv = _mm256_set1_ps(g);
+    int k = 0;
+    for (; k + 8 <= n; k += 8) {
+        __m256 r = _mm256_loadu_ps(row + k);
+        _mm256_storeu_ps(grad + k, _mm256_fmadd_ps(gv, r, _mm256_loadu_ps(grad + k)));
+        _mm256_storeu_ps(row + k, _mm256_fmadd_ps(gv, _mm256_loadu_ps(h + k), r));
+    }
+    for (; k < n; k++) { real_t r = row[k]; grad[k] += g * r; row[k] = r + g * h[k]; }
+}
+
+FW2V_INLINE void vaxpy(real_t *FW2V_RESTRICT y, real_t a, const real_t *FW2V_RESTRICT x, int n)
+{
+    __m256 av = _mm256_set1_ps(a);
+    int k = 0;
+    for (; k + 8 <= n; k += 8)
+        _mm256_storeu_ps(y + k, _mm256_fmadd_ps(av, _mm256_loadu_ps(x + k), _mm256_loadu_ps(y + k)));
+    for (; k < n; k++) y[k] += a * x[k];
+}
+#else
+FW2V_INLINE real_t vdot(const real_t *FW2V_RESTRICT a, const real_t *FW2V_RESTRICT b, int n)
+{
+    /* four partial sums: lets the compiler use SIMD without -ffast-math */
+    real_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int k = 0;
+    for (; k + 4 <= n; k += 4) {
+        s0 += a[k] * b[k]; s1 += a[k + 1] * b[k + 1];
+        s2 += a[k + 2] * b[k + 2]; s3 += a[k + 3] * b[k + 3];
+    }
+    for (; k < n; k++) s0 += a[k] * b[k];
+    return (s0 + s1) + (s2 + s3);
+}
+
+FW2V_INLINE void vfused(real_t *FW2V_RESTRICT grad, real_t *FW2V_RESTRICT row, const real_t *FW2V_RESTRICT h, real_t g, int n)
+{
+    for (int k = 0; k < n; k++) { real_t r = row[k]; grad[k] += g * r; row[k] = r + g * h[k]; }
+}
+
+FW2V_INLINE void vaxpy(real_t *FW2V_RESTRICT y, real_t a, const real_t *FW2V_RESTRICT x, int n)
+{
+    for (int k = 0; k < n; k++) y[k] += a * x[k];
+}
+#endif
+
+FW2V_INLINE void vscale(real_t *y, real_t a, int n) { for (int k = 0; k < n; k++) y[k] *= a; }
+
+/* ---- the objective: one logistic step, shared by both objectives ---------
+ * Negative sampling (label 1 for the target, 0 for noise words) and
+ * hierarchical softmax (label 1 - code bit at each node of the Huffman path)
+ * are the same operation: score an output row against the hidden vector h,
+ * take the sigmoid, move the row and accumulate the gradient for h.
+ * Gradient of log sigmoid(+-f): (label - sigmoid(f)), times the learning rate. */
+
+/* log(1 + e^x) without overflow: the loss term -log sigmoid(-x). */
+FW2V_INLINE double softplus(double x) { return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x)); }
+
+FW2V_INLINE void logistic_step(const fw2v_params *p, fw2v_thread *t, const real_t *h, real_t *row,
+                               real_t label, real_t alpha)
+{
+    real_t f = vdot(h, row, p->dim);
+    real_t g = (label - (real_t)1 / ((real_t)1 + expf(-f))) * alpha;
+    vfused(t->grad, row, h, g, p->dim);
+    if (p->compute_loss) {
+        t->loss += softplus(label > 0 ? -(double)f : (double)f);
+        t->loss_terms++;
+    }
+}
+
+FW2V_INLINE int32_t draw_negative(const fw2v_params *p, fw2v_thread *t)
+{
+    if (t->fixed_negatives)
+        return t->fixed_negatives[t->fixed_position++ % t->n_fixed_negatives];
+    return fw2v_alias_draw(p->noise_prob, p->noise_alias, p->vocab_size, fw2v_rng_next(&t->rng));
+}
+
+/* Predicts `word` from hidden vector h with every enabled objective; the
+ * gradient for h accumulates in t->grad (word2vec C's neu1e). */
+FW2V_INLINE void train_targets(const fw2v_params *p, fw2v_thread *t, const real_t *h, int32_t word, real_t alpha)
+{
+    const int64_t dim = p->dim;
+    if (p->hs) {
+        for (int64_t k = p->path_offsets[word]; k < p->path_offsets[word + 1]; k++)
+            logistic_step(p, t, h, p->syn1 + p->points[k] * dim, (real_t)(1 - p->codes[k]), alpha);
+    }
+    if (p->negative) {
+        logistic_step(p, t, h, p->syn1neg + word * dim, 1, alpha);
+        for (int32_t d = 0; d < p->negative; d++) {
+            int32_t noise = draw_negative(p, t);
+            if (noise == word) continue; /* as word2vec C: a draw of the target is skipped */
+            logistic_step(p, t, h, p->syn1neg + noise * dim, 0, alpha);
+        }
+    }
+}
+
+/* ---- sentence drivers ---------------------------------------------------- */
+
+/* Window around position i: [i - w, i + w] with w = window - b, b uniform in
+ * [0, window) when shrinking (word2vec C's "reduced window"), clipped to the sentence. */
+FW2V_INLINE void context_window(const fw2v_params *p, fw2v_thread *t, int64_t i, int64_t n, int64_t *lo, int64_t *hi)
+{
+    int64_t w = p->window - (p->shrink_windows ? (int64_t)fw2v_rng_below(&t->rng, (uint32_t)p->window) : 0);
+    *lo = i - w < 0 ? 0 : i - w;
+    *hi = i + w > n - 1 ? n - 1 : i + w;
+}
+
+/* Skip-gram: each context word's input row predicts the centre word. */
+static void train_sentence_sg(const fw2v_params *p, fw2v_thread *t, const int32_t *w, int64_t n, real_t alpha)
+{
+    const int64_t dim = p->dim;
+    for (int64_t i = 0; i < n; i++) {
+        int64_t lo, hi;
+        context_window(p, t, i, n, &lo, &hi);
+        for (int64_t j = lo; j <= hi; j++) {
+            if (j == i) continue;
+            real_t *h = p->syn0 + w[j] * dim;
+            memset(t->grad, 0, (size_t)dim * sizeof(real_t));
+            train_targets(p, t, h, w[i], alpha);
+            vaxpy(h, p->lockf[w[j]], t->grad, p->dim);
+        }
+    }
+}
+
+/* CBOW: the sum (or mean) of the context rows predicts the centre word. */
+static void train_sentence_cbow(const fw2v_params *p, fw2v_thread *t, const int32_t *w, int64_t n, real_t alpha)
+{
+    const int64_t dim = p->dim;
+    for (int64_t i = 0; i < n; i++) {
+        int64_t lo, hi, count = 0;
+        context_window(p, t, i, n, &lo, &hi);
+        memset(t->hidden, 0, (size_t)dim * sizeof(real_t));
+        for (int64_t j = lo; j <= hi; j++) {
+            if (j == i) continue;
+            vaxpy(t->hidden, 1, p->syn0 + w[j] * dim, p->dim);
+            count++;
+        }
+        if (count == 0) continue;
+        real_t inv = (real_t)1 / (real_t)count;
+        if (p->cbow_mean) vscale(t->hidden, inv, p->dim);
+        memset(t->grad, 0, (size_t)dim * sizeof(real_t));
+        train_targets(p, t, t->hidden, w[i], alpha);
+        /* gensim's convention for the summed hidden layer: spread the error over
+         * the window (with the mean, word2vec C's rule: full error to each). */
+        if (!p->cbow_mean) vscale(t->grad, inv, p->dim);
+        for (int64_t j = lo; j <= hi; j++) {
+            if (j == i) continue;
+            vaxpy(p->syn0 + w[j] * dim, p->lockf[w[j]], t->grad, p->dim);
+        }
+    }
+}
+
+/* Subsampling of frequent words (Mikolov et al. 2013b, word2vec C's formula,
+ * thresholds precomputed as integers): dropped before windows are formed, so
+ * windows reach further past frequent words, as in word2vec C and gensim. */
+static int64_t subsample(const fw2v_params *p, fw2v_thread *t, const int32_t *ids, int64_t n)
+{
+    if (!p->subsample) {
+        memcpy(t->kept, ids, (size_t)n * sizeof(int32_t));
+        return n;
+    }
+    int64_t m = 0;
+    for (int64_t i = 0; i < n; i++) {
+        int32_t w = ids[i];
+        if ((fw2v_rng_next(&t->rng) >> 32) < p->keep_threshold[w]) t->kept[m++] = w;
+    }
+    return m;
+}
+
+int FW2V_SUFFIX(fw2v_train_batch)(const fw2v_params *p, fw2v_thread *t, const fw2v_batch *b)
+{
+    int64_t start = b->first_start;
+    for (int64_t s = 0; s < b->n_sentences; s++) {
+        int64_t end = b->ends[s], n = end - start;
+        const int32_t *ids = b->ids + start;
+        start = end;
+        if (n == 0) continue;
+        /* Linear decay over the real progress of all threads (word2vec C's
+         * schedule); with one thread this is exact and so reproducible. */
+        double done = (double)(fw2v_atomic_load(p->progress) + t->unpublished);
+        double frac = done < p->total_words ? done / p->total_words : 1.0;
+        real_t alpha = (real_t)(p->start_alpha - (p->start_alpha - p->end_alpha) * frac);
+        t->last_alpha = alpha;
+        int64_t m = subsample(p, t, ids, n);
+        if (p->sg) train_sentence_sg(p, t, t->kept, m, alpha);
+        else train_sentence_cbow(p, t, t->kept, m, alpha);
+        t->words_seen += n;
+        t->words_trained += m;
+        t->unpublished += n;
+        if (t->unpublished >= FW2V_PUBLISH_EVERY) {
+            fw2v_atomic_add(p->progress, t->unpublished);
+            t->unpublished = 0;
+            if (fw2v_atomic_load32(p->stop)) return FW2V_STOPPED;
+        }
+    }
+    fw2v_atomic_add(p->progress, t->unpublished);
+    t->unpublished = 0;
+    return fw2v_atomic_load32(p->stop) ? FW2V_STOPPED : FW2V_OK;
+}

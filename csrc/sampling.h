@@ -1,0 +1,36 @@
+/* Sampling tables built once per vocabulary and read by every training thread.
+ *
+ * Noise distribution (negative sampling): P(w) ~ count(w)^ns_exponent
+ * (Mikolov et al. 2013 use 0.75). Drawn with Vose's alias method: one 64-bit
+ * random number picks a column (high bits) and decides column-or-alias (low
+ * bits), so a draw is O(1) with no search -- gensim bisects a cumulative table
+ * (O(log V), cache-unfriendly) and word2vec C keeps a 10^8-entry table (400 MB).
+ *
+ * Invariants: prob[i] is the keep-column threshold scaled to 2^32; alias[i] is a
+ * valid word index; both arrays have vocab_size entries and vocab_size >= 1.
+ */
+#ifndef FW2V_SAMPLING_H
+#define FW2V_SAMPLING_H
+
+#include "fw2v_common.h"
+
+/* Fills prob (uint32, scaled to 2^32) and alias from non-negative weights.
+ * Returns FW2V_ERR_NOMEM on allocation failure. */
+int fw2v_build_alias(const double *weights, int64_t n, uint32_t *prob, int32_t *alias);
+
+FW2V_INLINE int32_t fw2v_alias_draw(const uint32_t *prob, const int32_t *alias, int64_t n, uint64_t r)
+{
+    uint32_t column = (uint32_t)(((r >> 32) * (uint64_t)n) >> 32);
+    return ((uint32_t)r < prob[column]) ? (int32_t)column : alias[column];
+}
+
+/* Huffman tree for hierarchical softmax (word2vec C's construction, Mikolov et
+ * al. 2013b): frequent words get short codes. For word w, its path is
+ * codes/points[offsets[w] .. offsets[w+1]) from the root down; points are inner
+ * node rows of syn1 (0..n-2, root = n-2), codes the branch bits (label = 1 - code).
+ * `counts` may be in any order. codes/points need room for the total path
+ * length, which is at most n * (n - 1); call with codes == NULL first to get
+ * offsets only (returns the total in offsets[n]). */
+int fw2v_build_huffman(const int64_t *counts, int64_t n, int64_t *offsets, uint8_t *codes, int32_t *points);
+
+#endif

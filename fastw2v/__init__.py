@@ -1,0 +1,24 @@
+"""fastw2v: word2vec with C kernels and gensim 4's API.
+
+>>> from fastw2v import Word2Vec
+>>> model = Word2Vec([["hello", "world"]] * 50, vector_size=10, min_count=1, epochs=1)
+>>> model.wv["hello"].shape
+(10,)
+"""
+try:
+    from fastw2v import _kernels, _sampling, _vocab  # noqa: F401
+except ImportError as exc:  # never fall back to a slow pure-Python path (gensim's trap)
+    raise ImportError(
+        "fastw2v's compiled extension could not be loaded "
+        f"({exc}). Reinstall from source with a C compiler available: "
+        "`pip install --force-reinstall --no-binary fastw2v fastw2v` "
+        "(or `pip install .` in a checkout). From a source checkout, do not run "
+        "Python inside the repository without installing it first."
+    ) from exc
+
+from fastw2v.callbacks import CallbackAny2Vec, StopTraining
+from fastw2v.keyedvectors import KeyedVectors
+from fastw2v.word2vec import Word2Vec
+
+__version__ = "0.1.0"
+__all__ = ["Word2Vec", "KeyedVectors", "CallbackAny2Vec", "StopTraining", "__version__"]

@@ -1,0 +1,97 @@
+# Declarations of the C sources in csrc/ (one place, cimported by every Cython module).
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
+
+cdef extern from "fw2v_common.h" nogil:
+    ctypedef float real_t
+    enum:
+        FW2V_OK
+        FW2V_ERR_NOMEM
+        FW2V_STOPPED
+        FW2V_NEED_PRUNE
+    uint64_t fw2v_rng_next(uint64_t *state)
+
+cdef extern from "token_table.h" nogil:
+    ctypedef struct fw2v_token_table:
+        int64_t size
+        int64_t *count
+        int64_t *order
+        int64_t *key_offset
+        int32_t *key_len
+        char *arena
+    int fw2v_tt_init(fw2v_token_table *t, int64_t expected)
+    void fw2v_tt_free(fw2v_token_table *t)
+    uint64_t fw2v_hash_bytes(const char *key, int64_t length)
+    int64_t fw2v_tt_find(const fw2v_token_table *t, const char *key, int64_t length, uint64_t h)
+    int64_t fw2v_tt_add(fw2v_token_table *t, const char *key, int64_t length, int64_t amount)
+    int fw2v_tt_compact(fw2v_token_table *t, const uint8_t *keep)
+
+cdef extern from "scan.h" nogil:
+    ctypedef struct fw2v_scan_state:
+        int64_t max_sentence_length
+        int64_t sentence_tokens
+        int64_t total_tokens
+        int64_t sentences
+    int fw2v_scan_count(fw2v_token_table *table, fw2v_scan_state *st, const char *buf, int64_t n,
+                        int64_t *pos, int64_t max_vocab_size)
+    void fw2v_scan_encode(const fw2v_token_table *lookup, fw2v_scan_state *st, const char *buf, int64_t n,
+                          int32_t *ids, int64_t *n_ids, int64_t *ends, int64_t *n_ends)
+    int fw2v_scan_finish(fw2v_scan_state *st)
+
+cdef extern from "sampling.h" nogil:
+    int fw2v_build_alias(const double *weights, int64_t n, uint32_t *prob, int32_t *alias)
+    int32_t fw2v_alias_draw(const uint32_t *prob, const int32_t *alias, int64_t n, uint64_t r)
+    int fw2v_build_huffman(const int64_t *counts, int64_t n, int64_t *offsets, uint8_t *codes, int32_t *points)
+
+cdef extern from "kernels.h" nogil:
+    enum:
+        FW2V_ISA_GENERIC
+        FW2V_ISA_AVX2
+        FW2V_PUBLISH_EVERY
+    ctypedef struct fw2v_params:
+        real_t *syn0
+        real_t *syn1
+        real_t *syn1neg
+        const real_t *lockf
+        const uint64_t *keep_threshold
+        const uint32_t *noise_prob
+        const int32_t *noise_alias
+        const int64_t *path_offsets
+        const uint8_t *codes
+        const int32_t *points
+        int64_t vocab_size
+        int32_t dim
+        int32_t window
+        int32_t negative
+        int32_t hs
+        int32_t sg
+        int32_t cbow_mean
+        int32_t shrink_windows
+        int32_t subsample
+        int32_t compute_loss
+        int32_t isa
+        double start_alpha
+        double end_alpha
+        double total_words
+        int64_t *progress
+        int32_t *stop
+    ctypedef struct fw2v_thread:
+        uint64_t rng
+        real_t *hidden
+        real_t *grad
+        int32_t *kept
+        int64_t unpublished
+        int64_t words_seen
+        int64_t words_trained
+        double loss
+        int64_t loss_terms
+        double last_alpha
+        const int32_t *fixed_negatives
+        int64_t n_fixed_negatives
+        int64_t fixed_position
+    ctypedef struct fw2v_batch:
+        const int32_t *ids
+        const int64_t *ends
+        int64_t n_sentences
+        int64_t first_start
+    int fw2v_train_batch(const fw2v_params *p, fw2v_thread *t, const fw2v_batch *b)
+    int fw2v_cpu_has_avx2()

@@ -1,0 +1,238 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
+"""Python entry points to the training kernels of csrc/kernels.h.
+
+`KernelParams` is the read-only side every thread shares (model rows,
+sampling tables, schedule); `ThreadState` is what one thread owns. The
+boundary checks shapes, dtypes and index bounds once here, so the C loop can
+trust its inputs; `train_batch` then runs without the GIL.
+"""
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
+from libc.stdlib cimport malloc, free, calloc
+
+import numpy as np
+cimport numpy as cnp
+
+from fastw2v._csrc cimport *
+
+cnp.import_array()
+
+ISA_GENERIC = FW2V_ISA_GENERIC
+ISA_AVX2 = FW2V_ISA_AVX2
+PUBLISH_EVERY = FW2V_PUBLISH_EVERY
+
+
+def cpu_has_avx2():
+    return bool(fw2v_cpu_has_avx2())
+
+
+cdef void *_ptr(object arr, str name, object dtype, int64_t rows, int64_t cols) except? NULL:
+    """Pointer to a C-contiguous array after checking dtype and shape (the kernel trusts both)."""
+    if arr is None:
+        return NULL
+    if not isinstance(arr, np.ndarray) or arr.dtype != dtype or not arr.flags.c_contiguous:
+        raise TypeError(f"{name} must be a C-contiguous {np.dtype(dtype).name} array")
+    if not arr.flags.writeable and name.startswith("syn"):
+        raise ValueError(f"{name} is read-only (a memory-mapped model must be loaded with mmap=None to train)")
+    if arr.shape[0] < rows or (cols >= 0 and (arr.ndim != 2 or arr.shape[1] != cols)):
+        raise ValueError(f"{name} has shape {arr.shape}, need at least ({rows}, {cols})")
+    return cnp.PyArray_DATA(arr)
+
+
+cdef class KernelParams:
+    cdef fw2v_params p
+    cdef int64_t progress_counter
+    cdef int32_t stop_flag
+    cdef object arrays
+
+    def __init__(self, *, syn0, syn1, syn1neg, lockf, keep_threshold, noise_prob, noise_alias,
+                 path_offsets, codes, points, int window, int negative, bint hs, bint sg,
+                 bint cbow_mean, bint shrink_windows, bint subsample, bint compute_loss,
+                 double start_alpha, double end_alpha, double total_words, int isa):
+        cdef int64_t V = syn0.shape[0]
+        cdef int dim = syn0.shape[1]
+        if window < 1 or negative < 0 or (not hs and negative == 0) or dim < 1 or V < 1:
+            raise ValueError("invalid kernel parameters")
+        self.arrays = (syn0, syn1, syn1neg, lockf, keep_threshold, noise_prob, noise_alias,
+                       path_offsets, codes, points)
+        self.p.syn0 = <real_t *>_ptr(syn0, "syn0", np.float32, V, dim)
+        self.p.lockf = <const real_t *>_ptr(lockf, "lockf", np.float32, V, -1)
+        self.p.keep_threshold = <const uint64_t *>_ptr(keep_threshold, "keep_threshold", np.uint64, V, -1)
+        self.p.syn1 = NULL
+        self.p.syn1neg = NULL
+        self.p.path_offsets = NULL
+        self.p.codes = NULL
+        self.p.points = NULL
+        self.p.noise_prob = NULL
+        self.p.noise_alias = NULL
+        if hs:
+            self.p.syn1 = <real_t *>_ptr(syn1, "syn1", np.float32, max(V - 1, 1), dim)
+            self.p.path_offsets = <const int64_t *>_ptr(path_offsets, "path_offsets", np.int64, V + 1, -1)
+            if path_offsets[V] > 0:
+                if points.shape[0] < path_offsets[V] or codes.shape[0] < path_offsets[V]:
+                    raise ValueError("Huffman codes/points shorter than path_offsets promise")
+                if points.max() >= max(V - 1, 1) or points.min() < 0:
+                    raise ValueError("Huffman points out of range")
+                self.p.codes = <const uint8_t *>_ptr(codes, "codes", np.uint8, path_offsets[V], -1)
+                self.p.points = <const int32_t *>_ptr(points, "points", np.int32, path_offsets[V], -1)
+        if negative:
+            self.p.syn1neg = <real_t *>_ptr(syn1neg, "syn1neg", np.float32, V, dim)
+            self.p.noise_prob = <const uint32_t *>_ptr(noise_prob, "noise_prob", np.uint32, V, -1)
+            self.p.noise_alias = <const int32_t *>_ptr(noise_alias, "noise_alias", np.int32, V, -1)
+            if noise_alias[:V].max() >= V or noise_alias[:V].min() < 0:
+                raise ValueError("noise alias table out of range")
+        self.p.vocab_size = V
+        self.p.dim = dim
+        self.p.window = window
+        self.p.negative = negative
+        self.p.hs = hs
+        self.p.sg = sg
+        self.p.cbow_mean = cbow_mean
+        self.p.shrink_windows = shrink_windows
+        self.p.subsample = subsample
+        self.p.compute_loss = compute_loss
+        self.p.isa = isa if (isa != FW2V_ISA_AVX2 or fw2v_cpu_has_avx2()) else FW2V_ISA_GENERIC
+        self.p.start_alpha = start_alpha
+        self.p.end_alpha = end_alpha
+        self.p.total_words = max(total_words, 1.0)
+        self.progress_counter = 0
+        self.stop_flag = 0
+        self.p.progress = &self.progress_counter
+        self.p.stop = &self.stop_flag
+
+    @property
+    def progress(self):
+        """In-vocabulary tokens consumed by all threads (published part)."""
+        return self.progress_counter
+
+    @property
+    def isa(self):
+        return "avx2" if self.p.isa == FW2V_ISA_AVX2 else "generic"
+
+    @property
+    def vocab_size(self):
+        return self.p.vocab_size
+
+    def request_stop(self):
+        """Asks every thread to stop at its next publication point (thread-safe)."""
+        self.stop_flag = 1
+
+    @property
+    def stop_requested(self):
+        return self.stop_flag != 0
+
+
+cdef class ThreadState:
+    cdef fw2v_thread t
+    cdef int dim
+    cdef int64_t kept_capacity
+    cdef object fixed
+
+    def __cinit__(self, int dim, uint64_t seed):
+        self.dim = dim
+        self.t.rng = seed
+        self.t.hidden = <real_t *>calloc(dim, sizeof(real_t))
+        self.t.grad = <real_t *>calloc(dim, sizeof(real_t))
+        self.kept_capacity = 0
+        self.t.kept = NULL
+        self.t.unpublished = 0
+        self.t.fixed_negatives = NULL
+        self.t.n_fixed_negatives = 0
+        self.t.fixed_position = 0
+        self.reset_counters()
+        if not self.t.hidden or not self.t.grad:
+            raise MemoryError()
+
+    def __dealloc__(self):
+        free(self.t.hidden)
+        free(self.t.grad)
+        free(self.t.kept)
+
+    cdef int ensure_capacity(self, int64_t n) except -1:
+        if n <= self.kept_capacity:
+            return 0
+        free(self.t.kept)
+        self.t.kept = <int32_t *>malloc(max(n, 1) * sizeof(int32_t))
+        if not self.t.kept:
+            self.kept_capacity = 0
+            raise MemoryError()
+        self.kept_capacity = n
+        return 0
+
+    def reset_counters(self):
+        self.t.words_seen = 0
+        self.t.words_trained = 0
+        self.t.loss = 0.0
+        self.t.loss_terms = 0
+        self.t.last_alpha = 0.0
+
+    def set_fixed_negatives(self, negatives):
+        """Test hook: negatives cycle through this list instead of being drawn."""
+        if negatives is None:
+            self.fixed = None
+            self.t.fixed_negatives = NULL
+            self.t.n_fixed_negatives = 0
+            return
+        arr = np.ascontiguousarray(negatives, dtype=np.int32)
+        if arr.ndim != 1 or arr.shape[0] == 0:
+            raise ValueError("fixed negatives must be a non-empty 1-D list")
+        self.fixed = arr
+        self.t.fixed_negatives = <const int32_t *>cnp.PyArray_DATA(arr)
+        self.t.n_fixed_negatives = arr.shape[0]
+        self.t.fixed_position = 0
+
+    @property
+    def rng_state(self):
+        return self.t.rng
+
+    @property
+    def words_seen(self):
+        return self.t.words_seen
+
+    @property
+    def words_trained(self):
+        return self.t.words_trained
+
+    @property
+    def loss(self):
+        return self.t.loss
+
+    @property
+    def loss_terms(self):
+        return self.t.loss_terms
+
+    @property
+    def last_alpha(self):
+        return self.t.last_alpha
+
+
+def train_batch(KernelParams params, ThreadState state, ids, ends, int64_t first_start=0):
+    """Trains on sentences ``ids[first_start:ends[0]], ids[ends[0]:ends[1]], ...``.
+
+    Runs without the GIL. Returns True when training was asked to stop (the
+    batch is then trained up to a sentence boundary).
+    """
+    cdef const int32_t[::1] iv = np.ascontiguousarray(ids, dtype=np.int32)
+    cdef const int64_t[::1] ev = np.ascontiguousarray(ends, dtype=np.int64)
+    cdef fw2v_batch batch
+    cdef int rc
+    cdef int64_t n_ends = ev.shape[0]
+    if n_ends == 0:
+        return False
+    bounds = np.concatenate(([first_start], np.asarray(ev)))
+    lengths = np.diff(bounds)
+    if lengths.min() < 0 or first_start < 0 or ev[n_ends - 1] > iv.shape[0]:
+        raise ValueError("sentence ends must be non-decreasing and within ids")
+    if ev[n_ends - 1] > first_start:
+        span = np.asarray(iv[first_start:ev[n_ends - 1]])
+        if span.min() < 0 or span.max() >= params.p.vocab_size:
+            raise ValueError(f"token index out of range [0, {params.p.vocab_size})")
+    state.ensure_capacity(int(lengths.max()))
+    if iv.shape[0] == 0:
+        return False
+    batch.ids = &iv[0]
+    batch.ends = &ev[0]
+    batch.n_sentences = n_ends
+    batch.first_start = first_start
+    with nogil:
+        rc = fw2v_train_batch(&params.p, &state.t, &batch)
+    return rc == FW2V_STOPPED

@@ -1,0 +1,74 @@
+"""Reading corpus files as byte chunks for the C scanner (csrc/scan.h).
+
+Files may be plain, gzip, bzip2 or xz (recognised by their magic bytes, not
+their names). Bytes that are not valid UTF-8 are replaced by U+FFFD by
+default, before tokenising, so the vocabulary holds only valid str keys and
+a file and the same text given as Python lists produce one vocabulary;
+``errors='strict'`` fails with the byte offset instead.
+"""
+from __future__ import annotations
+
+import bz2
+import codecs
+import gzip
+import lzma
+import os
+
+CHUNK_SIZE = 1 << 20
+_WHITESPACE = (b" ", b"\n", b"\t", b"\r", b"\x0b", b"\x0c")
+
+
+def open_corpus(path):
+    """Binary file object for ``path``, decompressing by magic bytes."""
+    path = os.fspath(path)
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"corpus_file is a directory, not a file: {path}")
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"corpus file not found: {path}")
+    with open(path, "rb") as fh:
+        magic = fh.read(6)
+    if magic[:2] == b"\x1f\x8b":
+        return gzip.open(path, "rb")
+    if magic[:3] == b"BZh":
+        return bz2.open(path, "rb")
+    if magic == b"\xfd7zXZ\x00":
+        return lzma.open(path, "rb")
+    return open(path, "rb")
+
+
+def iter_chunks(path, errors: str = "replace", chunk_size: int = CHUNK_SIZE):
+    """Yield byte chunks of ``path`` that each end at a token boundary.
+
+    The partial token at the end of a read is carried into the next chunk, so
+    the C scanner never sees half a token.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")(errors)
+    offset = 0
+    carry = b""
+    with open_corpus(path) as fh:
+        while True:
+            raw = fh.read(chunk_size)
+            final = not raw
+            pending = decoder.getstate()[0]
+            if raw and not pending and raw.isascii():
+                data = raw
+            else:
+                try:
+                    data = decoder.decode(raw, final).encode("utf-8", "surrogatepass")
+                except UnicodeDecodeError as exc:
+                    position = offset - len(pending) + exc.start
+                    raise ValueError(
+                        f"{path}: invalid UTF-8 at byte offset {position} "
+                        f"({exc.reason}); pass errors='replace' to substitute U+FFFD") from None
+            offset += len(raw)
+            data = carry + data
+            if final:
+                if data:
+                    yield data
+                return
+            cut = max(data.rfind(ws) for ws in _WHITESPACE)
+            if cut < 0:
+                carry = data
+                continue
+            carry = data[cut + 1:]
+            yield data[:cut + 1]

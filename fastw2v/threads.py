@@ -1,0 +1,227 @@
+"""Feeding the kernels: worker threads, corpus shards and progress.
+
+Two drivers, one kernel. Both turn the corpus into batches of int32
+vocabulary indices plus sentence ends and call ``_kernels.train_batch``,
+which runs without the GIL:
+
+- ``corpus_file``: the file is encoded once (in C) into one int32 array;
+  each epoch every worker trains its own contiguous shard of it in a single
+  nogil call. No queue, no Python per batch.
+- ``corpus_iterable``: the calling thread iterates the corpus, encodes
+  ``batch_words``-sized batches in C and queues them; workers train them.
+
+The calling thread meanwhile logs progress, runs callbacks and turns Ctrl-C
+into a clean stop at the next sentence boundary.
+"""
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from fastw2v import _kernels
+from fastw2v._vocab import Scanner, TokenTable
+from fastw2v.callbacks import StopTraining
+from fastw2v.reader import iter_chunks
+from fastw2v.vocab import MAX_SENTENCE_LENGTH
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class EncodedCorpus:
+    """A corpus as vocabulary indices: sentence s is ``ids[ends[s-1]:ends[s]]``."""
+    ids: np.ndarray
+    ends: np.ndarray
+    raw_tokens: int
+
+    def shards(self, n: int) -> list[tuple[int, int]]:
+        """``n`` contiguous sentence ranges holding about equal numbers of tokens."""
+        if len(self.ends) == 0:
+            return [(0, 0)] * n
+        targets = np.arange(1, n) * (len(self.ids) / n)
+        cuts = np.searchsorted(self.ends, targets, side="left") + 1
+        bounds = np.concatenate(([0], np.minimum(cuts, len(self.ends)), [len(self.ends)]))
+        bounds = np.maximum.accumulate(bounds)
+        return [(int(bounds[i]), int(bounds[i + 1])) for i in range(n)]
+
+
+def encode_file(path, encoder: TokenTable, errors="replace") -> EncodedCorpus:
+    """Encode a text file (one sentence per line) with the C scanner."""
+    scanner = Scanner(MAX_SENTENCE_LENGTH)
+    id_parts, end_parts, total = [], [], 0
+    for chunk in iter_chunks(path, errors=errors):
+        ids, ends = encoder.encode_buffer(scanner, chunk)
+        id_parts.append(ids)
+        end_parts.append(ends + total)
+        total += len(ids)
+    if scanner.finish():
+        end_parts.append(np.array([total], dtype=np.int64))
+    ids = np.concatenate(id_parts) if id_parts else np.zeros(0, np.int32)
+    ends = np.concatenate(end_parts) if end_parts else np.zeros(0, np.int64)
+    return EncodedCorpus(ids, ends, int(scanner.total_tokens))
+
+
+class Progress:
+    """Logging and callbacks on the calling thread while workers train."""
+
+    def __init__(self, model, params, states, epoch, epoch_words, report_delay, callbacks):
+        self.model, self.params, self.states = model, params, states
+        self.epoch, self.epoch_words = epoch, max(epoch_words, 1)
+        self.report_delay = report_delay
+        self.callbacks = callbacks
+        self.start_progress = params.progress
+        self.start = self.last_report = time.perf_counter()
+
+    def words_done(self) -> int:
+        return self.params.progress - self.start_progress
+
+    def tick(self):
+        """Report if due, and run ``on_batch_end``; StopTraining stops the workers."""
+        for cb in self.callbacks:
+            try:
+                cb.on_batch_end(self.model)
+            except StopTraining:
+                self.model._stop_requested = True
+        if self.model._stop_requested:
+            self.params.request_stop()
+        now = time.perf_counter()
+        if now - self.last_report >= self.report_delay:
+            self.last_report = now
+            done = self.words_done()
+            elapsed = max(now - self.start, 1e-9)
+            rate = done / elapsed
+            total = self.params.progress / max(self.model._schedule_words, 1)
+            eta = (self.epoch_words - done) / rate if rate > 0 else float("inf")
+            logger.info("EPOCH %d - PROGRESS: at %.2f%% words (training %.1f%%), %.0f words/s, "
+                        "alpha %.6f, epoch ETA %.1fs", self.epoch, 100.0 * done / self.epoch_words,
+                        100.0 * min(total, 1.0), rate, self.states[0].last_alpha, max(eta, 0.0))
+
+
+def _start(targets, params) -> list[threading.Thread]:
+    """One daemon thread per target; an exception is kept on the thread and stops the others."""
+    def guard(fn):
+        def run():
+            try:
+                fn()
+            except BaseException as exc:  # re-raised on the calling thread
+                threading.current_thread().error = exc
+                params.request_stop()
+        return run
+
+    threads = [threading.Thread(target=guard(fn), daemon=True) for fn in targets]
+    for t in threads:
+        t.error = None
+        t.start()
+    return threads
+
+
+def _wait(threads, progress: Progress, poll: float, on_abort=None):
+    """Wait for the workers while ticking progress; Ctrl-C stops them at the next
+    sentence boundary (within FW2V_PUBLISH_EVERY tokens) before re-raising."""
+    try:
+        for t in threads:
+            while t.is_alive():
+                t.join(poll)
+                progress.tick()
+    except BaseException:
+        progress.params.request_stop()
+        if on_abort:
+            on_abort()
+        for t in threads:
+            t.join()
+        raise
+    for t in threads:
+        if t.error is not None:
+            raise t.error
+
+
+def train_epoch_encoded(corpus: EncodedCorpus, params, states, progress: Progress):
+    """One epoch over a pre-encoded corpus: one contiguous shard per worker."""
+    def shard_job(state, lo, hi):
+        def run():
+            if hi > lo:
+                first = int(corpus.ends[lo - 1]) if lo > 0 else 0
+                _kernels.train_batch(params, state, corpus.ids, corpus.ends[lo:hi], first)
+        return run
+
+    jobs = [shard_job(s, lo, hi) for s, (lo, hi) in zip(states, corpus.shards(len(states)))]
+    _wait(_start(jobs, params), progress, poll=max(progress.report_delay / 10, 0.01))
+
+
+def _batches(corpus_iterable, encoder: TokenTable, batch_words: int):
+    """Encoded batches of about ``batch_words`` raw tokens each."""
+    pending, size, position = [], 0, 0
+    for sentence in corpus_iterable:
+        pending.append(sentence)
+        size += len(sentence)
+        if size >= batch_words:
+            ids, ends, raw = encoder.encode_sentences(pending, MAX_SENTENCE_LENGTH, position)
+            position += len(pending)
+            yield ids, ends, raw
+            pending, size = [], 0
+    if pending:
+        yield encoder.encode_sentences(pending, MAX_SENTENCE_LENGTH, position)
+
+
+def train_epoch_iterable(corpus_iterable, encoder: TokenTable, params, states, progress: Progress,
+                         batch_words: int, queue_factor: int = 2) -> int:
+    """One epoch over an iterable: this thread encodes, workers train. Returns raw tokens seen."""
+    jobs: queue.Queue = queue.Queue(maxsize=max(queue_factor * len(states), 2))
+
+    def worker(state):
+        def run():
+            while True:
+                job = jobs.get()
+                if job is None:
+                    return
+                if not params.stop_requested:
+                    _kernels.train_batch(params, state, job[0], job[1])
+        return run
+
+    def put(item) -> bool:
+        """Queue ``item`` unless training stops first (workers may be gone)."""
+        while not params.stop_requested:
+            try:
+                jobs.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                progress.tick()
+        return False
+
+    def abort():
+        try:
+            while True:
+                jobs.get_nowait()
+        except queue.Empty:
+            pass
+        for _ in threads:
+            try:
+                jobs.put_nowait(None)
+            except queue.Full:
+                break
+
+    threads = _start([worker(s) for s in states], params)
+    raw_total = 0
+    try:
+        for ids, ends, raw in _batches(corpus_iterable, encoder, batch_words):
+            raw_total += raw
+            if not put((ids, ends)):
+                break
+            progress.tick()
+    except BaseException:
+        params.request_stop()
+        abort()
+        for t in threads:
+            t.join()
+        raise
+    for _ in threads:
+        if not put(None):
+            abort()
+            break
+    _wait(threads, progress, poll=0.05, on_abort=abort)
+    return raw_total

@@ -1,0 +1,163 @@
+"""Vocabulary: counting a corpus and choosing the words to train.
+
+Counting runs in C (fastw2v._vocab.TokenTable) for every corpus form: lists
+of str, lists of int, NumPy integer arrays, and text files. The rules follow
+gensim 4 so a switch of import keeps the same vocabulary:
+
+- ``max_vocab_size``: after any sentence that leaves more distinct tokens
+  than this, drop those counted fewer than ``min_reduce`` times and raise
+  ``min_reduce`` by one (memory stays bounded on endless streams; counts of
+  rare words become underestimates, as in gensim and word2vec C).
+- ``min_count`` / ``trim_rule`` / ``max_final_vocab`` choose the survivors;
+  ``sorted_vocab`` orders them by descending count, ties by first occurrence,
+  which depends on neither ``PYTHONHASHSEED`` nor the number of workers.
+"""
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from fastw2v import _sampling
+from fastw2v._vocab import Scanner, TokenTable
+from fastw2v.reader import iter_chunks
+
+logger = logging.getLogger(__name__)
+
+RULE_DEFAULT = 0
+RULE_DISCARD = 1
+RULE_KEEP = 2
+
+# gensim's MAX_WORDS_IN_BATCH: longer sentences are split into pieces of this many
+# tokens (gensim's iterable path truncates them silently; we keep every token).
+MAX_SENTENCE_LENGTH = 10000
+
+
+def keep_vocab_item(word, count, min_count, trim_rule=None) -> bool:
+    """gensim's rule: ``trim_rule`` may force keep/discard, else ``count >= min_count``."""
+    default = count >= min_count
+    if trim_rule is None:
+        return default
+    rule = trim_rule(word, count, min_count)
+    if rule == RULE_KEEP:
+        return True
+    if rule == RULE_DISCARD:
+        return False
+    return default
+
+
+class _Pruner:
+    """Called by the counter whenever it grows past ``max_vocab_size``."""
+
+    def __init__(self, trim_rule=None):
+        self.min_reduce = 1
+        self.trim_rule = trim_rule
+
+    def __call__(self, table: TokenTable):
+        if self.trim_rule is None:
+            table.prune_below(self.min_reduce)
+        else:
+            keep = [keep_vocab_item(k, c, self.min_reduce, self.trim_rule)
+                    for k, c in zip(table.keys(), table.counts())]
+            table.compact(np.asarray(keep, dtype=bool))
+        self.min_reduce += 1
+
+
+@dataclass
+class RawCounts:
+    """What a corpus scan found: distinct keys with counts in first-occurrence order."""
+    keys: list | np.ndarray
+    counts: np.ndarray
+    corpus_count: int
+    total_words: int
+    min_reduce: int = 1
+
+    def as_dict(self) -> dict:
+        keys = self.keys.tolist() if isinstance(self.keys, np.ndarray) else self.keys
+        return dict(zip(keys, self.counts.tolist()))
+
+
+def scan_corpus(corpus_iterable=None, corpus_file=None, max_vocab_size=None, trim_rule=None,
+                errors="replace") -> RawCounts:
+    """Count tokens of a corpus (exactly one of the two sources)."""
+    table = TokenTable(1 << 16)
+    pruner = _Pruner(trim_rule)
+    limit = int(max_vocab_size or 0)
+    if corpus_file is not None:
+        scanner = Scanner(MAX_SENTENCE_LENGTH)
+        for chunk in iter_chunks(corpus_file, errors=errors):
+            table.count_buffer(scanner, chunk, limit, pruner)
+        if scanner.finish() and limit and len(table) > limit:
+            pruner(table)
+        sentences, total = scanner.sentences, scanner.total_tokens
+    else:
+        sentences, total = table.count_sentences(corpus_iterable, limit, pruner)
+    logger.info("collected %d distinct tokens from %d sentences, %d raw tokens",
+                len(table), sentences, total)
+    keys = table.keys()
+    return RawCounts(keys, table.counts(), int(sentences), int(total), pruner.min_reduce)
+
+
+def choose_words(raw: RawCounts, min_count=5, max_final_vocab=None, trim_rule=None,
+                 sorted_vocab=True) -> tuple[list, np.ndarray]:
+    """Survivors of ``min_count``/``trim_rule``/``max_final_vocab`` and their counts."""
+    counts = raw.counts
+    if max_final_vocab is not None and max_final_vocab < len(counts):
+        # gensim: raise min_count to one above the count of the first word past the cap
+        ranked = np.sort(counts, kind="stable")[::-1]
+        min_count = max(min_count, int(ranked[max_final_vocab]) + 1)
+    if trim_rule is None:
+        keep = counts >= min_count
+    else:
+        keep = np.fromiter((keep_vocab_item(k, c, min_count, trim_rule)
+                            for k, c in zip(raw.keys, counts.tolist())), dtype=bool, count=len(counts))
+    index = np.flatnonzero(keep)
+    if sorted_vocab:
+        # stable sort on -count keeps first-occurrence order among ties
+        index = index[np.argsort(-counts[index], kind="stable")]
+    keys = [raw.keys[i] for i in index.tolist()] if isinstance(raw.keys, list) else raw.keys[index].tolist()
+    return keys, counts[index].astype(np.int64)
+
+
+def keep_thresholds(counts: np.ndarray, sample: float) -> np.ndarray:
+    """Integer subsampling thresholds: keep a token iff ``rand32 < threshold``.
+
+    word2vec C's keep probability (Mikolov et al. 2013b, as implemented):
+    ``p(w) = (sqrt(f / t) + 1) * t / f`` with ``f = count(w)`` and
+    ``t = sample * total`` (or ``sample`` itself when ``sample >= 1``, gensim's
+    absolute form), capped at 1. Stored as ``round(p * 2^32)``.
+    """
+    counts = np.asarray(counts, dtype=np.float64)
+    total = counts.sum()
+    if not sample:
+        t = total
+    elif sample < 1.0:
+        t = sample * total
+    else:
+        t = sample * (3 + math.sqrt(5)) / 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = (np.sqrt(counts / t) + 1) * (t / counts)
+    p = np.where(counts > 0, np.minimum(p, 1.0), 1.0)
+    return np.round(p * 2.0 ** 32).astype(np.uint64)
+
+
+def noise_table(counts: np.ndarray, ns_exponent: float) -> tuple[np.ndarray, np.ndarray]:
+    """Alias table of the noise distribution ``count ** ns_exponent``."""
+    weights = np.asarray(counts, dtype=np.float64) ** ns_exponent
+    if not np.isfinite(weights).all() or weights.sum() <= 0:
+        weights = np.ones(len(counts))
+    return _sampling.build_alias(weights)
+
+
+def huffman_tree(counts: np.ndarray):
+    """``(path_offsets, codes, points)`` of the Huffman tree over ``counts``."""
+    return _sampling.build_huffman(np.asarray(counts, dtype=np.int64))
+
+
+def encoder_for(keys) -> TokenTable:
+    """A lookup table mapping each key to its vocabulary index."""
+    if keys and isinstance(keys[0], (int, np.integer)):
+        return TokenTable.from_keys(np.asarray(keys, dtype=np.int64))
+    return TokenTable.from_keys(keys)

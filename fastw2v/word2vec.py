@@ -1,0 +1,529 @@
+"""Word2Vec: gensim 4's training API over fastw2v's C kernels.
+
+Parameter names, defaults and meanings are gensim 4's, so
+``from gensim.models import Word2Vec`` becomes ``from fastw2v import Word2Vec``.
+Differences, all deliberate:
+
+- sentences longer than 10,000 tokens are split into pieces, never truncated;
+- ``compute_loss`` accumulates in float64 per thread; ``get_latest_training_loss()``
+  is the loss of the latest epoch, ``running_training_loss`` the total of the
+  current ``train`` call;
+- ``save``/``load`` use JSON + ``.npy`` (no pickle, so loading never runs code);
+- an iterator (not restartable) is refused up front instead of silently
+  training on an empty second epoch;
+- ``hashfxn`` is accepted and ignored: vectors are initialised from ``seed``
+  with NumPy's generator, independent of ``PYTHONHASHSEED``.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import time
+from types import GeneratorType
+
+import numpy as np
+
+from fastw2v import _kernels, native
+from fastw2v.callbacks import StopTraining
+from fastw2v.keyedvectors import KeyedVectors
+from fastw2v.threads import EncodedCorpus, Progress, encode_file, train_epoch_encoded, train_epoch_iterable
+from fastw2v.vocab import (MAX_SENTENCE_LENGTH, RawCounts, choose_words, encoder_for, huffman_tree,
+                           keep_thresholds, noise_table, scan_corpus)
+
+logger = logging.getLogger(__name__)
+
+MAX_WORDS_IN_BATCH = MAX_SENTENCE_LENGTH
+REAL = np.float32
+
+
+def _check_restartable(corpus, what="corpus_iterable"):
+    if corpus is None:
+        return
+    if isinstance(corpus, GeneratorType) or iter(corpus) is corpus:
+        raise TypeError(
+            f"{what} is an iterator/generator, which can be read only once, but training "
+            "reads the corpus once for the vocabulary and once per epoch. Pass a list or a "
+            "restartable iterable (a class with __iter__), e.g. fastw2v.corpus.LineSentence.")
+    if isinstance(corpus, (str, bytes, os.PathLike)):
+        raise TypeError(f"{what} must be an iterable of token lists; to read a file pass corpus_file=")
+
+
+def _isa() -> int:
+    choice = os.environ.get("FASTW2V_ISA", "auto").lower()
+    if choice in ("generic", "portable", "scalar"):
+        return _kernels.ISA_GENERIC
+    return _kernels.ISA_AVX2 if _kernels.cpu_has_avx2() else _kernels.ISA_GENERIC
+
+
+class Word2Vec:
+    """Train word vectors with skip-gram or CBOW (negative sampling and/or
+    hierarchical softmax), gensim 4's API.
+
+    Parameters
+    ----------
+    sentences : iterable of list of str or int, optional
+        A restartable corpus (list of token lists, NumPy int arrays, or an
+        iterable object). Given with ``corpus_file=`` absent, the model trains at once.
+    corpus_file : str, optional
+        Path of a text file, one sentence per line, whitespace-separated
+        (plain, gzip, bz2 or xz). The fast path: threads train their own shard.
+    vector_size, window, min_count, max_vocab_size, sample, seed, workers, alpha,
+    min_alpha, sg, hs, negative, ns_exponent, cbow_mean, epochs, null_word,
+    trim_rule, sorted_vocab, batch_words, compute_loss, callbacks,
+    max_final_vocab, shrink_windows :
+        As in gensim 4.
+
+    Examples
+    --------
+    >>> sentences = [["cat", "sat", "on", "mat"], ["dog", "sat", "on", "log"]] * 100
+    >>> model = Word2Vec(sentences, vector_size=16, min_count=1, workers=1, seed=1)
+    >>> model.wv["cat"].shape
+    (16,)
+    """
+
+    def __init__(self, sentences=None, corpus_file=None, vector_size=100, alpha=0.025, window=5,
+                 min_count=5, max_vocab_size=None, sample=1e-3, seed=1, workers=3, min_alpha=0.0001,
+                 sg=0, hs=0, negative=5, ns_exponent=0.75, cbow_mean=1, hashfxn=hash, epochs=5,
+                 null_word=0, trim_rule=None, sorted_vocab=1, batch_words=MAX_WORDS_IN_BATCH,
+                 compute_loss=False, callbacks=(), comment=None, max_final_vocab=None,
+                 shrink_windows=True, corpus_iterable=None):
+        if corpus_iterable is not None:
+            if sentences is not None:
+                raise ValueError("pass either sentences or corpus_iterable, not both")
+            sentences = corpus_iterable
+        self.vector_size = vector_size
+        self.alpha = alpha
+        self.window = window
+        self.min_count = min_count
+        self.max_vocab_size = max_vocab_size
+        self.sample = sample
+        self.seed = seed
+        self.workers = workers
+        self.min_alpha = min_alpha
+        self.sg = int(sg)
+        self.hs = int(hs)
+        self.negative = negative
+        self.ns_exponent = ns_exponent
+        self.cbow_mean = int(cbow_mean)
+        self.epochs = epochs
+        self.null_word = null_word
+        self.sorted_vocab = sorted_vocab
+        self.batch_words = batch_words
+        self.compute_loss = bool(compute_loss)
+        self.callbacks = tuple(callbacks)
+        self.comment = comment
+        self.max_final_vocab = max_final_vocab
+        self.shrink_windows = bool(shrink_windows)
+        self.hashfxn = hashfxn
+        self._check_params()
+
+        self.wv = KeyedVectors(int(vector_size))
+        self.wv.vectors_lockf = np.ones(0, dtype=REAL)
+        self.syn1 = None
+        self.syn1neg = None
+        self.raw_vocab = None
+        self.corpus_count = 0
+        self.corpus_total_words = 0
+        self.train_count = 0
+        self.total_train_time = 0.0
+        self.running_training_loss = 0.0
+        self.epoch_losses: list[float] = []
+        self.epoch_stats: dict = {}
+        self.min_alpha_yet_reached = alpha
+        self.effective_min_count = min_count
+        self.training_interrupted = False
+        self._stop_requested = False
+        self._schedule_words = 1
+        self._corpus_in_vocab_words = 0
+        self._tables = None
+
+        if sentences is not None and corpus_file is not None:
+            raise ValueError("pass either sentences or corpus_file, not both")
+        if sentences is not None or corpus_file is not None:
+            _check_restartable(sentences, "sentences")
+            self.build_vocab(corpus_iterable=sentences, corpus_file=corpus_file, trim_rule=trim_rule)
+            self.train(corpus_iterable=sentences, corpus_file=corpus_file,
+                       total_examples=self.corpus_count, total_words=self.corpus_total_words,
+                       epochs=self.epochs, compute_loss=compute_loss, callbacks=callbacks)
+        elif trim_rule is not None:
+            self._trim_rule = trim_rule
+
+    # -- validation ----------------------------------------------------------
+    def _check_params(self):
+        def integer(name, value, low):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+                raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+
+        integer("vector_size", self.vector_size, 1)
+        integer("window", self.window, 1)
+        integer("min_count", self.min_count, 0)
+        integer("negative", self.negative, 0)
+        integer("workers", self.workers, 1)
+        integer("epochs", self.epochs, 0)
+        integer("batch_words", self.batch_words, 1)
+        if self.hs not in (0, 1) or self.sg not in (0, 1) or self.cbow_mean not in (0, 1):
+            raise ValueError("hs, sg and cbow_mean must each be 0 or 1")
+        if self.hs == 0 and self.negative == 0:
+            raise ValueError("hs=0 and negative=0 leave no training objective: "
+                             "set negative > 0 (e.g. 5) or hs=1")
+        if not (isinstance(self.sample, (int, float)) and self.sample >= 0):
+            raise ValueError(f"sample must be >= 0, got {self.sample!r}")
+        if not (isinstance(self.alpha, (int, float)) and self.alpha > 0):
+            raise ValueError(f"alpha must be > 0, got {self.alpha!r}")
+        if not (isinstance(self.min_alpha, (int, float)) and self.min_alpha >= 0):
+            raise ValueError(f"min_alpha must be >= 0, got {self.min_alpha!r}")
+        if not np.isfinite(self.ns_exponent):
+            raise ValueError(f"ns_exponent must be finite, got {self.ns_exponent!r}")
+        if self.max_vocab_size is not None:
+            integer("max_vocab_size", self.max_vocab_size, 1)
+        if self.max_final_vocab is not None:
+            integer("max_final_vocab", self.max_final_vocab, 1)
+
+    # -- vocabulary ----------------------------------------------------------
+    def build_vocab(self, corpus_iterable=None, corpus_file=None, update=False, progress_per=10000,
+                    keep_raw_vocab=False, trim_rule=None, sentences=None, **kwargs):
+        """Count the corpus and prepare vocabulary, sampling tables and weights.
+
+        ``update=True`` adds new words (and counts) to a trained model and keeps
+        the trained vectors, for continued training.
+        """
+        corpus_iterable = corpus_iterable if corpus_iterable is not None else sentences
+        if (corpus_iterable is None) == (corpus_file is None):
+            raise TypeError("build_vocab needs exactly one of corpus_iterable and corpus_file")
+        _check_restartable(corpus_iterable)
+        trim_rule = trim_rule if trim_rule is not None else getattr(self, "_trim_rule", None)
+        t0 = time.perf_counter()
+        raw = scan_corpus(corpus_iterable, corpus_file, self.max_vocab_size, trim_rule)
+        if raw.total_words == 0:
+            source = corpus_file if corpus_file is not None else "corpus_iterable"
+            raise ValueError(f"the corpus is empty: no tokens found in {source}")
+        self.corpus_count = raw.corpus_count
+        self.corpus_total_words = raw.total_words
+        self._prepare(raw, update=update, trim_rule=trim_rule, keep_raw_vocab=keep_raw_vocab)
+        logger.info("build_vocab: %d words kept of %d distinct in %.2fs", len(self.wv), len(raw.counts),
+                    time.perf_counter() - t0)
+
+    def build_vocab_from_freq(self, word_freq, keep_raw_vocab=False, corpus_count=None, trim_rule=None,
+                              update=False):
+        """Build the vocabulary from a ``{word: count}`` mapping."""
+        keys = list(word_freq)
+        counts = np.asarray([word_freq[k] for k in keys], dtype=np.int64)
+        if isinstance(keys[0] if keys else "", (int, np.integer)):
+            keys = np.asarray(keys, dtype=np.int64)
+        raw = RawCounts(keys, counts, int(corpus_count or 0), int(counts.sum()))
+        self.corpus_count = raw.corpus_count
+        self.corpus_total_words = raw.total_words
+        self._prepare(raw, update=update, trim_rule=trim_rule, keep_raw_vocab=keep_raw_vocab)
+
+    def _prepare(self, raw: RawCounts, update: bool, trim_rule, keep_raw_vocab: bool):
+        keys, counts = choose_words(raw, self.min_count, self.max_final_vocab, trim_rule,
+                                    bool(self.sorted_vocab) and not update)
+        if self.max_final_vocab is not None and len(raw.counts) > self.max_final_vocab:
+            self.effective_min_count = max(self.min_count, int(counts.min()) if len(counts) else self.min_count)
+        self.raw_vocab = raw.as_dict() if keep_raw_vocab else None
+        if not keys and not (update and len(self.wv)):
+            top = int(raw.counts.max()) if len(raw.counts) else 0
+            raise ValueError(
+                f"the vocabulary is empty: no token occurs at least min_count={self.min_count} times "
+                f"({len(raw.counts)} distinct tokens, the most frequent seen {top} times); lower min_count")
+        self._corpus_in_vocab_words = int(counts.sum())
+        if update and len(self.wv):
+            self._add_words(keys, counts)
+        else:
+            if self.null_word:
+                keys = list(keys) + ["\0"]
+                counts = np.append(counts, 1).astype(np.int64)
+            self._reset_weights(keys, counts)
+        self._build_tables()
+
+    def _reset_weights(self, keys, counts):
+        dim = int(self.vector_size)
+        wv = KeyedVectors(dim, count=0)
+        wv.index_to_key = list(keys)
+        wv.key_to_index = {k: i for i, k in enumerate(wv.index_to_key)}
+        rng = np.random.default_rng(self.seed)
+        # word2vec C's initialisation: uniform in [-0.5/dim, 0.5/dim]
+        wv.vectors = ((rng.random((len(keys), dim), dtype=REAL) - 0.5) / dim).astype(REAL)
+        wv.vectors_lockf = np.ones(len(keys), dtype=REAL)
+        wv.expandos["count"] = np.asarray(counts, dtype=np.int64)
+        self.wv = wv
+        self.syn1 = np.zeros((len(keys), dim), dtype=REAL) if self.hs else None
+        self.syn1neg = np.zeros((len(keys), dim), dtype=REAL) if self.negative else None
+
+    def _add_words(self, keys, counts):
+        """``build_vocab(update=True)``: known words gain counts, new words get new rows."""
+        wv = self.wv
+        old_n, dim = len(wv), int(self.vector_size)
+        key_kind = isinstance(wv.index_to_key[0], (int, np.integer))
+        all_counts = wv.expandos["count"]
+        new_keys, new_counts = [], []
+        for k, c in zip(keys, counts.tolist()):
+            idx = wv.key_to_index.get(k)
+            if idx is None:
+                if isinstance(k, (int, np.integer)) != key_kind:
+                    raise TypeError("update corpus mixes str and int keys with the existing vocabulary")
+                new_keys.append(k)
+                new_counts.append(c)
+            else:
+                all_counts[idx] += c
+        for i, k in enumerate(new_keys):
+            wv.key_to_index[k] = old_n + i
+        wv.index_to_key.extend(new_keys)
+        rng = np.random.default_rng([self.seed, old_n])
+        fresh = ((rng.random((len(new_keys), dim), dtype=REAL) - 0.5) / dim).astype(REAL)
+        wv.vectors = np.ascontiguousarray(np.vstack([wv.vectors, fresh]), dtype=REAL)
+        lockf = getattr(wv, "vectors_lockf", None)
+        if lockf is None or len(lockf) != old_n:
+            lockf = np.ones(old_n, dtype=REAL)
+        wv.vectors_lockf = np.concatenate([lockf, np.ones(len(new_keys), dtype=REAL)]).astype(REAL)
+        wv.expandos["count"] = np.concatenate([all_counts, np.asarray(new_counts, dtype=np.int64)])
+        for attr in [a for a in wv.expandos if a != "count"]:
+            wv.allocate_vecattrs([attr], [wv.expandos[attr].dtype])
+        wv.norms = None
+        pad = np.zeros((len(new_keys), dim), dtype=REAL)
+        if self.hs:
+            self.syn1 = np.vstack([self.syn1, pad]) if self.syn1 is not None else np.zeros((len(wv), dim), REAL)
+        if self.negative:
+            self.syn1neg = (np.vstack([self.syn1neg, pad]) if self.syn1neg is not None
+                            else np.zeros((len(wv), dim), REAL))
+
+    def _build_tables(self):
+        """Subsampling thresholds, noise alias table and Huffman tree, from the counts."""
+        counts = self.wv.expandos["count"]
+        tables = {"keep_threshold": keep_thresholds(counts, self.sample)}
+        if self.negative:
+            tables["noise_prob"], tables["noise_alias"] = noise_table(counts, self.ns_exponent)
+        if self.hs:
+            tables["path_offsets"], tables["codes"], tables["points"] = huffman_tree(counts)
+        self._tables = tables
+        self._encoder = None
+
+    @property
+    def encoder(self):
+        """C lookup table from keys to vocabulary indices (built on first use)."""
+        if getattr(self, "_encoder", None) is None or len(self._encoder) != len(self.wv):
+            self._encoder = encoder_for(self.wv.index_to_key)
+        return self._encoder
+
+    # -- training ------------------------------------------------------------
+    def _kernel_params(self, start_alpha, end_alpha, schedule_words, compute_loss):
+        t = self._tables
+        wv = self.wv
+        lockf = getattr(wv, "vectors_lockf", None)
+        if lockf is None or len(lockf) != len(wv):
+            lockf = np.ones(len(wv), dtype=REAL)
+        wv.vectors_lockf = np.ascontiguousarray(lockf, dtype=REAL)
+        wv.vectors = np.ascontiguousarray(wv.vectors, dtype=REAL)
+        return _kernels.KernelParams(
+            syn0=wv.vectors, syn1=self.syn1, syn1neg=self.syn1neg, lockf=wv.vectors_lockf,
+            keep_threshold=t["keep_threshold"], noise_prob=t.get("noise_prob"),
+            noise_alias=t.get("noise_alias"), path_offsets=t.get("path_offsets"),
+            codes=t.get("codes"), points=t.get("points"), window=int(self.window),
+            negative=int(self.negative), hs=bool(self.hs), sg=bool(self.sg),
+            cbow_mean=bool(self.cbow_mean), shrink_windows=self.shrink_windows,
+            subsample=bool(self.sample), compute_loss=bool(compute_loss),
+            start_alpha=float(start_alpha), end_alpha=float(end_alpha),
+            total_words=float(schedule_words), isa=_isa())
+
+    def _thread_states(self, n):
+        seeds = np.random.SeedSequence([int(self.seed) & 0xFFFFFFFF, self.train_count]).generate_state(
+            n, dtype=np.uint64)
+        return [_kernels.ThreadState(int(self.vector_size), int(s)) for s in seeds]
+
+    def train(self, corpus_iterable=None, corpus_file=None, total_examples=None, total_words=None,
+              epochs=None, start_alpha=None, end_alpha=None, word_count=0, queue_factor=2,
+              report_delay=1.0, compute_loss=False, callbacks=(), sentences=None, **kwargs):
+        """Train on a corpus (the vocabulary must be built).
+
+        Returns ``(trained_word_count, raw_word_count)``: tokens left after
+        subsampling, and raw tokens read, as gensim does.
+        """
+        corpus_iterable = corpus_iterable if corpus_iterable is not None else sentences
+        if (corpus_iterable is None) == (corpus_file is None):
+            raise TypeError("train needs exactly one of corpus_iterable and corpus_file")
+        if not len(self.wv) or self._tables is None:
+            raise RuntimeError("you must first build vocabulary before training the model")
+        if epochs is None:
+            raise ValueError("You must specify an explicit epochs count. The usual value is epochs=model.epochs.")
+        if int(epochs) < 0:
+            raise ValueError(f"epochs must be >= 0, got {epochs}")
+        _check_restartable(corpus_iterable)
+        if corpus_iterable is not None and total_examples is None and total_words is None:
+            raise ValueError("You must specify either total_examples or total_words, for proper "
+                             "learning-rate and progress calculations. If you've just built the "
+                             "vocabulary using the same corpus, using the count cached in the model "
+                             "is sufficient: total_examples=model.corpus_count.")
+        epochs = int(epochs)
+        start_alpha = self.alpha if start_alpha is None else start_alpha
+        end_alpha = self.min_alpha if end_alpha is None else end_alpha
+        compute_loss = bool(compute_loss or self.compute_loss)
+        callbacks = tuple(callbacks) or self.callbacks
+
+        encoded = None
+        if corpus_file is not None:
+            encoded = encode_file(corpus_file, self.encoder)
+            epoch_words = len(encoded.ids)
+        elif total_words:
+            epoch_words = self._corpus_in_vocab_words * total_words / max(self.corpus_total_words, 1)
+        else:
+            epoch_words = self._corpus_in_vocab_words * total_examples / max(self.corpus_count, 1)
+        self._schedule_words = max(epoch_words * epochs, 1)
+        params = self._kernel_params(start_alpha, end_alpha, self._schedule_words, compute_loss)
+        states = self._thread_states(int(self.workers))
+        self._params = params
+        self._stop_requested = False
+        self.training_interrupted = False
+        self.running_training_loss = 0.0
+        self.epoch_losses = []
+        trained = raw_total = 0
+        t_start = time.perf_counter()
+
+        def each(hook):
+            for cb in callbacks:
+                try:
+                    getattr(cb, hook)(self)
+                except StopTraining:
+                    self._stop_requested = True
+
+        each("on_train_begin")
+        try:
+            for epoch in range(epochs):
+                if self._stop_requested:
+                    break
+                each("on_epoch_begin")
+                if self._stop_requested:
+                    break
+                for s in states:
+                    s.reset_counters()
+                progress = Progress(self, params, states, epoch, epoch_words, report_delay, callbacks)
+                t0 = time.perf_counter()
+                if encoded is not None:
+                    train_epoch_encoded(encoded, params, states, progress)
+                    raw = encoded.raw_tokens
+                else:
+                    raw = train_epoch_iterable(corpus_iterable, self.encoder, params, states, progress,
+                                               int(self.batch_words), queue_factor)
+                seconds = time.perf_counter() - t0
+                epoch_trained = sum(s.words_trained for s in states)
+                loss = float(sum(s.loss for s in states))
+                trained += epoch_trained
+                raw_total += raw
+                self.running_training_loss += loss
+                self.epoch_losses.append(loss)
+                self.epoch_stats = {"epoch": epoch, "loss": loss, "words": raw,
+                                    "effective_words": epoch_trained, "seconds": seconds,
+                                    "words_per_sec": raw / max(seconds, 1e-9),
+                                    "alpha": max(s.last_alpha for s in states)}
+                logger.info("EPOCH %d: %d raw words (%d effective) in %.2fs, %.0f words/s%s", epoch, raw,
+                            epoch_trained, seconds, raw / max(seconds, 1e-9),
+                            f", loss {loss:.1f}" if compute_loss else "")
+                self.min_alpha_yet_reached = self.epoch_stats["alpha"]
+                if params.stop_requested:
+                    self._stop_requested = True
+                each("on_epoch_end")
+        except KeyboardInterrupt:
+            self.training_interrupted = True
+            self.training_progress = params.progress / self._schedule_words
+            logger.warning("training interrupted at %.1f%% of the schedule; the vectors are usable",
+                           100 * self.training_progress)
+            raise
+        finally:
+            self._params = None
+            self.wv.norms = None
+            self.total_train_time += time.perf_counter() - t_start
+            self.train_count += 1
+        self.training_progress = params.progress / self._schedule_words
+        each("on_train_end")
+        return trained, raw_total
+
+    def stop_training(self):
+        """Ask a running ``train`` to stop at the next batch (safe from any thread)."""
+        self._stop_requested = True
+        params = getattr(self, "_params", None)
+        if params is not None:
+            params.request_stop()
+
+    def get_latest_training_loss(self) -> float:
+        """Loss (sum of -log sigmoid terms, float64) of the latest completed epoch."""
+        return self.epoch_losses[-1] if self.epoch_losses else 0.0
+
+    # -- prediction ----------------------------------------------------------
+    def predict_output_word(self, context_words_list, topn=10):
+        """Most probable centre words given context words (negative-sampling
+        models; softmax over ``mean(context) . syn1neg``, as gensim)."""
+        if not self.negative:
+            raise RuntimeError("predict_output_word needs a model trained with negative sampling")
+        idx = [self.wv.key_to_index[w] for w in context_words_list if w in self.wv.key_to_index]
+        if not idx:
+            return None
+        hidden = self.wv.vectors[idx].mean(axis=0)
+        scores = np.exp(self.syn1neg @ hidden)
+        prob = scores / scores.sum()
+        top = np.argsort(-prob, kind="stable")[:topn]
+        return [(self.wv.index_to_key[i], float(prob[i])) for i in top]
+
+    # -- persistence ---------------------------------------------------------
+    _PARAMS = ("vector_size", "alpha", "window", "min_count", "max_vocab_size", "sample", "seed", "workers",
+               "min_alpha", "sg", "hs", "negative", "ns_exponent", "cbow_mean", "epochs", "null_word",
+               "sorted_vocab", "batch_words", "compute_loss", "comment", "max_final_vocab",
+               "shrink_windows", "corpus_count", "corpus_total_words", "train_count", "total_train_time",
+               "effective_min_count", "_corpus_in_vocab_words")
+
+    def save(self, fname):
+        """Save to ``fname`` (JSON) plus ``fname.<array>.npy`` files; no pickle."""
+        meta = {"class": "Word2Vec"}
+        for name in self._PARAMS:
+            value = getattr(self, name)
+            meta[name] = value.item() if isinstance(value, np.generic) else value
+        key_meta, arrays = native.pack_keys(self.wv.index_to_key)
+        meta.update(key_meta)
+        arrays["vectors"] = self.wv.vectors
+        arrays["counts"] = self.wv.expandos["count"]
+        arrays["vectors_lockf"] = getattr(self.wv, "vectors_lockf", np.ones(len(self.wv), REAL))
+        if self.syn1 is not None:
+            arrays["syn1"] = self.syn1
+        if self.syn1neg is not None:
+            arrays["syn1neg"] = self.syn1neg
+        native.save_arrays(os.fspath(fname), meta, arrays)
+
+    @classmethod
+    def load(cls, fname, mmap=None):
+        """Load a model saved by :meth:`save`; ``mmap='r'`` maps the arrays read-only."""
+        meta, arrays = native.load_arrays(os.fspath(fname), mmap=mmap)
+        if meta.get("class") != "Word2Vec":
+            raise ValueError(f"{fname} holds a {meta.get('class')}, not a Word2Vec model")
+        model = cls.__new__(cls)
+        init = {k: meta[k] for k in ("vector_size", "alpha", "window", "min_count", "max_vocab_size",
+                                      "sample", "seed", "workers", "min_alpha", "sg", "hs", "negative",
+                                      "ns_exponent", "cbow_mean", "epochs", "null_word", "sorted_vocab",
+                                      "batch_words", "compute_loss", "comment", "max_final_vocab",
+                                      "shrink_windows")}
+        model.__init__(**init)
+        for name in ("corpus_count", "corpus_total_words", "train_count", "total_train_time",
+                     "effective_min_count", "_corpus_in_vocab_words"):
+            setattr(model, name, meta.get(name, 0))
+        keys = native.unpack_keys(meta, arrays)
+        vectors = arrays["vectors"]
+        if vectors.ndim != 2 or vectors.shape != (len(keys), model.vector_size):
+            raise ValueError(f"{fname}: vectors have shape {vectors.shape}, expected "
+                             f"({len(keys)}, {model.vector_size})")
+        wv = KeyedVectors(model.vector_size)
+        wv.index_to_key = keys
+        wv.key_to_index = {k: i for i, k in enumerate(keys)}
+        wv.vectors = vectors
+        wv.vectors_lockf = np.asarray(arrays["vectors_lockf"], dtype=REAL)
+        wv.expandos["count"] = np.asarray(arrays["counts"], dtype=np.int64)
+        model.wv = wv
+        model.syn1 = arrays.get("syn1")
+        model.syn1neg = arrays.get("syn1neg")
+        for name, arr in (("syn1", model.syn1), ("syn1neg", model.syn1neg)):
+            if arr is not None and arr.shape != vectors.shape:
+                raise ValueError(f"{fname}: {name} has shape {arr.shape}, expected {vectors.shape}")
+        model._build_tables()
+        return model
+
+    def __str__(self):
+        return (f"Word2Vec<vocab={len(self.wv)}, vector_size={self.vector_size}, "
+                f"alpha={self.alpha}, {'sg' if self.sg else 'cbow'}, hs={self.hs}, negative={self.negative}>")
+
+    __repr__ = __str__
