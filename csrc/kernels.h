@@ -65,6 +65,7 @@ typedef struct {
     const int64_t *ends;            /* sentence s is ids[ends[s-1] .. ends[s]) with ends[-1] = 0 */
     int64_t n_sentences;
     int64_t first_start;            /* start of sentence 0 (lets a thread train a slice of a corpus) */
+    const real_t *weights;          /* [n_sentences] scale of each sentence's learning rate, or NULL */
 } fw2v_batch;
 
 /* Publish progress (and look at the stop flag) at most this often: a shared

@@ -216,6 +216,8 @@ int FW2V_SUFFIX(fw2v_train_batch)(const fw2v_params *p, fw2v_thread *t, const fw
         double frac = done < p->total_words ? done / p->total_words : 1.0;
         real_t alpha = (real_t)(p->start_alpha - (p->start_alpha - p->end_alpha) * frac);
         t->last_alpha = alpha;
+        /* a sentence weight scales every update of that sentence (item2vec's per-session weights) */
+        if (b->weights) alpha *= b->weights[s];
         int64_t m = subsample(p, t, ids, n);
         if (p->sg) train_sentence_sg(p, t, t->kept, m, alpha);
         else train_sentence_cbow(p, t, t->kept, m, alpha);

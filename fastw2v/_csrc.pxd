@@ -93,5 +93,6 @@ cdef extern from "kernels.h" nogil:
         const int64_t *ends
         int64_t n_sentences
         int64_t first_start
+        const real_t *weights
     int fw2v_train_batch(const fw2v_params *p, fw2v_thread *t, const fw2v_batch *b)
     int fw2v_cpu_has_avx2()

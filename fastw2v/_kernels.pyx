@@ -205,12 +205,14 @@ cdef class ThreadState:
         return self.t.last_alpha
 
 
-def train_batch(KernelParams params, ThreadState state, ids, ends, int64_t first_start=0):
+def train_batch(KernelParams params, ThreadState state, ids, ends, int64_t first_start=0, weights=None):
     """Trains on sentences ``ids[first_start:ends[0]], ids[ends[0]:ends[1]], ...``.
 
-    Runs without the GIL. Returns True when training was asked to stop (the
-    batch is then trained up to a sentence boundary).
+    ``weights`` (one float per sentence, optional) scales each sentence's
+    learning rate. Runs without the GIL. Returns True when training was asked
+    to stop (the batch is then trained up to a sentence boundary).
     """
+    cdef const real_t[::1] wv
     cdef const int32_t[::1] iv = np.ascontiguousarray(ids, dtype=np.int32)
     cdef const int64_t[::1] ev = np.ascontiguousarray(ends, dtype=np.int64)
     cdef fw2v_batch batch
@@ -233,6 +235,12 @@ def train_batch(KernelParams params, ThreadState state, ids, ends, int64_t first
     batch.ends = &ev[0]
     batch.n_sentences = n_ends
     batch.first_start = first_start
+    batch.weights = NULL
+    if weights is not None:
+        wv = np.ascontiguousarray(weights, dtype=np.float32)
+        if wv.shape[0] != n_ends or not np.isfinite(np.asarray(wv)).all():
+            raise ValueError("weights must hold one finite value per sentence")
+        batch.weights = &wv[0]
     with nogil:
         rc = fw2v_train_batch(&params.p, &state.t, &batch)
     return rc == FW2V_STOPPED

@@ -34,10 +34,14 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class EncodedCorpus:
-    """A corpus as vocabulary indices: sentence s is ``ids[ends[s-1]:ends[s]]``."""
+    """A corpus as vocabulary indices: sentence s is ``ids[ends[s-1]:ends[s]]``.
+
+    ``weights`` (optional, one per sentence) scales each sentence's learning rate.
+    """
     ids: np.ndarray
     ends: np.ndarray
     raw_tokens: int
+    weights: np.ndarray | None = None
 
     def shards(self, n: int) -> list[tuple[int, int]]:
         """``n`` contiguous sentence ranges holding about equal numbers of tokens."""
@@ -146,7 +150,8 @@ def train_epoch_encoded(corpus: EncodedCorpus, params, states, progress: Progres
         def run():
             if hi > lo:
                 first = int(corpus.ends[lo - 1]) if lo > 0 else 0
-                _kernels.train_batch(params, state, corpus.ids, corpus.ends[lo:hi], first)
+                weights = None if corpus.weights is None else corpus.weights[lo:hi]
+                _kernels.train_batch(params, state, corpus.ids, corpus.ends[lo:hi], first, weights)
         return run
 
     jobs = [shard_job(s, lo, hi) for s, (lo, hi) in zip(states, corpus.shards(len(states)))]

@@ -48,6 +48,14 @@ def _check_restartable(corpus, what="corpus_iterable"):
         raise TypeError(f"{what} must be an iterable of token lists; to read a file pass corpus_file=")
 
 
+def _encodes_itself(corpus) -> bool:
+    """Corpus objects may bypass Python iteration (the fast path) by providing
+    ``fastw2v_count(max_vocab_size, trim_rule) -> vocab.RawCounts`` and
+    ``fastw2v_encode(encoder: TokenTable) -> threads.EncodedCorpus``;
+    integer ``Sequences`` and file-backed readers do."""
+    return hasattr(corpus, "fastw2v_count") and hasattr(corpus, "fastw2v_encode")
+
+
 def _isa() -> int:
     choice = os.environ.get("FASTW2V_ISA", "auto").lower()
     if choice in ("generic", "portable", "scalar"):
@@ -193,7 +201,10 @@ class Word2Vec:
         _check_restartable(corpus_iterable)
         trim_rule = trim_rule if trim_rule is not None else getattr(self, "_trim_rule", None)
         t0 = time.perf_counter()
-        raw = scan_corpus(corpus_iterable, corpus_file, self.max_vocab_size, trim_rule)
+        if _encodes_itself(corpus_iterable):
+            raw = corpus_iterable.fastw2v_count(self.max_vocab_size, trim_rule)
+        else:
+            raw = scan_corpus(corpus_iterable, corpus_file, self.max_vocab_size, trim_rule)
         if raw.total_words == 0:
             source = corpus_file if corpus_file is not None else "corpus_iterable"
             raise ValueError(f"the corpus is empty: no tokens found in {source}")
@@ -348,7 +359,8 @@ class Word2Vec:
         if int(epochs) < 0:
             raise ValueError(f"epochs must be >= 0, got {epochs}")
         _check_restartable(corpus_iterable)
-        if corpus_iterable is not None and total_examples is None and total_words is None:
+        if (corpus_iterable is not None and not _encodes_itself(corpus_iterable)
+                and total_examples is None and total_words is None):
             raise ValueError("You must specify either total_examples or total_words, for proper "
                              "learning-rate and progress calculations. If you've just built the "
                              "vocabulary using the same corpus, using the count cached in the model "
@@ -360,8 +372,9 @@ class Word2Vec:
         callbacks = tuple(callbacks) or self.callbacks
 
         encoded = None
-        if corpus_file is not None:
-            encoded = encode_file(corpus_file, self.encoder)
+        if corpus_file is not None or _encodes_itself(corpus_iterable):
+            encoded = (encode_file(corpus_file, self.encoder) if corpus_file is not None
+                       else corpus_iterable.fastw2v_encode(self.encoder))
             epoch_words = len(encoded.ids)
         elif total_words:
             epoch_words = self._corpus_in_vocab_words * total_words / max(self.corpus_total_words, 1)

@@ -1,0 +1,235 @@
+"""The training kernels against a NumPy reference of each update rule.
+
+Deterministic set-up: no subsampling, no window shrinking and a fixed list of
+negatives (the kernel's test hook), so the only thing left is the maths.
+"""
+import numpy as np
+import pytest
+
+from fastw2v import _kernels, _sampling
+
+ISAS = [_kernels.ISA_GENERIC] + ([_kernels.ISA_AVX2] if _kernels.cpu_has_avx2() else [])
+
+
+def sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+LOSS = [0.0]
+
+
+def logistic_step(h, row, grad, label, alpha):
+    """One step of either objective: grad += g * row_old; row += g * h; loss -log sigmoid(+-f)."""
+    f = h @ row
+    g = (label - sigmoid(f)) * alpha
+    grad += g * row
+    row += g * h
+    LOSS[0] += -np.log(sigmoid(f) if label else sigmoid(-f))
+
+
+def reference_targets(h, word, syn1, syn1neg, paths, negatives, alpha, grad):
+    if syn1 is not None:
+        for point, code in paths[word]:
+            logistic_step(h, syn1[point], grad, 1 - code, alpha)
+    if syn1neg is not None:
+        logistic_step(h, syn1neg[word], grad, 1, alpha)
+        for _ in range(NEGATIVE):
+            noise = negatives.pop(0)
+            negatives.append(noise)
+            if noise != word:
+                logistic_step(h, syn1neg[noise], grad, 0, alpha)
+
+
+def reference_sentence(sent, syn0, syn1, syn1neg, paths, negatives, sg, cbow_mean, window, alpha, lockf):
+    n = len(sent)
+    for i in range(n):
+        ctx = [sent[j] for j in range(max(0, i - window), min(n, i + window + 1)) if j != i]
+        if sg:
+            for c in ctx:
+                grad = np.zeros(syn0.shape[1])
+                reference_targets(syn0[c].copy(), sent[i], syn1, syn1neg, paths, negatives, alpha, grad)
+                syn0[c] += lockf[c] * grad
+        elif ctx:
+            h = syn0[ctx].sum(axis=0)
+            if cbow_mean:
+                h /= len(ctx)
+            grad = np.zeros(syn0.shape[1])
+            reference_targets(h, sent[i], syn1, syn1neg, paths, negatives, alpha, grad)
+            if not cbow_mean:
+                grad /= len(ctx)
+            for c in ctx:
+                syn0[c] += lockf[c] * grad
+
+
+NEGATIVE = 3
+
+
+def make_params(syn0, syn1, syn1neg, lockf, counts, hs, negative, sg, cbow_mean, window, alpha, isa,
+                sample=False):
+    V = len(syn0)
+    offsets, codes, points = _sampling.build_huffman(counts)
+    prob, alias = _sampling.build_alias(counts.astype(float) ** 0.75)
+    return _kernels.KernelParams(
+        syn0=syn0, syn1=syn1, syn1neg=syn1neg, lockf=lockf,
+        keep_threshold=np.full(V, 2 ** 32, dtype=np.uint64), noise_prob=prob, noise_alias=alias,
+        path_offsets=offsets, codes=codes, points=points, window=window, negative=negative, hs=hs, sg=sg,
+        cbow_mean=cbow_mean, shrink_windows=False, subsample=sample, compute_loss=True,
+        start_alpha=alpha, end_alpha=alpha, total_words=1e9, isa=isa), (offsets, codes, points)
+
+
+@pytest.mark.parametrize("isa", ISAS)
+@pytest.mark.parametrize("sg,hs,negative,cbow_mean", [
+    (1, 0, NEGATIVE, 1), (1, 1, 0, 1), (1, 1, NEGATIVE, 1),
+    (0, 0, NEGATIVE, 1), (0, 0, NEGATIVE, 0), (0, 1, 0, 1), (0, 1, 0, 0), (0, 1, NEGATIVE, 0),
+])
+def test_update_matches_numpy_reference(sg, hs, negative, cbow_mean, isa):
+    rng = np.random.default_rng(42)
+    V, dim, window, alpha = 7, 19, 2, 0.05   # dim 19: exercises the SIMD tail
+    counts = np.array([30, 20, 12, 9, 5, 3, 2], dtype=np.int64)
+    syn0 = (rng.random((V, dim), dtype=np.float32) - 0.5)
+    syn1 = (rng.random((V, dim), dtype=np.float32) - 0.5) if hs else None
+    syn1neg = (rng.random((V, dim), dtype=np.float32) - 0.5) if negative else None
+    lockf = np.array([1, 1, 0.5, 1, 0, 1, 1], dtype=np.float32)
+    params, (offsets, codes, points) = make_params(syn0, syn1, syn1neg, lockf, counts, hs, negative, sg,
+                                                   cbow_mean, window, alpha, isa)
+    paths = [list(zip(points[offsets[w]:offsets[w + 1]], codes[offsets[w]:offsets[w + 1]])) for w in range(V)]
+    negatives = [4, 0, 6, 2, 2, 5, 1]
+    sentences = [[0, 3, 1, 4, 0, 6], [2, 5], [1]]
+
+    ref = [None if a is None else a.astype(np.float64) for a in (syn0, syn1, syn1neg)]
+    neg_cycle = list(negatives)
+    LOSS[0] = 0.0
+    for sent in sentences:
+        reference_sentence(sent, ref[0], ref[1], ref[2], paths, neg_cycle, sg, cbow_mean, window, alpha, lockf)
+
+    state = _kernels.ThreadState(dim, 1)
+    state.set_fixed_negatives(negatives)
+    ids = np.concatenate(sentences).astype(np.int32)
+    ends = np.cumsum([len(s) for s in sentences])
+    assert _kernels.train_batch(params, state, ids, ends) is False
+    np.testing.assert_allclose(syn0, ref[0], atol=1e-5)
+    if hs:
+        np.testing.assert_allclose(syn1, ref[1], atol=1e-5)
+    if negative:
+        np.testing.assert_allclose(syn1neg, ref[2], atol=1e-5)
+    assert state.words_seen == len(ids) and state.words_trained == len(ids)
+    assert state.loss == pytest.approx(LOSS[0], rel=1e-5)
+
+
+def test_frozen_row_is_unchanged():
+    rng = np.random.default_rng(0)
+    V, dim = 5, 8
+    syn0 = rng.random((V, dim), dtype=np.float32)
+    before = syn0.copy()
+    syn1neg = rng.random((V, dim), dtype=np.float32)
+    lockf = np.array([1, 0, 1, 1, 1], dtype=np.float32)
+    params, _ = make_params(syn0, None, syn1neg, lockf, np.array([5, 4, 3, 2, 1]), 0, 2, 1, 1, 3, 0.1,
+                            _kernels.ISA_GENERIC)
+    state = _kernels.ThreadState(dim, 3)
+    _kernels.train_batch(params, state, np.array([0, 1, 2, 3, 4, 1, 0], np.int32), np.array([7]))
+    np.testing.assert_array_equal(syn0[1], before[1])
+    assert not np.allclose(syn0[0], before[0])
+
+
+def test_isa_variants_agree():
+    if len(ISAS) < 2:
+        pytest.skip("no AVX2 on this CPU")
+    rng = np.random.default_rng(1)
+    V, dim = 50, 100
+    counts = np.sort(rng.integers(1, 100, V))[::-1].astype(np.int64)
+    ids = rng.integers(0, V, 2000).astype(np.int32)
+    ends = np.arange(20, 2001, 20)
+    out = []
+    for isa in ISAS:
+        syn0 = np.random.default_rng(2).random((V, dim), dtype=np.float32) - 0.5
+        syn1neg = np.zeros((V, dim), np.float32)
+        syn1 = np.zeros((V, dim), np.float32)
+        params, _ = make_params(syn0, syn1, syn1neg, np.ones(V, np.float32), counts, 1, 5, 1, 1, 5, 0.025, isa)
+        _kernels.train_batch(params, _kernels.ThreadState(dim, 7), ids, ends)
+        out.append(syn0)
+    np.testing.assert_allclose(out[0], out[1], atol=1e-4)
+
+
+def test_subsampling_keeps_expected_fraction():
+    V, dim = 2, 4
+    syn0 = np.zeros((V, dim), np.float32)
+    syn1neg = np.zeros((V, dim), np.float32)
+    params = _kernels.KernelParams(
+        syn0=syn0, syn1=None, syn1neg=syn1neg, lockf=np.ones(V, np.float32),
+        keep_threshold=np.array([int(0.3 * 2 ** 32), 2 ** 32], dtype=np.uint64),
+        noise_prob=np.full(V, 2 ** 32 - 1, np.uint32), noise_alias=np.arange(V, dtype=np.int32),
+        path_offsets=None, codes=None, points=None, window=1, negative=1, hs=False, sg=True,
+        cbow_mean=True, shrink_windows=True, subsample=True, compute_loss=False,
+        start_alpha=0.0, end_alpha=0.0, total_words=1e9, isa=_kernels.ISA_GENERIC)
+    state = _kernels.ThreadState(dim, 11)
+    n = 100000
+    _kernels.train_batch(params, state, np.zeros(n, np.int32), np.array([n]))
+    assert abs(state.words_trained / n - 0.3) < 0.01
+    state2 = _kernels.ThreadState(dim, 11)
+    _kernels.train_batch(params, state2, np.ones(n, np.int32), np.array([n]))
+    assert state2.words_trained == n
+
+
+def test_learning_rate_decays_linearly_over_progress():
+    V, dim = 3, 4
+    syn0 = np.zeros((V, dim), np.float32)
+    params = _kernels.KernelParams(
+        syn0=syn0, syn1=None, syn1neg=np.zeros((V, dim), np.float32), lockf=np.ones(V, np.float32),
+        keep_threshold=np.full(V, 2 ** 32, np.uint64), noise_prob=np.full(V, 2 ** 32 - 1, np.uint32),
+        noise_alias=np.arange(V, dtype=np.int32), path_offsets=None, codes=None, points=None, window=1,
+        negative=1, hs=False, sg=True, cbow_mean=True, shrink_windows=False, subsample=False,
+        compute_loss=False, start_alpha=0.1, end_alpha=0.0, total_words=1000.0, isa=_kernels.ISA_GENERIC)
+    state = _kernels.ThreadState(dim, 1)
+    _kernels.train_batch(params, state, np.zeros(500, np.int32), np.arange(10, 501, 10))
+    # the last sentence started after 490 of 1000 tokens
+    assert state.last_alpha == pytest.approx(0.1 * (1 - 490 / 1000), rel=1e-5)
+    assert params.progress == 500
+
+
+def test_stop_flag_stops_at_sentence_boundary():
+    V, dim = 3, 4
+    params, _ = make_params(np.zeros((V, dim), np.float32), None, np.zeros((V, dim), np.float32),
+                            np.ones(V, np.float32), np.array([3, 2, 1]), 0, 1, 1, 1, 1, 0.01,
+                            _kernels.ISA_GENERIC)
+    params.request_stop()
+    state = _kernels.ThreadState(dim, 1)
+    n = 5 * _kernels.PUBLISH_EVERY
+    assert _kernels.train_batch(params, state, np.zeros(n, np.int32), np.arange(100, n + 1, 100)) is True
+    assert state.words_seen == _kernels.PUBLISH_EVERY
+
+
+def test_boundary_rejects_bad_indices_and_shapes():
+    V, dim = 3, 4
+    params, _ = make_params(np.zeros((V, dim), np.float32), None, np.zeros((V, dim), np.float32),
+                            np.ones(V, np.float32), np.array([3, 2, 1]), 0, 1, 1, 1, 1, 0.01,
+                            _kernels.ISA_GENERIC)
+    state = _kernels.ThreadState(dim, 1)
+    with pytest.raises(ValueError, match="out of range"):
+        _kernels.train_batch(params, state, np.array([0, 3], np.int32), np.array([2]))
+    with pytest.raises(ValueError, match="non-decreasing"):
+        _kernels.train_batch(params, state, np.array([0, 1], np.int32), np.array([2, 1]))
+    with pytest.raises(TypeError):
+        make_params(np.zeros((V, dim), np.float64), None, np.zeros((V, dim), np.float32),
+                    np.ones(V, np.float32), np.array([3, 2, 1]), 0, 1, 1, 1, 1, 0.01, 0)
+
+
+def test_sentence_weights_scale_the_learning_rate():
+    """Weight w on a sentence is the same update as learning rate alpha * w."""
+    rng = np.random.default_rng(5)
+    V, dim = 6, 10
+    counts = np.array([9, 7, 5, 4, 3, 2])
+    init = rng.random((V, dim), dtype=np.float32) - 0.5
+    sent = np.array([0, 2, 4, 1, 3, 5, 2], np.int32)
+    results = []
+    for alpha, weight in ((0.05, 1.0), (0.1, 0.5), (0.05, 0.0)):
+        syn0, syn1neg = init.copy(), init[::-1].copy()
+        params, _ = make_params(syn0, None, syn1neg, np.ones(V, np.float32), counts, 0, 2, 1, 1, 2, alpha,
+                                _kernels.ISA_GENERIC)
+        state = _kernels.ThreadState(dim, 1)
+        state.set_fixed_negatives([3, 1])
+        _kernels.train_batch(params, state, sent, np.array([len(sent)]), weights=[weight])
+        results.append(syn0)
+    np.testing.assert_allclose(results[0], results[1], atol=1e-6)
+    np.testing.assert_array_equal(results[2], init)
+    with pytest.raises(ValueError, match="one finite value per sentence"):
+        _kernels.train_batch(params, state, sent, np.array([len(sent)]), weights=[1.0, 2.0])

@@ -1,0 +1,253 @@
+"""Vocabulary counting, pruning and sampling tables against their formulas (and gensim)."""
+import gzip
+import heapq
+import os
+import subprocess
+import sys
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from fastw2v import Word2Vec, _sampling
+from fastw2v.vocab import RULE_DISCARD, RULE_KEEP, choose_words, keep_thresholds, scan_corpus
+
+from conftest import PACKAGE_PARENT, write_corpus
+
+
+def zipf_corpus(n_sentences=400, vocab=3000, seed=0):
+    rng = np.random.default_rng(seed)
+    return [[f"w{int(x)}" for x in rng.zipf(1.3, size=rng.integers(1, 30)) % vocab] for _ in range(n_sentences)]
+
+
+def gensim_rule_scan(sentences, max_vocab_size):
+    """gensim 4's scan_vocab: prune (count < min_reduce) after any sentence past the limit."""
+    vocab, min_reduce = {}, 1
+    for sentence in sentences:
+        for w in sentence:
+            vocab[w] = vocab.get(w, 0) + 1
+        if max_vocab_size and len(vocab) > max_vocab_size:
+            vocab = {w: c for w, c in vocab.items() if c >= min_reduce}
+            min_reduce += 1
+    return vocab
+
+
+def test_counts_and_order_descending_ties_by_first_occurrence():
+    sentences = [["b", "a", "c"], ["c", "d", "a"], ["e", "a"]]
+    m = Word2Vec(min_count=1)
+    m.build_vocab(sentences)
+    assert m.wv.index_to_key == ["a", "c", "b", "d", "e"]
+    assert [m.wv.get_vecattr(k, "count") for k in m.wv.index_to_key] == [3, 2, 1, 1, 1]
+    assert m.corpus_count == 3 and m.corpus_total_words == 8
+
+
+def test_min_count_and_unsorted_vocab():
+    sentences = [["x", "y", "x", "z"], ["y", "x"]]
+    m = Word2Vec(min_count=2, sorted_vocab=0)
+    m.build_vocab(sentences)
+    assert m.wv.index_to_key == ["x", "y"]
+    m = Word2Vec(min_count=3)
+    m.build_vocab(sentences)
+    assert m.wv.index_to_key == ["x"]
+
+
+@pytest.mark.parametrize("limit", [50, 200, 1000])
+def test_max_vocab_size_follows_gensim_rule(limit):
+    sentences = zipf_corpus()
+    raw = scan_corpus(sentences, max_vocab_size=limit)
+    expected = gensim_rule_scan(sentences, limit)
+    assert raw.as_dict() == expected
+    assert list(raw.as_dict()) == list(expected)  # first-occurrence order survives pruning
+
+
+def assert_same_vocabulary(ours, theirs):
+    """Same words with the same counts; order by descending count, ties by first
+    occurrence (gensim breaks ties the other way round, by last occurrence)."""
+    ours_counts = {k: ours.wv.get_vecattr(k, "count") for k in ours.wv.index_to_key}
+    theirs_counts = {k: int(theirs.wv.get_vecattr(k, "count")) for k in theirs.wv.index_to_key}
+    assert ours_counts == theirs_counts
+    counts = list(ours_counts.values())
+    assert counts == sorted(counts, reverse=True)
+
+
+def test_max_vocab_size_matches_gensim():
+    gensim = pytest.importorskip("gensim.models")
+    sentences = zipf_corpus(seed=3)
+    ours = Word2Vec(min_count=2, max_vocab_size=300)
+    ours.build_vocab(sentences)
+    theirs = gensim.Word2Vec(min_count=2, max_vocab_size=300)
+    theirs.build_vocab(sentences)
+    assert_same_vocabulary(ours, theirs)
+
+
+def test_max_final_vocab_and_trim_rule_match_gensim():
+    gensim = pytest.importorskip("gensim.models")
+    sentences = zipf_corpus(seed=5)
+
+    def rule(word, count, min_count):
+        if word.endswith("7"):
+            return RULE_DISCARD
+        if word.endswith("3"):
+            return RULE_KEEP
+        return 0
+
+    for final, trim in ((40, None), (None, rule), (25, rule)):
+        ours = Word2Vec(min_count=3, max_final_vocab=final)
+        ours.build_vocab(sentences, trim_rule=trim)
+        theirs = gensim.Word2Vec(min_count=3, max_final_vocab=final)
+        theirs.build_vocab(sentences, trim_rule=trim)
+        assert_same_vocabulary(ours, theirs)
+
+
+def test_order_independent_of_hash_seed(tmp_path):
+    script = (
+        "import sys; sys.path.insert(0, %r)\n"
+        "from fastw2v import Word2Vec\n"
+        "import numpy as np\n"
+        "rng = np.random.default_rng(0)\n"
+        "s = [[f'w{i}' for i in rng.integers(0, 300, 12)] for _ in range(200)]\n"
+        "m = Word2Vec(min_count=1); m.build_vocab(s)\n"
+        "print(' '.join(m.wv.index_to_key))\n") % PACKAGE_PARENT
+    outs = [subprocess.run([sys.executable, "-c", script], env={**os.environ, "PYTHONHASHSEED": h},
+                           capture_output=True, text=True, check=True).stdout for h in ("1", "2", "987")]
+    assert outs[0] == outs[1] == outs[2]
+
+
+def test_keep_probability_formula():
+    counts = np.array([10000, 1000, 100, 10, 1], dtype=np.int64)
+    sample = 1e-3
+    t = sample * counts.sum()
+    expected = np.minimum((np.sqrt(counts / t) + 1) * t / counts, 1.0)
+    got = keep_thresholds(counts, sample).astype(np.float64) / 2 ** 32
+    np.testing.assert_allclose(got, expected, rtol=1e-9)
+    assert (keep_thresholds(counts, 0) == 2 ** 32).all()
+
+
+def test_keep_thresholds_match_gensim_sample_ints():
+    gensim = pytest.importorskip("gensim.models")
+    sentences = zipf_corpus(seed=9)
+    ours = Word2Vec(min_count=1, sample=1e-2)
+    ours.build_vocab(sentences)
+    theirs = gensim.Word2Vec(min_count=1, sample=1e-2)
+    theirs.build_vocab(sentences)
+    ours_p = ours._tables["keep_threshold"].astype(float) / 2 ** 32
+    theirs_p = np.array([theirs.wv.get_vecattr(k, "sample_int") for k in ours.wv.index_to_key]) / (2 ** 32 - 1)
+    np.testing.assert_allclose(ours_p, np.minimum(theirs_p, 1.0), atol=1e-8)
+
+
+def huffman_cost(counts):
+    heap = list(counts)
+    heapq.heapify(heap)
+    cost = 0
+    while len(heap) > 1:
+        a, b = heapq.heappop(heap), heapq.heappop(heap)
+        cost += a + b
+        heapq.heappush(heap, a + b)
+    return cost
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_huffman_codes_are_optimal_prefix_codes(seed):
+    rng = np.random.default_rng(seed)
+    counts = rng.integers(1, 1000, size=rng.integers(2, 60)).astype(np.int64)
+    offsets, codes, points = _sampling.build_huffman(counts)
+    V = len(counts)
+    words = [tuple(codes[offsets[w]:offsets[w + 1]]) for w in range(V)]
+    # prefix-free, complete (Kraft sum exactly 1) and optimal (minimal weighted length)
+    for a in range(V):
+        for b in range(V):
+            if a != b:
+                assert words[b][:len(words[a])] != words[a]
+    assert sum(2.0 ** -len(c) for c in words) == pytest.approx(1.0)
+    assert sum(counts[w] * len(words[w]) for w in range(V)) == huffman_cost(counts.tolist())
+    # every path starts at the root (row V-2) and uses inner nodes 0..V-2
+    for w in range(V):
+        assert points[offsets[w]] == V - 2
+    assert points.min() >= 0 and points.max() == V - 2
+    # frequent words never get longer codes than rare ones
+    lengths = np.diff(offsets)
+    order = np.argsort(-counts, kind="stable")
+    assert (np.diff(lengths[order]) >= 0).all()
+
+
+def test_alias_draws_follow_noise_distribution():
+    counts = np.array([500, 200, 100, 50, 10, 1], dtype=float)
+    weights = counts ** 0.75
+    prob, alias = _sampling.build_alias(weights)
+    draws = _sampling.alias_draws(prob, alias, 400000, 123)
+    freq = np.bincount(draws, minlength=len(counts)) / len(draws)
+    np.testing.assert_allclose(freq, weights / weights.sum(), atol=3e-3)
+
+
+def test_integer_tokens_lists_and_arrays():
+    sentences = [[5, 7, 5], np.array([7, 5, 9], dtype=np.int32), np.array([2 ** 40, 5], dtype=np.int64)]
+    m = Word2Vec(min_count=1)
+    m.build_vocab(sentences)
+    assert m.wv.index_to_key == [5, 7, 9, 2 ** 40]
+    assert all(type(k) is int for k in m.wv.index_to_key)
+
+
+def test_mixed_and_bad_token_types_raise():
+    with pytest.raises(TypeError, match="mixes token types"):
+        Word2Vec(min_count=1).build_vocab([["a", "b"], ["c", 3]])
+    with pytest.raises(TypeError, match="str or int"):
+        Word2Vec(min_count=1).build_vocab([["a", 1.5]])
+    with pytest.raises(TypeError, match="not a list of tokens"):
+        Word2Vec(min_count=1).build_vocab(["a sentence given as a string"])
+    with pytest.raises(TypeError, match="integer array"):
+        Word2Vec(min_count=1).build_vocab([np.array([1.0, 2.0])])
+
+
+def test_file_and_iterable_give_same_vocabulary(tmp_path, topic_corpus):
+    sentences = zipf_corpus(seed=11) + topic_corpus[:200]
+    path = write_corpus(tmp_path / "c.txt", sentences)
+    gz = tmp_path / "c.txt.gz"
+    with open(path, "rb") as src, gzip.open(gz, "wb") as dst:
+        dst.write(src.read())
+    models = []
+    for kwargs in ({"corpus_iterable": sentences}, {"corpus_file": path}, {"corpus_file": str(gz)}):
+        m = Word2Vec(min_count=2, max_vocab_size=500)
+        m.build_vocab(**kwargs)
+        models.append(m)
+    for m in models[1:]:
+        assert m.wv.index_to_key == models[0].wv.index_to_key
+        np.testing.assert_array_equal(m.wv.expandos["count"], models[0].wv.expandos["count"])
+        assert (m.corpus_count, m.corpus_total_words) == (models[0].corpus_count, models[0].corpus_total_words)
+
+
+def test_long_lines_are_split_not_cut(tmp_path):
+    line = [f"w{i % 50}" for i in range(25000)]
+    path = write_corpus(tmp_path / "long.txt", [line, [], ["a", "b"]])
+    m = Word2Vec(min_count=1)
+    m.build_vocab(corpus_file=path)
+    assert m.corpus_total_words == 25002
+    assert m.corpus_count == 4  # 10000 + 10000 + 5000 + the short line; the blank line is no sentence
+    assert sum(m.wv.expandos["count"]) == 25002
+
+
+def test_counts_match_counter(tmp_path):
+    sentences = zipf_corpus(seed=4)
+    m = Word2Vec(min_count=1)
+    m.build_vocab(sentences)
+    expected = Counter(w for s in sentences for w in s)
+    assert {k: m.wv.get_vecattr(k, "count") for k in m.wv.index_to_key} == dict(expected)
+
+
+def test_empty_inputs_raise_clearly(tmp_path):
+    with pytest.raises(ValueError, match="corpus is empty"):
+        Word2Vec(min_count=1).build_vocab([[], []])
+    with pytest.raises(ValueError, match="vocabulary is empty"):
+        Word2Vec(min_count=5).build_vocab([["a", "b"]])
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n\n")
+    with pytest.raises(ValueError, match="corpus is empty"):
+        Word2Vec(min_count=1).build_vocab(corpus_file=str(empty))
+    with pytest.raises(FileNotFoundError):
+        Word2Vec(min_count=1).build_vocab(corpus_file=str(tmp_path / "missing.txt"))
+
+
+def test_choose_words_sorted_stably():
+    from fastw2v.vocab import RawCounts
+    raw = RawCounts(["a", "b", "c", "d"], np.array([1, 3, 3, 2]), 1, 9)
+    keys, counts = choose_words(raw, min_count=2)
+    assert keys == ["b", "c", "d"] and counts.tolist() == [3, 3, 2]

@@ -1,0 +1,265 @@
+"""Word2Vec end to end: gensim's idioms, reproducibility, both corpus paths, persistence."""
+import hashlib
+import os
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import pytest
+
+from fastw2v import CallbackAny2Vec, StopTraining, Word2Vec
+
+from conftest import PACKAGE_PARENT, TESTS_DIR, planted_topics, write_corpus
+MODES = [dict(sg=1, hs=0, negative=5), dict(sg=0, hs=0, negative=5), dict(sg=1, hs=1, negative=0),
+         dict(sg=0, hs=1, negative=0), dict(sg=1, hs=1, negative=3), dict(sg=0, hs=0, negative=5, cbow_mean=0)]
+
+
+def topic_precision(wv, n_topics=5, topn=10):
+    hits = []
+    for t in range(n_topics):
+        for w in range(0, 20, 5):
+            key = f"t{t}w{w}"
+            hits += [k.startswith(f"t{t}w") for k, _ in wv.most_similar(key, topn=topn)]
+    return float(np.mean(hits))
+
+
+@pytest.mark.parametrize("mode", MODES, ids=lambda m: "-".join(f"{k}{v}" for k, v in m.items()))
+def test_planted_topics_come_first(topic_corpus, mode):
+    model = Word2Vec(topic_corpus, vector_size=24, min_count=1, workers=2, epochs=5, seed=3, **mode)
+    assert topic_precision(model.wv) > 0.9
+
+
+def test_workers_two_with_corpus_file(tmp_path, topic_corpus):
+    path = write_corpus(tmp_path / "c.txt", topic_corpus)
+    model = Word2Vec(corpus_file=path, vector_size=24, min_count=1, workers=2, epochs=5, sg=1)
+    assert topic_precision(model.wv) > 0.9
+
+
+def test_gensim_three_step_idiom(topic_corpus):
+    model = Word2Vec(vector_size=16, min_count=1, workers=1, seed=2)
+    model.build_vocab(corpus_iterable=topic_corpus)
+    trained, raw = model.train(corpus_iterable=topic_corpus, total_examples=model.corpus_count,
+                               epochs=model.epochs)
+    assert raw == model.epochs * model.corpus_total_words
+    assert 0 < trained <= raw
+    assert model.wv.vectors.shape == (100, 16)
+    assert model.syn1neg.shape == (100, 16) and model.syn1 is None
+    with pytest.raises(ValueError, match="total_examples or total_words"):
+        model.train(corpus_iterable=topic_corpus, epochs=1)
+    with pytest.raises(ValueError, match="explicit epochs"):
+        model.train(corpus_iterable=topic_corpus, total_examples=model.corpus_count)
+
+
+@pytest.mark.parametrize("mode", MODES[:4], ids=["sg-ns", "cbow-ns", "sg-hs", "cbow-hs"])
+def test_iterable_and_file_paths_give_identical_vectors(tmp_path, mode):
+    sentences = planted_topics(n_sentences=600, length=12, seed=5)
+    sentences += [[f"t0w{i % 20}" for i in range(23000)]]   # split into 10,000-token pieces on both paths
+    path = write_corpus(tmp_path / "c.txt", sentences)
+    a = Word2Vec(sentences, vector_size=20, min_count=1, workers=1, seed=7, epochs=2, **mode)
+    b = Word2Vec(corpus_file=path, vector_size=20, min_count=1, workers=1, seed=7, epochs=2, **mode)
+    assert a.wv.index_to_key == b.wv.index_to_key
+    np.testing.assert_array_equal(a.wv.vectors, b.wv.vectors)
+
+
+REPRO_SCRIPT = """
+import sys, hashlib
+sys.path.insert(0, {root!r})
+from fastw2v import Word2Vec
+sys.path.insert(0, {tests!r})
+from conftest import planted_topics
+m = Word2Vec(planted_topics(n_sentences=500), vector_size=16, min_count=1, workers=1, seed=11, epochs=2,
+             sg={sg}, hs={hs}, negative={neg})
+print(hashlib.sha256(m.wv.vectors.tobytes()).hexdigest())
+"""
+
+
+@pytest.mark.parametrize("sg,hs,neg", [(1, 0, 5), (0, 1, 0)])
+def test_one_worker_with_seed_is_bit_identical_across_processes(sg, hs, neg):
+    script = REPRO_SCRIPT.format(root=PACKAGE_PARENT, tests=TESTS_DIR, sg=sg, hs=hs, neg=neg)
+    digests = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("0", "12345")}
+    assert len(digests) == 1
+
+
+def test_different_seeds_differ(topic_corpus):
+    a = Word2Vec(topic_corpus[:300], vector_size=8, min_count=1, workers=1, seed=1, epochs=1)
+    b = Word2Vec(topic_corpus[:300], vector_size=8, min_count=1, workers=1, seed=2, epochs=1)
+    assert not np.array_equal(a.wv.vectors, b.wv.vectors)
+
+
+def test_integer_corpus_trains_with_integer_keys():
+    rng = np.random.default_rng(0)
+    clusters = [np.arange(c * 1000, c * 1000 + 15) for c in range(4)]
+    sessions = [rng.choice(clusters[rng.integers(4)], size=8) for _ in range(2000)]
+    model = Word2Vec(sessions, vector_size=16, min_count=1, workers=2, sg=1, epochs=5)
+    assert 1000 in model.wv and "1000" not in model.wv
+    near = [k for k, _ in model.wv.most_similar(1003, topn=5)]
+    assert all(1000 <= k < 1015 for k in near)
+    lists = [s.tolist() for s in sessions]
+    a = Word2Vec(sessions, vector_size=8, min_count=1, workers=1, seed=4, epochs=1)
+    b = Word2Vec(lists, vector_size=8, min_count=1, workers=1, seed=4, epochs=1)
+    np.testing.assert_array_equal(a.wv.vectors, b.wv.vectors)
+
+
+def test_compute_loss_is_per_epoch_and_decreases(topic_corpus):
+    seen = []
+
+    class Record(CallbackAny2Vec):
+        def on_epoch_end(self, model):
+            seen.append((model.epoch_stats["epoch"], model.get_latest_training_loss(),
+                         model.epoch_stats["words_per_sec"]))
+
+    model = Word2Vec(topic_corpus, vector_size=16, min_count=1, workers=2, epochs=4, sg=1,
+                     compute_loss=True, callbacks=[Record()])
+    losses = [l for _, l, _ in seen]
+    assert [e for e, _, _ in seen] == [0, 1, 2, 3]
+    assert all(l > 0 for l in losses) and losses[-1] < losses[0]
+    assert model.running_training_loss == pytest.approx(sum(losses))
+    assert all(rate > 0 for _, _, rate in seen)
+
+
+def test_callback_order_and_stop_training(topic_corpus):
+    events = []
+
+    class Stopper(CallbackAny2Vec):
+        def on_train_begin(self, model):
+            events.append("train_begin")
+
+        def on_epoch_begin(self, model):
+            events.append("epoch_begin")
+
+        def on_epoch_end(self, model):
+            events.append("epoch_end")
+            if len([e for e in events if e == "epoch_end"]) == 2:
+                raise StopTraining
+
+        def on_train_end(self, model):
+            events.append("train_end")
+
+    model = Word2Vec(topic_corpus, vector_size=8, min_count=1, workers=2, epochs=10, callbacks=[Stopper()])
+    assert events == ["train_begin"] + ["epoch_begin", "epoch_end"] * 2 + ["train_end"]
+    assert np.isfinite(model.wv.vectors).all()
+
+
+def test_stop_mid_epoch_from_batch_callback(topic_corpus):
+    class StopNow(CallbackAny2Vec):
+        def on_batch_end(self, model):
+            raise StopTraining
+
+    corpus = topic_corpus * 20
+    model = Word2Vec(vector_size=8, min_count=1, workers=2)
+    model.build_vocab(corpus)
+    trained, raw = model.train(corpus, total_examples=model.corpus_count, epochs=5, callbacks=[StopNow()])
+    assert raw < model.corpus_total_words  # stopped inside the first epoch
+    assert np.isfinite(model.wv.vectors).all()
+
+
+def test_stop_training_from_another_thread(tmp_path, topic_corpus):
+    path = write_corpus(tmp_path / "big.txt", topic_corpus * 30)
+    model = Word2Vec(vector_size=50, min_count=1, workers=2, sg=1)
+    model.build_vocab(corpus_file=path)
+    timer = threading.Timer(0.3, model.stop_training)
+    timer.start()
+    model.train(corpus_file=path, total_words=model.corpus_total_words, epochs=50)
+    timer.cancel()
+    assert model.training_progress < 0.9
+
+
+def test_save_load_round_trip_and_continue(tmp_path, topic_corpus):
+    model = Word2Vec(topic_corpus, vector_size=12, min_count=1, workers=1, hs=1, negative=2, epochs=1)
+    path = str(tmp_path / "m.model")
+    model.save(path)
+    loaded = Word2Vec.load(path)
+    assert loaded.wv.index_to_key == model.wv.index_to_key
+    np.testing.assert_array_equal(loaded.wv.vectors, model.wv.vectors)
+    np.testing.assert_array_equal(loaded.syn1, model.syn1)
+    np.testing.assert_array_equal(loaded.syn1neg, model.syn1neg)
+    for name in ("keep_threshold", "noise_prob", "noise_alias", "codes", "points"):
+        np.testing.assert_array_equal(loaded._tables[name], model._tables[name])
+    assert (loaded.sg, loaded.hs, loaded.negative, loaded.corpus_count) == (0, 1, 2, model.corpus_count)
+    before = loaded.wv.vectors.copy()
+    loaded.train(topic_corpus, total_examples=loaded.corpus_count, epochs=1)
+    assert not np.array_equal(before, loaded.wv.vectors)
+    mapped = Word2Vec.load(path, mmap="r")
+    assert isinstance(mapped.wv.vectors, np.memmap)
+    np.testing.assert_array_equal(mapped.wv.vectors, model.wv.vectors)
+    with pytest.raises(ValueError, match="read-only"):
+        mapped.train(topic_corpus, total_examples=mapped.corpus_count, epochs=1)
+
+
+def test_model_file_is_not_pickle(tmp_path, topic_corpus):
+    model = Word2Vec(topic_corpus[:100], vector_size=4, min_count=1, epochs=1)
+    path = tmp_path / "m.model"
+    model.save(str(path))
+    assert path.read_bytes().startswith(b"{")
+    path.write_bytes(b"\x80\x04\x95" + b"\x00" * 20)
+    with pytest.raises(ValueError, match="pickle"):
+        Word2Vec.load(str(path))
+
+
+def test_build_vocab_update_keeps_trained_vectors(topic_corpus):
+    model = Word2Vec(topic_corpus, vector_size=12, min_count=1, workers=1, epochs=1)
+    old = model.wv.vectors.copy()
+    old_count = model.wv.get_vecattr("t0w0", "count")
+    extra = [["brand", "new", "words", "t0w0"]] * 10
+    model.build_vocab(extra, update=True)
+    assert len(model.wv) == 103 and "brand" in model.wv
+    np.testing.assert_array_equal(model.wv.vectors[:100], old)
+    assert model.wv.get_vecattr("t0w0", "count") == old_count + 10
+    assert model.syn1neg.shape == (103, 12)
+    model.train(extra, total_examples=len(extra), epochs=2)
+    assert np.isfinite(model.wv.vectors).all()
+
+
+def test_generators_are_refused_before_training():
+    def gen():
+        yield ["a", "b"]
+
+    with pytest.raises(TypeError, match="iterator"):
+        Word2Vec(gen(), min_count=1)
+    with pytest.raises(TypeError, match="iterator"):
+        Word2Vec(iter([["a", "b"]]), min_count=1)
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"vector_size": 0}, "vector_size"), ({"window": 0}, "window"), ({"negative": -1}, "negative"),
+    ({"hs": 0, "negative": 0}, "no training objective"), ({"sample": -1}, "sample"),
+    ({"alpha": 0}, "alpha"), ({"workers": 0}, "workers"),
+])
+def test_invalid_parameters_raise(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        Word2Vec(**kwargs)
+
+
+def test_train_without_vocabulary_raises(topic_corpus):
+    with pytest.raises(RuntimeError, match="build vocabulary"):
+        Word2Vec().train(topic_corpus, total_examples=1, epochs=1)
+
+
+def test_null_word_and_predict_output_word(topic_corpus):
+    model = Word2Vec(topic_corpus, vector_size=16, min_count=1, null_word=1, epochs=3, workers=1)
+    assert model.wv.index_to_key[-1] == "\0"
+    predicted = model.predict_output_word(["t2w1", "t2w5"], topn=5)
+    assert len(predicted) == 5 and sum(p for _, p in predicted) <= 1.0
+    assert np.mean([k.startswith("t2") for k, _ in predicted]) >= 0.8
+
+
+def test_lockf_zero_freezes_rows(topic_corpus):
+    model = Word2Vec(vector_size=8, min_count=1, workers=1)
+    model.build_vocab(topic_corpus)
+    model.wv.vectors_lockf[model.wv.key_to_index["t1w1"]] = 0.0
+    before = model.wv["t1w1"].copy()
+    model.train(topic_corpus, total_examples=model.corpus_count, epochs=1)
+    np.testing.assert_array_equal(model.wv["t1w1"], before)
+    assert not np.array_equal(model.wv["t1w2"], before)
+
+
+def test_generic_isa_forced_by_environment(topic_corpus):
+    script = ("import sys; sys.path.insert(0, %r)\n"
+              "from fastw2v import Word2Vec, _kernels\n"
+              "from fastw2v.word2vec import _isa\n"
+              "print(_isa() == _kernels.ISA_GENERIC)\n") % PACKAGE_PARENT
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                         env={**os.environ, "FASTW2V_ISA": "generic"}).stdout
+    assert out.strip() == "True"
