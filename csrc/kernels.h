@@ -16,6 +16,9 @@
 
 #include "fw2v_common.h"
 
+/* CBOW with batch_window: this many consecutive centres share one set of negatives. */
+#define FW2V_CBOW_BLOCK 8
+
 typedef struct {
     real_t *syn0;                   /* [vocab_size x dim] input vectors (wv.vectors) */
     real_t *syn1;                   /* [vocab_size x dim] inner-node rows; NULL unless hs */
@@ -38,6 +41,7 @@ typedef struct {
     int32_t subsample;              /* apply keep_threshold */
     int32_t compute_loss;
     int32_t isa;                    /* FW2V_ISA_*: which compiled variant runs (chosen in Python) */
+    int32_t batch_window;           /* skip-gram: train a whole window per output row (HogBatch) */
     double start_alpha, end_alpha;
     double total_words;             /* in-vocabulary tokens of the whole schedule (all epochs) */
     volatile int64_t *progress;     /* shared: in-vocabulary tokens consumed by all threads */
@@ -46,9 +50,17 @@ typedef struct {
 
 typedef struct {
     uint64_t rng;
-    real_t *hidden;                 /* [dim] scratch: CBOW's combined context */
+    real_t *hidden;                 /* [FW2V_CBOW_BLOCK x dim] scratch: CBOW's combined contexts */
     real_t *grad;                   /* [dim] scratch: accumulated input-side gradient */
     int32_t *kept;                  /* [max sentence length] scratch: sentence after subsampling */
+    /* Block scratch, S = max(2 * window, FW2V_CBOW_BLOCK) slots: the input rows of a
+     * skip-gram window (or the hidden rows of a CBOW block), their words, gradients
+     * ([S x dim]) and gradient scales. */
+    real_t **ctx_rows;
+    int32_t *ctx_ids;
+    real_t *ctx_grads;
+    real_t *ctx_scale;
+    int64_t block_lo[FW2V_CBOW_BLOCK], block_hi[FW2V_CBOW_BLOCK], block_centre[FW2V_CBOW_BLOCK];
     int64_t unpublished;            /* tokens consumed but not yet added to *progress */
     int64_t words_seen;             /* in-vocabulary tokens consumed */
     int64_t words_trained;          /* tokens left after subsampling */

@@ -46,6 +46,32 @@ FW2V_INLINE void vfused(real_t *FW2V_RESTRICT grad, real_t *FW2V_RESTRICT row, c
     for (; k < n; k++) { real_t r = row[k]; grad[k] += g * r; row[k] = r + g * h[k]; }
 }
 
+/* The window form of vfused: for every context c, grads[c] += g[c] * row and
+ * row += sum_c g[c] * h[c], in one pass over the row (h rows stay in L1). */
+FW2V_INLINE void vfused_block(real_t *FW2V_RESTRICT grads, real_t *FW2V_RESTRICT row, real_t *const *h,
+                              const real_t *g, int n_ctx, int n)
+{
+    int k = 0;
+    for (; k + 8 <= n; k += 8) {
+        __m256 r = _mm256_loadu_ps(row + k), acc = r;
+        for (int c = 0; c < n_ctx; c++) {
+            __m256 gc = _mm256_set1_ps(g[c]);
+            real_t *gr = grads + (size_t)c * n + k;
+            acc = _mm256_fmadd_ps(gc, _mm256_loadu_ps(h[c] + k), acc);
+            _mm256_storeu_ps(gr, _mm256_fmadd_ps(gc, r, _mm256_loadu_ps(gr)));
+        }
+        _mm256_storeu_ps(row + k, acc);
+    }
+    for (; k < n; k++) {
+        real_t r = row[k], acc = r;
+        for (int c = 0; c < n_ctx; c++) {
+            acc += g[c] * h[c][k];
+            grads[(size_t)c * n + k] += g[c] * r;
+        }
+        row[k] = acc;
+    }
+}
+
 FW2V_INLINE void vaxpy(real_t *FW2V_RESTRICT y, real_t a, const real_t *FW2V_RESTRICT x, int n)
 {
     __m256 av = _mm256_set1_ps(a);
@@ -77,6 +103,19 @@ FW2V_INLINE void vaxpy(real_t *FW2V_RESTRICT y, real_t a, const real_t *FW2V_RES
 {
     for (int k = 0; k < n; k++) y[k] += a * x[k];
 }
+
+FW2V_INLINE void vfused_block(real_t *FW2V_RESTRICT grads, real_t *FW2V_RESTRICT row, real_t *const *h,
+                              const real_t *g, int n_ctx, int n)
+{
+    for (int k = 0; k < n; k++) {
+        real_t r = row[k], acc = r;
+        for (int c = 0; c < n_ctx; c++) {
+            acc += g[c] * h[c][k];
+            grads[(size_t)c * n + k] += g[c] * r;
+        }
+        row[k] = acc;
+    }
+}
 #endif
 
 FW2V_INLINE void vscale(real_t *y, real_t a, int n) { for (int k = 0; k < n; k++) y[k] *= a; }
@@ -91,16 +130,35 @@ FW2V_INLINE void vscale(real_t *y, real_t a, int n) { for (int k = 0; k < n; k++
 /* log(1 + e^x) without overflow: the loss term -log sigmoid(-x). */
 FW2V_INLINE double softplus(double x) { return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x)); }
 
-FW2V_INLINE void logistic_step(const fw2v_params *p, fw2v_thread *t, const real_t *h, real_t *row,
-                               real_t label, real_t alpha)
+/* Gradient scale of one score f: (label - sigmoid(f)) * alpha, plus its loss term. */
+FW2V_INLINE real_t logistic_gradient(const fw2v_params *p, fw2v_thread *t, real_t f, real_t label, real_t alpha)
 {
-    real_t f = vdot(h, row, p->dim);
-    real_t g = (label - (real_t)1 / ((real_t)1 + expf(-f))) * alpha;
-    vfused(t->grad, row, h, g, p->dim);
     if (p->compute_loss) {
         t->loss += softplus(label > 0 ? -(double)f : (double)f);
         t->loss_terms++;
     }
+    return (label - (real_t)1 / ((real_t)1 + expf(-f))) * alpha;
+}
+
+FW2V_INLINE void logistic_step(const fw2v_params *p, fw2v_thread *t, const real_t *h, real_t *row,
+                               real_t *grad, real_t label, real_t alpha)
+{
+    real_t g = logistic_gradient(p, t, vdot(h, row, p->dim), label, alpha);
+    vfused(grad, row, h, g, p->dim);
+}
+
+/* HogBatch (Ji et al. 2016, arXiv 1604.04661): one output row against all the
+ * context rows of a window at once. Every score uses the row as it was before
+ * this window; the row is then read and written once instead of once per
+ * context, and the context rows stay in L1. */
+FW2V_INLINE void logistic_block(const fw2v_params *p, fw2v_thread *t, int n_ctx, real_t *row,
+                                real_t label, real_t alpha, int32_t skip_owner)
+{
+    /* skip_owner >= 0: a noise row is no negative for the block member predicting that very word */
+    for (int c = 0; c < n_ctx; c++)
+        t->ctx_scale[c] = (t->ctx_ids[c] == skip_owner) ? 0
+            : logistic_gradient(p, t, vdot(t->ctx_rows[c], row, p->dim), label, alpha);
+    vfused_block(t->ctx_grads, row, t->ctx_rows, t->ctx_scale, n_ctx, p->dim);
 }
 
 FW2V_INLINE int32_t draw_negative(const fw2v_params *p, fw2v_thread *t)
@@ -117,14 +175,14 @@ FW2V_INLINE void train_targets(const fw2v_params *p, fw2v_thread *t, const real_
     const int64_t dim = p->dim;
     if (p->hs) {
         for (int64_t k = p->path_offsets[word]; k < p->path_offsets[word + 1]; k++)
-            logistic_step(p, t, h, p->syn1 + p->points[k] * dim, (real_t)(1 - p->codes[k]), alpha);
+            logistic_step(p, t, h, p->syn1 + p->points[k] * dim, t->grad, (real_t)(1 - p->codes[k]), alpha);
     }
     if (p->negative) {
-        logistic_step(p, t, h, p->syn1neg + word * dim, 1, alpha);
+        logistic_step(p, t, h, p->syn1neg + word * dim, t->grad, 1, alpha);
         for (int32_t d = 0; d < p->negative; d++) {
             int32_t noise = draw_negative(p, t);
             if (noise == word) continue; /* as word2vec C: a draw of the target is skipped */
-            logistic_step(p, t, h, p->syn1neg + noise * dim, 0, alpha);
+            logistic_step(p, t, h, p->syn1neg + noise * dim, t->grad, 0, alpha);
         }
     }
 }
@@ -157,6 +215,41 @@ static void train_sentence_sg(const fw2v_params *p, fw2v_thread *t, const int32_
     }
 }
 
+/* Skip-gram, window at a time: the centre word's output rows (its Huffman path,
+ * the target and one shared set of negatives) are trained against all context
+ * rows together. Negatives are drawn once per window, not once per pair. */
+static void train_sentence_sg_window(const fw2v_params *p, fw2v_thread *t, const int32_t *w, int64_t n, real_t alpha)
+{
+    const int64_t dim = p->dim;
+    for (int64_t i = 0; i < n; i++) {
+        int64_t lo, hi;
+        int n_ctx = 0;
+        context_window(p, t, i, n, &lo, &hi);
+        for (int64_t j = lo; j <= hi; j++) {
+            if (j == i) continue;
+            t->ctx_ids[n_ctx] = w[j];
+            t->ctx_rows[n_ctx++] = p->syn0 + w[j] * dim;
+        }
+        if (n_ctx == 0) continue;
+        memset(t->ctx_grads, 0, (size_t)n_ctx * dim * sizeof(real_t));
+        int32_t word = w[i];
+        if (p->hs) {
+            for (int64_t k = p->path_offsets[word]; k < p->path_offsets[word + 1]; k++)
+                logistic_block(p, t, n_ctx, p->syn1 + p->points[k] * dim, (real_t)(1 - p->codes[k]), alpha, -1);
+        }
+        if (p->negative) {
+            logistic_block(p, t, n_ctx, p->syn1neg + word * dim, 1, alpha, -1);
+            for (int32_t d = 0; d < p->negative; d++) {
+                int32_t noise = draw_negative(p, t);
+                if (noise == word) continue;
+                logistic_block(p, t, n_ctx, p->syn1neg + noise * dim, 0, alpha, -1);
+            }
+        }
+        for (int c = 0; c < n_ctx; c++)
+            vaxpy(t->ctx_rows[c], p->lockf[t->ctx_ids[c]], t->ctx_grads + (size_t)c * dim, p->dim);
+    }
+}
+
 /* CBOW: the sum (or mean) of the context rows predicts the centre word. */
 static void train_sentence_cbow(const fw2v_params *p, fw2v_thread *t, const int32_t *w, int64_t n, real_t alpha)
 {
@@ -181,6 +274,56 @@ static void train_sentence_cbow(const fw2v_params *p, fw2v_thread *t, const int3
         for (int64_t j = lo; j <= hi; j++) {
             if (j == i) continue;
             vaxpy(p->syn0 + w[j] * dim, p->lockf[w[j]], t->grad, p->dim);
+        }
+    }
+}
+
+/* CBOW, FW2V_CBOW_BLOCK centres at a time: each centre's own targets (Huffman
+ * path, positive row) are trained as usual, but one set of negatives is shared
+ * by the block and trained against all its hidden rows at once (HogBatch's
+ * idea applied to CBOW). Context rows are updated after the block. */
+static void train_sentence_cbow_block(const fw2v_params *p, fw2v_thread *t, const int32_t *w, int64_t n, real_t alpha)
+{
+    const int64_t dim = p->dim;
+    for (int64_t i0 = 0; i0 < n; i0 += FW2V_CBOW_BLOCK) {
+        int m = 0;
+        for (int64_t i = i0; i < n && i < i0 + FW2V_CBOW_BLOCK; i++) {
+            int64_t lo, hi;
+            context_window(p, t, i, n, &lo, &hi);
+            if (hi == lo) continue; /* a one-word sentence has no context */
+            real_t *h = t->hidden + m * dim;
+            memset(h, 0, (size_t)dim * sizeof(real_t));
+            for (int64_t j = lo; j <= hi; j++)
+                if (j != i) vaxpy(h, 1, p->syn0 + w[j] * dim, p->dim);
+            if (p->cbow_mean) vscale(h, (real_t)1 / (real_t)(hi - lo), p->dim);
+            t->ctx_rows[m] = h;
+            t->ctx_ids[m] = w[i];
+            t->block_lo[m] = lo;
+            t->block_hi[m] = hi;
+            t->block_centre[m] = i;
+            m++;
+        }
+        if (m == 0) continue;
+        memset(t->ctx_grads, 0, (size_t)m * dim * sizeof(real_t));
+        for (int b = 0; b < m; b++) {
+            int32_t word = t->ctx_ids[b];
+            real_t *h = t->ctx_rows[b], *grad = t->ctx_grads + b * dim;
+            if (p->hs) {
+                for (int64_t k = p->path_offsets[word]; k < p->path_offsets[word + 1]; k++)
+                    logistic_step(p, t, h, p->syn1 + p->points[k] * dim, grad, (real_t)(1 - p->codes[k]), alpha);
+            }
+            if (p->negative) logistic_step(p, t, h, p->syn1neg + word * dim, grad, 1, alpha);
+        }
+        for (int32_t d = 0; d < p->negative; d++) {
+            int32_t noise = draw_negative(p, t);
+            logistic_block(p, t, m, p->syn1neg + noise * dim, 0, alpha, noise);
+        }
+        for (int b = 0; b < m; b++) {
+            real_t *grad = t->ctx_grads + b * dim;
+            int64_t lo = t->block_lo[b], hi = t->block_hi[b], i = t->block_centre[b];
+            if (!p->cbow_mean) vscale(grad, (real_t)1 / (real_t)(hi - lo), p->dim);
+            for (int64_t j = lo; j <= hi; j++)
+                if (j != i) vaxpy(p->syn0 + w[j] * dim, p->lockf[w[j]], grad, p->dim);
         }
     }
 }
@@ -219,7 +362,9 @@ int FW2V_SUFFIX(fw2v_train_batch)(const fw2v_params *p, fw2v_thread *t, const fw
         /* a sentence weight scales every update of that sentence (item2vec's per-session weights) */
         if (b->weights) alpha *= b->weights[s];
         int64_t m = subsample(p, t, ids, n);
-        if (p->sg) train_sentence_sg(p, t, t->kept, m, alpha);
+        if (p->sg && p->batch_window) train_sentence_sg_window(p, t, t->kept, m, alpha);
+        else if (p->sg) train_sentence_sg(p, t, t->kept, m, alpha);
+        else if (p->batch_window) train_sentence_cbow_block(p, t, t->kept, m, alpha);
         else train_sentence_cbow(p, t, t->kept, m, alpha);
         t->words_seen += n;
         t->words_trained += m;

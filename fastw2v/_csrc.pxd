@@ -47,6 +47,7 @@ cdef extern from "kernels.h" nogil:
         FW2V_ISA_GENERIC
         FW2V_ISA_AVX2
         FW2V_PUBLISH_EVERY
+        FW2V_CBOW_BLOCK
     ctypedef struct fw2v_params:
         real_t *syn0
         real_t *syn1
@@ -69,6 +70,7 @@ cdef extern from "kernels.h" nogil:
         int32_t subsample
         int32_t compute_loss
         int32_t isa
+        int32_t batch_window
         double start_alpha
         double end_alpha
         double total_words
@@ -79,6 +81,10 @@ cdef extern from "kernels.h" nogil:
         real_t *hidden
         real_t *grad
         int32_t *kept
+        real_t **ctx_rows
+        int32_t *ctx_ids
+        real_t *ctx_grads
+        real_t *ctx_scale
         int64_t unpublished
         int64_t words_seen
         int64_t words_trained

@@ -19,6 +19,7 @@ cnp.import_array()
 ISA_GENERIC = FW2V_ISA_GENERIC
 ISA_AVX2 = FW2V_ISA_AVX2
 PUBLISH_EVERY = FW2V_PUBLISH_EVERY
+CBOW_BLOCK = FW2V_CBOW_BLOCK
 
 
 def cpu_has_avx2():
@@ -47,7 +48,8 @@ cdef class KernelParams:
     def __init__(self, *, syn0, syn1, syn1neg, lockf, keep_threshold, noise_prob, noise_alias,
                  path_offsets, codes, points, int window, int negative, bint hs, bint sg,
                  bint cbow_mean, bint shrink_windows, bint subsample, bint compute_loss,
-                 double start_alpha, double end_alpha, double total_words, int isa):
+                 double start_alpha, double end_alpha, double total_words, int isa,
+                 bint batch_window=False):
         cdef int64_t V = syn0.shape[0]
         cdef int dim = syn0.shape[1]
         if window < 1 or negative < 0 or (not hs and negative == 0) or dim < 1 or V < 1:
@@ -91,6 +93,7 @@ cdef class KernelParams:
         self.p.subsample = subsample
         self.p.compute_loss = compute_loss
         self.p.isa = isa if (isa != FW2V_ISA_AVX2 or fw2v_cpu_has_avx2()) else FW2V_ISA_GENERIC
+        self.p.batch_window = batch_window
         self.p.start_alpha = start_alpha
         self.p.end_alpha = end_alpha
         self.p.total_words = max(total_words, 1.0)
@@ -112,6 +115,10 @@ cdef class KernelParams:
     def vocab_size(self):
         return self.p.vocab_size
 
+    @property
+    def window(self):
+        return self.p.window
+
     def request_stop(self):
         """Asks every thread to stop at its next publication point (thread-safe)."""
         self.stop_flag = 1
@@ -124,14 +131,23 @@ cdef class KernelParams:
 cdef class ThreadState:
     cdef fw2v_thread t
     cdef int dim
+    cdef int window_capacity
     cdef int64_t kept_capacity
     cdef object fixed
 
-    def __cinit__(self, int dim, uint64_t seed):
+    def __cinit__(self, int dim, uint64_t seed, int window=5):
+        if dim < 1 or window < 1:
+            raise ValueError("dim and window must be >= 1")
         self.dim = dim
+        self.window_capacity = window
         self.t.rng = seed
-        self.t.hidden = <real_t *>calloc(dim, sizeof(real_t))
+        cdef size_t slots = max(2 * window, FW2V_CBOW_BLOCK)
+        self.t.hidden = <real_t *>calloc(FW2V_CBOW_BLOCK * <size_t>dim, sizeof(real_t))
         self.t.grad = <real_t *>calloc(dim, sizeof(real_t))
+        self.t.ctx_rows = <real_t **>calloc(slots, sizeof(real_t *))
+        self.t.ctx_ids = <int32_t *>calloc(slots, sizeof(int32_t))
+        self.t.ctx_grads = <real_t *>calloc(slots * dim, sizeof(real_t))
+        self.t.ctx_scale = <real_t *>calloc(slots, sizeof(real_t))
         self.kept_capacity = 0
         self.t.kept = NULL
         self.t.unpublished = 0
@@ -139,13 +155,18 @@ cdef class ThreadState:
         self.t.n_fixed_negatives = 0
         self.t.fixed_position = 0
         self.reset_counters()
-        if not self.t.hidden or not self.t.grad:
+        if (not self.t.hidden or not self.t.grad or not self.t.ctx_rows or not self.t.ctx_ids
+                or not self.t.ctx_grads or not self.t.ctx_scale):
             raise MemoryError()
 
     def __dealloc__(self):
         free(self.t.hidden)
         free(self.t.grad)
         free(self.t.kept)
+        free(self.t.ctx_rows)
+        free(self.t.ctx_ids)
+        free(self.t.ctx_grads)
+        free(self.t.ctx_scale)
 
     cdef int ensure_capacity(self, int64_t n) except -1:
         if n <= self.kept_capacity:
@@ -228,6 +249,8 @@ def train_batch(KernelParams params, ThreadState state, ids, ends, int64_t first
         span = np.asarray(iv[first_start:ev[n_ends - 1]])
         if span.min() < 0 or span.max() >= params.p.vocab_size:
             raise ValueError(f"token index out of range [0, {params.p.vocab_size})")
+    if state.dim != params.p.dim or state.window_capacity < params.p.window:
+        raise ValueError("thread state was made for another vector size or a smaller window")
     state.ensure_capacity(int(lengths.max()))
     if iv.shape[0] == 0:
         return False

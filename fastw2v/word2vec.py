@@ -94,7 +94,7 @@ class Word2Vec:
                  sg=0, hs=0, negative=5, ns_exponent=0.75, cbow_mean=1, hashfxn=hash, epochs=5,
                  null_word=0, trim_rule=None, sorted_vocab=1, batch_words=MAX_WORDS_IN_BATCH,
                  compute_loss=False, callbacks=(), comment=None, max_final_vocab=None,
-                 shrink_windows=True, corpus_iterable=None):
+                 shrink_windows=True, corpus_iterable=None, batch_mode="pair"):
         if corpus_iterable is not None:
             if sentences is not None:
                 raise ValueError("pass either sentences or corpus_iterable, not both")
@@ -123,6 +123,7 @@ class Word2Vec:
         self.max_final_vocab = max_final_vocab
         self.shrink_windows = bool(shrink_windows)
         self.hashfxn = hashfxn
+        self.batch_mode = batch_mode
         self._check_params()
 
         self.wv = KeyedVectors(int(vector_size))
@@ -182,6 +183,8 @@ class Word2Vec:
             raise ValueError(f"min_alpha must be >= 0, got {self.min_alpha!r}")
         if not np.isfinite(self.ns_exponent):
             raise ValueError(f"ns_exponent must be finite, got {self.ns_exponent!r}")
+        if self.batch_mode not in ("pair", "window"):
+            raise ValueError(f"batch_mode must be 'pair' or 'window', got {self.batch_mode!r}")
         if self.max_vocab_size is not None:
             integer("max_vocab_size", self.max_vocab_size, 1)
         if self.max_final_vocab is not None:
@@ -334,12 +337,12 @@ class Word2Vec:
             cbow_mean=bool(self.cbow_mean), shrink_windows=self.shrink_windows,
             subsample=bool(self.sample), compute_loss=bool(compute_loss),
             start_alpha=float(start_alpha), end_alpha=float(end_alpha),
-            total_words=float(schedule_words), isa=_isa())
+            total_words=float(schedule_words), isa=_isa(), batch_window=self.batch_mode == "window")
 
     def _thread_states(self, n):
         seeds = np.random.SeedSequence([int(self.seed) & 0xFFFFFFFF, self.train_count]).generate_state(
             n, dtype=np.uint64)
-        return [_kernels.ThreadState(int(self.vector_size), int(s)) for s in seeds]
+        return [_kernels.ThreadState(int(self.vector_size), int(s), int(self.window)) for s in seeds]
 
     def train(self, corpus_iterable=None, corpus_file=None, total_examples=None, total_words=None,
               epochs=None, start_alpha=None, end_alpha=None, word_count=0, queue_factor=2,
@@ -479,7 +482,7 @@ class Word2Vec:
     _PARAMS = ("vector_size", "alpha", "window", "min_count", "max_vocab_size", "sample", "seed", "workers",
                "min_alpha", "sg", "hs", "negative", "ns_exponent", "cbow_mean", "epochs", "null_word",
                "sorted_vocab", "batch_words", "compute_loss", "comment", "max_final_vocab",
-               "shrink_windows", "corpus_count", "corpus_total_words", "train_count", "total_train_time",
+               "shrink_windows", "batch_mode", "corpus_count", "corpus_total_words", "train_count", "total_train_time",
                "effective_min_count", "_corpus_in_vocab_words")
 
     def save(self, fname):
@@ -511,6 +514,7 @@ class Word2Vec:
                                       "ns_exponent", "cbow_mean", "epochs", "null_word", "sorted_vocab",
                                       "batch_words", "compute_loss", "comment", "max_final_vocab",
                                       "shrink_windows")}
+        init["batch_mode"] = meta.get("batch_mode", "pair")
         model.__init__(**init)
         for name in ("corpus_count", "corpus_total_words", "train_count", "total_train_time",
                      "effective_min_count", "_corpus_in_vocab_words"):

@@ -64,8 +64,72 @@ def reference_sentence(sent, syn0, syn1, syn1neg, paths, negatives, sg, cbow_mea
 NEGATIVE = 3
 
 
+def reference_sentence_window(sent, syn0, syn1, syn1neg, paths, negatives, window, alpha, lockf):
+    """HogBatch skip-gram: every output row meets all context rows of the window at once."""
+    n = len(sent)
+    for i in range(n):
+        ctx = [sent[j] for j in range(max(0, i - window), min(n, i + window + 1)) if j != i]
+        if not ctx:
+            continue
+        inputs = syn0[ctx].copy()
+        grads = np.zeros_like(inputs)
+        rows = []
+        if syn1 is not None:
+            rows += [(syn1, point, 1 - code) for point, code in paths[sent[i]]]
+        if syn1neg is not None:
+            rows.append((syn1neg, sent[i], 1))
+            for _ in range(NEGATIVE):
+                noise = negatives.pop(0)
+                negatives.append(noise)
+                if noise != sent[i]:
+                    rows.append((syn1neg, noise, 0))
+        for matrix, r, label in rows:
+            f = inputs @ matrix[r]
+            g = (label - sigmoid(f)) * alpha
+            LOSS[0] += float(np.sum(-np.log(sigmoid(f) if label else sigmoid(-f))))
+            grads += np.outer(g, matrix[r])
+            matrix[r] += g @ inputs
+        for k, c in enumerate(ctx):
+            syn0[c] += lockf[c] * grads[k]
+
+
+def reference_cbow_block(sent, syn0, syn1, syn1neg, paths, negatives, cbow_mean, window, alpha, lockf,
+                         block=_kernels.CBOW_BLOCK):
+    """CBOW in blocks of consecutive centres sharing one set of negatives."""
+    n = len(sent)
+    for i0 in range(0, n, block):
+        members = []
+        for i in range(i0, min(n, i0 + block)):
+            ctx = [sent[j] for j in range(max(0, i - window), min(n, i + window + 1)) if j != i]
+            if ctx:
+                h = syn0[ctx].sum(axis=0)
+                members.append((i, ctx, h / len(ctx) if cbow_mean else h))
+        if not members:
+            continue
+        hidden = np.array([h for _, _, h in members])
+        grads = np.zeros_like(hidden)
+        for b, (i, ctx, h) in enumerate(members):
+            if syn1 is not None:
+                for point, code in paths[sent[i]]:
+                    logistic_step(h, syn1[point], grads[b], 1 - code, alpha)
+            if syn1neg is not None:
+                logistic_step(h, syn1neg[sent[i]], grads[b], 1, alpha)
+        for _ in range(NEGATIVE if syn1neg is not None else 0):
+            noise = negatives.pop(0)
+            negatives.append(noise)
+            mask = np.array([sent[i] != noise for i, _, _ in members])
+            f = hidden @ syn1neg[noise]
+            g = -sigmoid(f) * alpha * mask
+            LOSS[0] += float(np.sum(-np.log(sigmoid(-f))[mask]))
+            grads += np.outer(g, syn1neg[noise])
+            syn1neg[noise] += g @ hidden
+        for b, (i, ctx, h) in enumerate(members):
+            for c in ctx:
+                syn0[c] += lockf[c] * (grads[b] if cbow_mean else grads[b] / len(ctx))
+
+
 def make_params(syn0, syn1, syn1neg, lockf, counts, hs, negative, sg, cbow_mean, window, alpha, isa,
-                sample=False):
+                sample=False, batch_window=False):
     V = len(syn0)
     offsets, codes, points = _sampling.build_huffman(counts)
     prob, alias = _sampling.build_alias(counts.astype(float) ** 0.75)
@@ -74,15 +138,18 @@ def make_params(syn0, syn1, syn1neg, lockf, counts, hs, negative, sg, cbow_mean,
         keep_threshold=np.full(V, 2 ** 32, dtype=np.uint64), noise_prob=prob, noise_alias=alias,
         path_offsets=offsets, codes=codes, points=points, window=window, negative=negative, hs=hs, sg=sg,
         cbow_mean=cbow_mean, shrink_windows=False, subsample=sample, compute_loss=True,
-        start_alpha=alpha, end_alpha=alpha, total_words=1e9, isa=isa), (offsets, codes, points)
+        start_alpha=alpha, end_alpha=alpha, total_words=1e9, isa=isa, batch_window=batch_window), \
+        (offsets, codes, points)
 
 
 @pytest.mark.parametrize("isa", ISAS)
-@pytest.mark.parametrize("sg,hs,negative,cbow_mean", [
-    (1, 0, NEGATIVE, 1), (1, 1, 0, 1), (1, 1, NEGATIVE, 1),
-    (0, 0, NEGATIVE, 1), (0, 0, NEGATIVE, 0), (0, 1, 0, 1), (0, 1, 0, 0), (0, 1, NEGATIVE, 0),
+@pytest.mark.parametrize("sg,hs,negative,cbow_mean,batch_window", [
+    (1, 0, NEGATIVE, 1, 0), (1, 1, 0, 1, 0), (1, 1, NEGATIVE, 1, 0),
+    (0, 0, NEGATIVE, 1, 0), (0, 0, NEGATIVE, 0, 0), (0, 1, 0, 1, 0), (0, 1, 0, 0, 0), (0, 1, NEGATIVE, 0, 0),
+    (1, 0, NEGATIVE, 1, 1), (1, 1, 0, 1, 1), (1, 1, NEGATIVE, 1, 1),
+    (0, 0, NEGATIVE, 1, 1), (0, 0, NEGATIVE, 0, 1), (0, 1, 0, 1, 1), (0, 1, NEGATIVE, 0, 1),
 ])
-def test_update_matches_numpy_reference(sg, hs, negative, cbow_mean, isa):
+def test_update_matches_numpy_reference(sg, hs, negative, cbow_mean, batch_window, isa):
     rng = np.random.default_rng(42)
     V, dim, window, alpha = 7, 19, 2, 0.05   # dim 19: exercises the SIMD tail
     counts = np.array([30, 20, 12, 9, 5, 3, 2], dtype=np.int64)
@@ -91,16 +158,22 @@ def test_update_matches_numpy_reference(sg, hs, negative, cbow_mean, isa):
     syn1neg = (rng.random((V, dim), dtype=np.float32) - 0.5) if negative else None
     lockf = np.array([1, 1, 0.5, 1, 0, 1, 1], dtype=np.float32)
     params, (offsets, codes, points) = make_params(syn0, syn1, syn1neg, lockf, counts, hs, negative, sg,
-                                                   cbow_mean, window, alpha, isa)
+                                                   cbow_mean, window, alpha, isa, batch_window=batch_window)
     paths = [list(zip(points[offsets[w]:offsets[w + 1]], codes[offsets[w]:offsets[w + 1]])) for w in range(V)]
     negatives = [4, 0, 6, 2, 2, 5, 1]
-    sentences = [[0, 3, 1, 4, 0, 6], [2, 5], [1]]
+    sentences = [[0, 3, 1, 4, 0, 6, 2, 2, 5, 3, 1], [2, 5], [1]]  # > one CBOW block
 
     ref = [None if a is None else a.astype(np.float64) for a in (syn0, syn1, syn1neg)]
     neg_cycle = list(negatives)
     LOSS[0] = 0.0
     for sent in sentences:
-        reference_sentence(sent, ref[0], ref[1], ref[2], paths, neg_cycle, sg, cbow_mean, window, alpha, lockf)
+        if batch_window and not sg:
+            reference_cbow_block(sent, ref[0], ref[1], ref[2], paths, neg_cycle, cbow_mean, window, alpha, lockf)
+        elif batch_window:
+            reference_sentence_window(sent, ref[0], ref[1], ref[2], paths, neg_cycle, window, alpha, lockf)
+        else:
+            reference_sentence(sent, ref[0], ref[1], ref[2], paths, neg_cycle, sg, cbow_mean, window, alpha,
+                               lockf)
 
     state = _kernels.ThreadState(dim, 1)
     state.set_fixed_negatives(negatives)

@@ -1,0 +1,154 @@
+"""Kernel speed: thread scaling, vector sizes, vocabulary sizes, instruction counts.
+
+    python benchmarks/bench_speed.py scaling CORPUS [--threads 1,2] [--modes sg-ns,cbow-ns]
+    python benchmarks/bench_speed.py dims CORPUS [--dims 100,300]
+    python benchmarks/bench_speed.py vocab [--sizes 10000,100000,1000000,2000000] [--tokens 5000000]
+    python benchmarks/bench_speed.py callgrind [--tokens 30000]
+
+Timings are noisy on a shared 2-core machine; ``callgrind`` counts executed
+instructions inside the training kernel (valgrind must be installed), which
+is repeatable and lets kernel changes be compared without timing noise.
+Every timing trains one epoch with ``corpus_file=`` (the encoding of the
+file is excluded: it is done once per ``train`` call, before the clock starts).
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+MODES = {
+    "sg-ns": dict(sg=1, hs=0, negative=5), "cbow-ns": dict(sg=0, hs=0, negative=5),
+    "sg-hs": dict(sg=1, hs=1, negative=0), "cbow-hs": dict(sg=0, hs=1, negative=0),
+}
+
+
+def plain(path, tmpdir):
+    with open(path, "rb") as fh:
+        if fh.read(2) != b"\x1f\x8b":
+            return path
+    out = os.path.join(tmpdir, "corpus.txt")
+    with gzip.open(path, "rb") as src, open(out, "wb") as dst:
+        shutil.copyfileobj(src, dst, 1 << 20)
+    return out
+
+
+def words_per_sec(path, workers, dim=100, batch_mode="window", min_count=5, **mode):
+    from fastw2v import Word2Vec
+    from fastw2v.threads import encode_file
+
+    model = Word2Vec(vector_size=dim, window=5, sample=1e-3, min_count=min_count, workers=workers,
+                     batch_mode=batch_mode, **mode)
+    model.build_vocab(corpus_file=path)
+    encode_file(path, model.encoder)  # warm the page cache and the encoder
+    t0 = time.perf_counter()
+    model.train(corpus_file=path, total_words=model.corpus_total_words, epochs=1)
+    return model.corpus_total_words / (time.perf_counter() - t0)
+
+
+def zipf_corpus(path, vocab, tokens, seed=0):
+    """Zipf(1.05)-ranked ids folded into ``vocab`` types, 20-token lines."""
+    rng = np.random.default_rng(seed)
+    ranks = rng.zipf(1.05, size=tokens * 2)
+    ranks = ranks[ranks <= vocab][:tokens]
+    with open(path, "w") as fh:
+        for i in range(0, len(ranks), 20):
+            fh.write(" ".join(f"w{r}" for r in ranks[i:i + 20]) + "\n")
+
+
+def cmd_scaling(args):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = plain(args.corpus, tmp)
+        for name in args.modes.split(","):
+            for batch_mode in args.batch_modes.split(","):
+                rates = {w: words_per_sec(path, w, batch_mode=batch_mode, **MODES[name])
+                         for w in map(int, args.threads.split(","))}
+                base = rates[min(rates)]
+                print(f"{name:8} {batch_mode:6} " + "  ".join(
+                    f"{w} threads {r:>9.0f} w/s (x{r / base:.2f})" for w, r in rates.items()), flush=True)
+
+
+def cmd_dims(args):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = plain(args.corpus, tmp)
+        for dim in map(int, args.dims.split(",")):
+            for batch_mode in args.batch_modes.split(","):
+                r = words_per_sec(path, os.cpu_count(), dim=dim, batch_mode=batch_mode, **MODES["sg-ns"])
+                print(f"sg-ns dim {dim:4} {batch_mode:6} {r:>9.0f} words/s", flush=True)
+
+
+def cmd_vocab(args):
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in map(int, args.sizes.split(",")):
+            path = os.path.join(tmp, f"zipf{size}.txt")
+            zipf_corpus(path, size, args.tokens)
+            r = words_per_sec(path, os.cpu_count(), min_count=1, **MODES["sg-ns"])
+            print(f"sg-ns zipf vocab <= {size:>8} ({args.tokens} tokens) {r:>9.0f} words/s", flush=True)
+
+
+CALLGRIND_CHILD = """
+import sys
+from fastw2v import Word2Vec
+sys.path.insert(0, {bench!r})
+from bench_speed import zipf_corpus
+zipf_corpus({path!r}, 2000, {tokens})
+m = Word2Vec(vector_size=100, window=5, min_count=1, workers=1, seed=1, batch_mode={batch!r}, **{mode})
+m.build_vocab(corpus_file={path!r})
+m.train(corpus_file={path!r}, total_words=m.corpus_total_words, epochs=1)
+"""
+
+
+def cmd_callgrind(args):
+    if not shutil.which("valgrind"):
+        sys.exit("valgrind not found (apt-get install valgrind)")
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in args.modes.split(","):
+            for batch_mode in args.batch_modes.split(","):
+                script = CALLGRIND_CHILD.format(bench=os.path.dirname(os.path.abspath(__file__)),
+                                                path=os.path.join(tmp, "c.txt"), tokens=args.tokens,
+                                                batch=batch_mode, mode=MODES[name])
+                out = os.path.join(tmp, "cg.out")
+                proc = subprocess.run(
+                    ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
+                     "--toggle-collect=fw2v_train_batch_*", sys.executable, "-c", script],
+                    capture_output=True, text=True)
+                m = re.search(r"Collected : (\d+)", proc.stderr)
+                if not m:
+                    sys.exit(proc.stderr[-2000:])
+                print(f"{name:8} {batch_mode:6} {int(m.group(1)):>14,d} instructions in the kernel "
+                      f"({args.tokens} tokens, 1 epoch, 1 thread)", flush=True)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("scaling")
+    p.add_argument("corpus")
+    p.add_argument("--threads", default="1,2")
+    p.add_argument("--modes", default="sg-ns,cbow-ns")
+    p.add_argument("--batch-modes", default="pair,window")
+    p = sub.add_parser("dims")
+    p.add_argument("corpus")
+    p.add_argument("--dims", default="100,300")
+    p.add_argument("--batch-modes", default="pair,window")
+    p = sub.add_parser("vocab")
+    p.add_argument("--sizes", default="10000,100000,1000000,2000000")
+    p.add_argument("--tokens", type=int, default=5_000_000)
+    p = sub.add_parser("callgrind")
+    p.add_argument("--tokens", type=int, default=30000)
+    p.add_argument("--modes", default="sg-ns,cbow-ns,sg-hs")
+    p.add_argument("--batch-modes", default="pair,window")
+    args = ap.parse_args(argv)
+    {"scaling": cmd_scaling, "dims": cmd_dims, "vocab": cmd_vocab, "callgrind": cmd_callgrind}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    main()
