@@ -42,7 +42,10 @@ def extension(name, sources):
 extensions = [
     extension("_vocab", ["token_table.c", "scan.c"]),
     extension("_sampling", ["sampling.c"]),
-    extension("_kernels", ["kernels.c", "kernels_generic.c", "kernels_avx2.c"]),
+    extension("_kernels", ["kernels.c", "kernels_generic.c", "kernels_avx2.c", "kernels_avx512.c"]),
+    extension("_phrases", ["phrases.c", "token_table.c", "scan.c"]),
+    extension("_sequences", ["token_table.c"]),
+    extension("_walks", ["walks.c", "sampling.c"]),
 ]
 
 setup(

@@ -37,6 +37,8 @@ kwargs = dict(vector_size=cfg["dim"], window=5, min_count=5, sample=1e-3, worker
               epochs=cfg["epochs"], seed=cfg["seed"], **cfg["params"])
 if lib == "fastw2v":
     from fastw2v import Word2Vec
+    if cfg.get("batch_mode"):
+        kwargs["batch_mode"] = cfg["batch_mode"]
 else:
     from gensim.models import Word2Vec
 out = {}

@@ -25,8 +25,25 @@ int fw2v_cpu_has_avx2(void)
 #endif
 }
 
+int fw2v_cpu_has_avx512(void)
+{
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+    __builtin_cpu_init();
+    return fw2v_cpu_has_avx2() && __builtin_cpu_supports("avx512f");
+#elif defined(_MSC_VER) && (defined(_M_X64) || defined(_M_IX86))
+    int info[4];
+    if (!fw2v_cpu_has_avx2()) return 0;
+    if ((_xgetbv(0) & 0xE6) != 0xE6) return 0; /* the OS saves ZMM and opmask state */
+    __cpuidex(info, 7, 0);
+    return (info[1] >> 16) & 1;
+#else
+    return 0;
+#endif
+}
+
 int fw2v_train_batch(const fw2v_params *p, fw2v_thread *t, const fw2v_batch *b)
 {
+    if (p->isa == FW2V_ISA_AVX512) return fw2v_train_batch_avx512(p, t, b);
     if (p->isa == FW2V_ISA_AVX2) return fw2v_train_batch_avx2(p, t, b);
     return fw2v_train_batch_generic(p, t, b);
 }

@@ -53,6 +53,7 @@ typedef struct {
     real_t *hidden;                 /* [FW2V_CBOW_BLOCK x dim] scratch: CBOW's combined contexts */
     real_t *grad;                   /* [dim] scratch: accumulated input-side gradient */
     int32_t *kept;                  /* [max sentence length] scratch: sentence after subsampling */
+    int32_t *noise;                 /* [negative] scratch: the negatives drawn for one target */
     /* Block scratch, S = max(2 * window, FW2V_CBOW_BLOCK) slots: the input rows of a
      * skip-gram window (or the hidden rows of a CBOW block), their words, gradients
      * ([S x dim]) and gradient scales. */
@@ -88,13 +89,15 @@ typedef struct {
  * *stop was raised (the batch is then partly trained, at a sentence boundary). */
 int fw2v_train_batch(const fw2v_params *p, fw2v_thread *t, const fw2v_batch *b);
 
-enum { FW2V_ISA_GENERIC = 0, FW2V_ISA_AVX2 = 1 };
+enum { FW2V_ISA_GENERIC = 0, FW2V_ISA_AVX2 = 1, FW2V_ISA_AVX512 = 2 };
 
-/* 1 when this CPU (and OS) can run the AVX2+FMA variant. */
+/* 1 when this CPU (and OS) can run the AVX2+FMA / AVX-512F variant. */
 int fw2v_cpu_has_avx2(void);
+int fw2v_cpu_has_avx512(void);
 
 /* Per-ISA variants, compiled from kernels_impl.h. */
 int fw2v_train_batch_generic(const fw2v_params *p, fw2v_thread *t, const fw2v_batch *b);
 int fw2v_train_batch_avx2(const fw2v_params *p, fw2v_thread *t, const fw2v_batch *b);
+int fw2v_train_batch_avx512(const fw2v_params *p, fw2v_thread *t, const fw2v_batch *b);
 
 #endif

@@ -11,6 +11,7 @@
 #    pragma GCC target("avx2,fma")
 #  endif
 #  define FW2V_USE_AVX2 1
+#  define FW2V_USE_AVX512 0
 #  define FW2V_SUFFIX(name) name##_avx2
 #  include "kernels_impl.h"
 #  if defined(__clang__)

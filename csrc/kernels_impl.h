@@ -1,8 +1,9 @@
 /* The training loop, written once and compiled once per instruction set.
  *
- * kernels_generic.c and kernels_avx2.c include this file after defining
- * FW2V_SUFFIX(name) and (for AVX2) FW2V_USE_AVX2, so every variant runs the
- * same algorithm and differs only in the vector primitives below. Results of
+ * kernels_generic.c, kernels_avx2.c and kernels_avx512.c include this file
+ * after defining FW2V_SUFFIX(name) and FW2V_USE_AVX2 / FW2V_USE_AVX512, so
+ * every variant runs the same algorithm and differs only in the vector
+ * primitives below. Results of
  * the variants agree to float rounding (FMA and summation order differ).
  */
 #include <math.h>
@@ -12,7 +13,65 @@
 #include "sampling.h"
 
 /* ---- vector primitives ------------------------------------------------- */
-#if FW2V_USE_AVX2
+#if FW2V_USE_AVX512
+#include <immintrin.h>
+
+/* AVX-512: 16 floats a step; tails use masked loads/stores instead of a scalar loop. */
+FW2V_INLINE __mmask16 tail_mask(int left) { return (__mmask16)((1u << left) - 1u); }
+
+FW2V_INLINE real_t vdot(const real_t *FW2V_RESTRICT a, const real_t *FW2V_RESTRICT b, int n)
+{
+    __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
+    int k = 0;
+    for (; k + 32 <= n; k += 32) {
+        s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + k), _mm512_loadu_ps(b + k), s0);
+        s1 = _mm512_fmadd_ps(_mm512_loadu_ps(a + k + 16), _mm512_loadu_ps(b + k + 16), s1);
+    }
+    for (; k + 16 <= n; k += 16) s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + k), _mm512_loadu_ps(b + k), s0);
+    if (k < n) {
+        __mmask16 m = tail_mask(n - k);
+        s1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, a + k), _mm512_maskz_loadu_ps(m, b + k), s1);
+    }
+    return _mm512_reduce_add_ps(_mm512_add_ps(s0, s1));
+}
+
+FW2V_INLINE void vfused(real_t *FW2V_RESTRICT grad, real_t *FW2V_RESTRICT row, const real_t *FW2V_RESTRICT h, real_t g, int n)
+{
+    __m512 gv = _mm512_set1_ps(g);
+    for (int k = 0; k < n; k += 16) {
+        __mmask16 m = n - k >= 16 ? (__mmask16)0xFFFF : tail_mask(n - k);
+        __m512 r = _mm512_maskz_loadu_ps(m, row + k);
+        _mm512_mask_storeu_ps(grad + k, m, _mm512_fmadd_ps(gv, r, _mm512_maskz_loadu_ps(m, grad + k)));
+        _mm512_mask_storeu_ps(row + k, m, _mm512_fmadd_ps(gv, _mm512_maskz_loadu_ps(m, h + k), r));
+    }
+}
+
+FW2V_INLINE void vfused_block(real_t *FW2V_RESTRICT grads, real_t *FW2V_RESTRICT row, real_t *const *h,
+                              const real_t *g, int n_ctx, int n)
+{
+    for (int k = 0; k < n; k += 16) {
+        __mmask16 m = n - k >= 16 ? (__mmask16)0xFFFF : tail_mask(n - k);
+        __m512 r = _mm512_maskz_loadu_ps(m, row + k), acc = r;
+        for (int c = 0; c < n_ctx; c++) {
+            __m512 gc = _mm512_set1_ps(g[c]);
+            real_t *gr = grads + (size_t)c * n + k;
+            acc = _mm512_fmadd_ps(gc, _mm512_maskz_loadu_ps(m, h[c] + k), acc);
+            _mm512_mask_storeu_ps(gr, m, _mm512_fmadd_ps(gc, r, _mm512_maskz_loadu_ps(m, gr)));
+        }
+        _mm512_mask_storeu_ps(row + k, m, acc);
+    }
+}
+
+FW2V_INLINE void vaxpy(real_t *FW2V_RESTRICT y, real_t a, const real_t *FW2V_RESTRICT x, int n)
+{
+    __m512 av = _mm512_set1_ps(a);
+    for (int k = 0; k < n; k += 16) {
+        __mmask16 m = n - k >= 16 ? (__mmask16)0xFFFF : tail_mask(n - k);
+        _mm512_mask_storeu_ps(y + k, m, _mm512_fmadd_ps(av, _mm512_maskz_loadu_ps(m, x + k),
+                                                         _mm512_maskz_loadu_ps(m, y + k)));
+    }
+}
+#elif FW2V_USE_AVX2
 #include <immintrin.h>
 
 FW2V_INLINE real_t vdot(const real_t *FW2V_RESTRICT a, const real_t *FW2V_RESTRICT b, int n)
@@ -120,6 +179,15 @@ FW2V_INLINE void vfused_block(real_t *FW2V_RESTRICT grads, real_t *FW2V_RESTRICT
 
 FW2V_INLINE void vscale(real_t *y, real_t a, int n) { for (int k = 0; k < n; k++) y[k] *= a; }
 
+FW2V_INLINE void prefetch_row(const real_t *row, int n)
+{
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(FW2V_NO_PREFETCH)
+    for (int k = 0; k < n; k += 16) __builtin_prefetch(row + k, 1, 3);
+#else
+    (void)row; (void)n;
+#endif
+}
+
 /* ---- the objective: one logistic step, shared by both objectives ---------
  * Negative sampling (label 1 for the target, 0 for noise words) and
  * hierarchical softmax (label 1 - code bit at each node of the Huffman path)
@@ -168,6 +236,17 @@ FW2V_INLINE int32_t draw_negative(const fw2v_params *p, fw2v_thread *t)
     return fw2v_alias_draw(p->noise_prob, p->noise_alias, p->vocab_size, fw2v_rng_next(&t->rng));
 }
 
+/* Draws the negatives of one target into t->noise and prefetches their rows:
+ * these random rows are the cache misses of the loop, and this way they are
+ * all in flight at once instead of one after another. */
+FW2V_INLINE void draw_negatives(const fw2v_params *p, fw2v_thread *t)
+{
+    for (int32_t d = 0; d < p->negative; d++) {
+        t->noise[d] = draw_negative(p, t);
+        prefetch_row(p->syn1neg + (int64_t)t->noise[d] * p->dim, p->dim);
+    }
+}
+
 /* Predicts `word` from hidden vector h with every enabled objective; the
  * gradient for h accumulates in t->grad (word2vec C's neu1e). */
 FW2V_INLINE void train_targets(const fw2v_params *p, fw2v_thread *t, const real_t *h, int32_t word, real_t alpha)
@@ -178,11 +257,11 @@ FW2V_INLINE void train_targets(const fw2v_params *p, fw2v_thread *t, const real_
             logistic_step(p, t, h, p->syn1 + p->points[k] * dim, t->grad, (real_t)(1 - p->codes[k]), alpha);
     }
     if (p->negative) {
+        draw_negatives(p, t);
         logistic_step(p, t, h, p->syn1neg + word * dim, t->grad, 1, alpha);
         for (int32_t d = 0; d < p->negative; d++) {
-            int32_t noise = draw_negative(p, t);
-            if (noise == word) continue; /* as word2vec C: a draw of the target is skipped */
-            logistic_step(p, t, h, p->syn1neg + noise * dim, t->grad, 0, alpha);
+            if (t->noise[d] == word) continue; /* as word2vec C: a draw of the target is skipped */
+            logistic_step(p, t, h, p->syn1neg + t->noise[d] * dim, t->grad, 0, alpha);
         }
     }
 }
@@ -238,11 +317,11 @@ static void train_sentence_sg_window(const fw2v_params *p, fw2v_thread *t, const
                 logistic_block(p, t, n_ctx, p->syn1 + p->points[k] * dim, (real_t)(1 - p->codes[k]), alpha, -1);
         }
         if (p->negative) {
+            draw_negatives(p, t);
             logistic_block(p, t, n_ctx, p->syn1neg + word * dim, 1, alpha, -1);
             for (int32_t d = 0; d < p->negative; d++) {
-                int32_t noise = draw_negative(p, t);
-                if (noise == word) continue;
-                logistic_block(p, t, n_ctx, p->syn1neg + noise * dim, 0, alpha, -1);
+                if (t->noise[d] == word) continue;
+                logistic_block(p, t, n_ctx, p->syn1neg + t->noise[d] * dim, 0, alpha, -1);
             }
         }
         for (int c = 0; c < n_ctx; c++)
@@ -314,10 +393,9 @@ static void train_sentence_cbow_block(const fw2v_params *p, fw2v_thread *t, cons
             }
             if (p->negative) logistic_step(p, t, h, p->syn1neg + word * dim, grad, 1, alpha);
         }
-        for (int32_t d = 0; d < p->negative; d++) {
-            int32_t noise = draw_negative(p, t);
-            logistic_block(p, t, m, p->syn1neg + noise * dim, 0, alpha, noise);
-        }
+        if (p->negative) draw_negatives(p, t);
+        for (int32_t d = 0; d < p->negative; d++)
+            logistic_block(p, t, m, p->syn1neg + t->noise[d] * dim, 0, alpha, t->noise[d]);
         for (int b = 0; b < m; b++) {
             real_t *grad = t->ctx_grads + b * dim;
             int64_t lo = t->block_lo[b], hi = t->block_hi[b], i = t->block_centre[b];

@@ -46,6 +46,7 @@ cdef extern from "kernels.h" nogil:
     enum:
         FW2V_ISA_GENERIC
         FW2V_ISA_AVX2
+        FW2V_ISA_AVX512
         FW2V_PUBLISH_EVERY
         FW2V_CBOW_BLOCK
     ctypedef struct fw2v_params:
@@ -81,6 +82,7 @@ cdef extern from "kernels.h" nogil:
         real_t *hidden
         real_t *grad
         int32_t *kept
+        int32_t *noise
         real_t **ctx_rows
         int32_t *ctx_ids
         real_t *ctx_grads
@@ -102,3 +104,4 @@ cdef extern from "kernels.h" nogil:
         const real_t *weights
     int fw2v_train_batch(const fw2v_params *p, fw2v_thread *t, const fw2v_batch *b)
     int fw2v_cpu_has_avx2()
+    int fw2v_cpu_has_avx512()

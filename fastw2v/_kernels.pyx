@@ -18,12 +18,30 @@ cnp.import_array()
 
 ISA_GENERIC = FW2V_ISA_GENERIC
 ISA_AVX2 = FW2V_ISA_AVX2
+ISA_AVX512 = FW2V_ISA_AVX512
 PUBLISH_EVERY = FW2V_PUBLISH_EVERY
 CBOW_BLOCK = FW2V_CBOW_BLOCK
 
 
 def cpu_has_avx2():
     return bool(fw2v_cpu_has_avx2())
+
+
+def cpu_has_avx512():
+    return bool(fw2v_cpu_has_avx512())
+
+
+ISA_NAMES = {FW2V_ISA_GENERIC: "generic", FW2V_ISA_AVX2: "avx2", FW2V_ISA_AVX512: "avx512"}
+
+
+def supported_isas():
+    """The kernel variants this CPU can run, portable first."""
+    out = [FW2V_ISA_GENERIC]
+    if fw2v_cpu_has_avx2():
+        out.append(FW2V_ISA_AVX2)
+    if fw2v_cpu_has_avx512():
+        out.append(FW2V_ISA_AVX512)
+    return out
 
 
 cdef void *_ptr(object arr, str name, object dtype, int64_t rows, int64_t cols) except? NULL:
@@ -92,7 +110,9 @@ cdef class KernelParams:
         self.p.shrink_windows = shrink_windows
         self.p.subsample = subsample
         self.p.compute_loss = compute_loss
-        self.p.isa = isa if (isa != FW2V_ISA_AVX2 or fw2v_cpu_has_avx2()) else FW2V_ISA_GENERIC
+        if isa not in supported_isas():
+            raise ValueError(f"instruction set {ISA_NAMES.get(isa, isa)!r} is not supported by this CPU")
+        self.p.isa = isa
         self.p.batch_window = batch_window
         self.p.start_alpha = start_alpha
         self.p.end_alpha = end_alpha
@@ -109,7 +129,7 @@ cdef class KernelParams:
 
     @property
     def isa(self):
-        return "avx2" if self.p.isa == FW2V_ISA_AVX2 else "generic"
+        return ISA_NAMES[self.p.isa]
 
     @property
     def vocab_size(self):
@@ -132,14 +152,17 @@ cdef class ThreadState:
     cdef fw2v_thread t
     cdef int dim
     cdef int window_capacity
+    cdef int negative_capacity
     cdef int64_t kept_capacity
     cdef object fixed
 
-    def __cinit__(self, int dim, uint64_t seed, int window=5):
-        if dim < 1 or window < 1:
-            raise ValueError("dim and window must be >= 1")
+    def __cinit__(self, int dim, uint64_t seed, int window=5, int negative=5):
+        if dim < 1 or window < 1 or negative < 0:
+            raise ValueError("dim and window must be >= 1 and negative >= 0")
         self.dim = dim
         self.window_capacity = window
+        self.negative_capacity = negative
+        self.t.noise = <int32_t *>calloc(max(negative, 1), sizeof(int32_t))
         self.t.rng = seed
         cdef size_t slots = max(2 * window, FW2V_CBOW_BLOCK)
         self.t.hidden = <real_t *>calloc(FW2V_CBOW_BLOCK * <size_t>dim, sizeof(real_t))
@@ -155,7 +178,7 @@ cdef class ThreadState:
         self.t.n_fixed_negatives = 0
         self.t.fixed_position = 0
         self.reset_counters()
-        if (not self.t.hidden or not self.t.grad or not self.t.ctx_rows or not self.t.ctx_ids
+        if (not self.t.noise or not self.t.hidden or not self.t.grad or not self.t.ctx_rows or not self.t.ctx_ids
                 or not self.t.ctx_grads or not self.t.ctx_scale):
             raise MemoryError()
 
@@ -165,6 +188,7 @@ cdef class ThreadState:
         free(self.t.kept)
         free(self.t.ctx_rows)
         free(self.t.ctx_ids)
+        free(self.t.noise)
         free(self.t.ctx_grads)
         free(self.t.ctx_scale)
 
@@ -249,8 +273,9 @@ def train_batch(KernelParams params, ThreadState state, ids, ends, int64_t first
         span = np.asarray(iv[first_start:ev[n_ends - 1]])
         if span.min() < 0 or span.max() >= params.p.vocab_size:
             raise ValueError(f"token index out of range [0, {params.p.vocab_size})")
-    if state.dim != params.p.dim or state.window_capacity < params.p.window:
-        raise ValueError("thread state was made for another vector size or a smaller window")
+    if (state.dim != params.p.dim or state.window_capacity < params.p.window
+            or state.negative_capacity < params.p.negative):
+        raise ValueError("thread state was made for another vector size or a smaller window/negative")
     state.ensure_capacity(int(lengths.max()))
     if iv.shape[0] == 0:
         return False

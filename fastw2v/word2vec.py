@@ -57,10 +57,18 @@ def _encodes_itself(corpus) -> bool:
 
 
 def _isa() -> int:
+    """Kernel variant: FASTW2V_ISA=generic|avx2|avx512 forces one (if the CPU has it);
+    by default the widest the CPU has (AVX-512 measured ~10% faster than AVX2 at dim 100)."""
     choice = os.environ.get("FASTW2V_ISA", "auto").lower()
-    if choice in ("generic", "portable", "scalar"):
-        return _kernels.ISA_GENERIC
-    return _kernels.ISA_AVX2 if _kernels.cpu_has_avx2() else _kernels.ISA_GENERIC
+    supported = _kernels.supported_isas()
+    names = {v: k for k, v in _kernels.ISA_NAMES.items()}
+    if choice in ("portable", "scalar"):
+        choice = "generic"
+    if choice in names:
+        if names[choice] not in supported:
+            raise RuntimeError(f"FASTW2V_ISA={choice} but this CPU cannot run it")
+        return names[choice]
+    return supported[-1]
 
 
 class Word2Vec:
@@ -80,6 +88,12 @@ class Word2Vec:
     trim_rule, sorted_vocab, batch_words, compute_loss, callbacks,
     max_final_vocab, shrink_windows :
         As in gensim 4.
+    batch_mode : {'auto', 'pair', 'window'}
+        ``'pair'``: word2vec's exact per-pair updates with fresh negatives per
+        pair. ``'window'``: HogBatch (Ji et al. 2016) -- skip-gram trains each
+        output row against a whole window at once with one set of negatives per
+        window; CBOW shares negatives across blocks of 8 centres. ``'auto'``
+        (default): window for skip-gram, pair for CBOW (see _batch_window).
 
     Examples
     --------
@@ -94,7 +108,7 @@ class Word2Vec:
                  sg=0, hs=0, negative=5, ns_exponent=0.75, cbow_mean=1, hashfxn=hash, epochs=5,
                  null_word=0, trim_rule=None, sorted_vocab=1, batch_words=MAX_WORDS_IN_BATCH,
                  compute_loss=False, callbacks=(), comment=None, max_final_vocab=None,
-                 shrink_windows=True, corpus_iterable=None, batch_mode="pair"):
+                 shrink_windows=True, corpus_iterable=None, batch_mode="auto"):
         if corpus_iterable is not None:
             if sentences is not None:
                 raise ValueError("pass either sentences or corpus_iterable, not both")
@@ -183,8 +197,8 @@ class Word2Vec:
             raise ValueError(f"min_alpha must be >= 0, got {self.min_alpha!r}")
         if not np.isfinite(self.ns_exponent):
             raise ValueError(f"ns_exponent must be finite, got {self.ns_exponent!r}")
-        if self.batch_mode not in ("pair", "window"):
-            raise ValueError(f"batch_mode must be 'pair' or 'window', got {self.batch_mode!r}")
+        if self.batch_mode not in ("auto", "pair", "window"):
+            raise ValueError(f"batch_mode must be 'auto', 'pair' or 'window', got {self.batch_mode!r}")
         if self.max_vocab_size is not None:
             integer("max_vocab_size", self.max_vocab_size, 1)
         if self.max_final_vocab is not None:
@@ -256,8 +270,8 @@ class Word2Vec:
         wv.index_to_key = list(keys)
         wv.key_to_index = {k: i for i, k in enumerate(wv.index_to_key)}
         rng = np.random.default_rng(self.seed)
-        # word2vec C's initialisation: uniform in [-0.5/dim, 0.5/dim]
-        wv.vectors = ((rng.random((len(keys), dim), dtype=REAL) - 0.5) / dim).astype(REAL)
+        # gensim 4's initialisation: uniform in [-1/dim, 1/dim)
+        wv.vectors = ((rng.random((len(keys), dim), dtype=REAL) * 2 - 1) / dim).astype(REAL)
         wv.vectors_lockf = np.ones(len(keys), dtype=REAL)
         wv.expandos["count"] = np.asarray(counts, dtype=np.int64)
         self.wv = wv
@@ -284,7 +298,7 @@ class Word2Vec:
             wv.key_to_index[k] = old_n + i
         wv.index_to_key.extend(new_keys)
         rng = np.random.default_rng([self.seed, old_n])
-        fresh = ((rng.random((len(new_keys), dim), dtype=REAL) - 0.5) / dim).astype(REAL)
+        fresh = ((rng.random((len(new_keys), dim), dtype=REAL) * 2 - 1) / dim).astype(REAL)
         wv.vectors = np.ascontiguousarray(np.vstack([wv.vectors, fresh]), dtype=REAL)
         lockf = getattr(wv, "vectors_lockf", None)
         if lockf is None or len(lockf) != old_n:
@@ -337,12 +351,22 @@ class Word2Vec:
             cbow_mean=bool(self.cbow_mean), shrink_windows=self.shrink_windows,
             subsample=bool(self.sample), compute_loss=bool(compute_loss),
             start_alpha=float(start_alpha), end_alpha=float(end_alpha),
-            total_words=float(schedule_words), isa=_isa(), batch_window=self.batch_mode == "window")
+            total_words=float(schedule_words), isa=_isa(), batch_window=self._batch_window())
+
+    def _batch_window(self) -> bool:
+        """``batch_mode='auto'``: window batching (HogBatch) for skip-gram, where it
+        is faster at equal or better quality; exact per-pair updates for CBOW, where
+        sharing negatives across centres cost ~0.02 analogy accuracy in our
+        measurements (benchmarks/RESULTS.md)."""
+        if self.batch_mode == "auto":
+            return bool(self.sg)
+        return self.batch_mode == "window"
 
     def _thread_states(self, n):
         seeds = np.random.SeedSequence([int(self.seed) & 0xFFFFFFFF, self.train_count]).generate_state(
             n, dtype=np.uint64)
-        return [_kernels.ThreadState(int(self.vector_size), int(s), int(self.window)) for s in seeds]
+        return [_kernels.ThreadState(int(self.vector_size), int(s), int(self.window), int(self.negative))
+                for s in seeds]
 
     def train(self, corpus_iterable=None, corpus_file=None, total_examples=None, total_words=None,
               epochs=None, start_alpha=None, end_alpha=None, word_count=0, queue_factor=2,
@@ -514,7 +538,7 @@ class Word2Vec:
                                       "ns_exponent", "cbow_mean", "epochs", "null_word", "sorted_vocab",
                                       "batch_words", "compute_loss", "comment", "max_final_vocab",
                                       "shrink_windows")}
-        init["batch_mode"] = meta.get("batch_mode", "pair")
+        init["batch_mode"] = meta.get("batch_mode", "auto")
         model.__init__(**init)
         for name in ("corpus_count", "corpus_total_words", "train_count", "total_train_time",
                      "effective_min_count", "_corpus_in_vocab_words"):

@@ -1,0 +1,446 @@
+#include <assert.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "phrases.h"
+
+int fw2v_bytes_reserve(fw2v_bytes *b, int64_t extra)
+{
+    if (b->len + extra <= b->cap) return FW2V_OK;
+    int64_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + extra) cap *= 2;
+    char *p = (char *)realloc(b->data, (size_t)cap);
+    if (!p) return FW2V_ERR_NOMEM;
+    b->data = p;
+    b->cap = cap;
+    return FW2V_OK;
+}
+
+void fw2v_bytes_free(fw2v_bytes *b)
+{
+    free(b->data);
+    memset(b, 0, sizeof(*b));
+}
+
+FW2V_INLINE int append(fw2v_bytes *b, const char *p, int64_t n)
+{
+    if (fw2v_bytes_reserve(b, n) != FW2V_OK) return FW2V_ERR_NOMEM;
+    memcpy(b->data + b->len, p, (size_t)n);
+    b->len += n;
+    return FW2V_OK;
+}
+
+void fw2v_cursor_free(fw2v_phrase_cursor *c)
+{
+    fw2v_bytes_free(&c->key);
+    free(c->token_len);
+    memset(c, 0, sizeof(*c));
+}
+
+/* ---- tokens as str.split() sees them ---- */
+
+/* Length of the whitespace character at p (UTF-8), or 0. The set is Python's
+ * Py_UNICODE_ISSPACE: ASCII \t\n\v\f\r, \x1c-\x1f and space, then U+0085,
+ * U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000
+ * (tests/test_phrases.py checks the list against str.isspace). */
+FW2V_INLINE int space_len(const unsigned char *p, int64_t left)
+{
+    unsigned char c = p[0];
+    if (c < 0x80) return c == ' ' || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f);
+    if (c == 0xc2) return left >= 2 && (p[1] == 0x85 || p[1] == 0xa0) ? 2 : 0;
+    if (left < 3) return 0;
+    if (c == 0xe1) return p[1] == 0x9a && p[2] == 0x80 ? 3 : 0;
+    if (c == 0xe2) {
+        if (p[1] == 0x80) return (p[2] <= 0x8a || p[2] == 0xa8 || p[2] == 0xa9 || p[2] == 0xaf) ? 3 : 0;
+        return p[1] == 0x81 && p[2] == 0x9f ? 3 : 0;
+    }
+    if (c == 0xe3) return p[1] == 0x80 && p[2] == 0x80 ? 3 : 0;
+    return 0;
+}
+
+/* Finds the next token in buf[*i:n]: sets *start and returns its end, or -1
+ * at the end of the buffer. *newline is set when a "\n" was crossed first. */
+FW2V_INLINE int64_t next_token(const char *buf, int64_t n, int64_t *i, int64_t *start, int *newline)
+{
+    const unsigned char *u = (const unsigned char *)buf;
+    int64_t k = *i;
+    int s;
+    *newline = 0;
+    while (k < n && (s = space_len(u + k, n - k)) > 0) {
+        *newline |= u[k] == '\n';
+        k += s;
+    }
+    if (k >= n) { *i = k; return -1; }
+    *start = k;
+    while (k < n && (u[k] < 0x80 ? !space_len(u + k, 1) : !space_len(u + k, n - k))) k++;
+    *i = k;
+    return k;
+}
+
+/* Accounts one token of a sentence; 1 when the sentence reached its length cap. */
+FW2V_INLINE int sentence_full(fw2v_scan_state *st)
+{
+    st->total_tokens++;
+    return ++st->sentence_tokens >= st->max_sentence_length;
+}
+
+/* ---- lookups ---- */
+
+FW2V_INLINE int64_t lookup(const fw2v_token_table *t, const char *p, int64_t n)
+{
+    return t->size ? fw2v_tt_find(t, p, n, fw2v_hash_bytes(p, n)) : -1;
+}
+
+FW2V_INLINE int is_connector(const fw2v_phrase_model *m, const char *p, int64_t n)
+{
+    return m->connectors->size && lookup(m->connectors, p, n) >= 0;
+}
+
+FW2V_INLINE int64_t count_of(const fw2v_token_table *t, const char *p, int64_t n)
+{
+    int64_t i = lookup(t, p, n);
+    return i < 0 ? 0 : t->count[i];
+}
+
+/* ---- the pending candidate ---- */
+
+FW2V_INLINE int cursor_push(fw2v_phrase_cursor *c, const fw2v_phrase_model *m, const char *tok, int64_t len)
+{
+    if (c->n_pending == c->len_cap) {
+        int64_t cap = c->len_cap ? 2 * c->len_cap : 16;
+        int64_t *p = (int64_t *)realloc(c->token_len, (size_t)cap * sizeof(int64_t));
+        if (!p) return FW2V_ERR_NOMEM;
+        c->token_len = p;
+        c->len_cap = cap;
+    }
+    if (c->n_pending && append(&c->key, m->delimiter, m->delimiter_len) != FW2V_OK) return FW2V_ERR_NOMEM;
+    if (append(&c->key, tok, len) != FW2V_OK) return FW2V_ERR_NOMEM;
+    c->token_len[c->n_pending++] = len;
+    return FW2V_OK;
+}
+
+FW2V_INLINE void cursor_clear(fw2v_phrase_cursor *c)
+{
+    c->n_pending = 0;
+    c->key.len = 0;
+}
+
+/* ---- scoring ---- */
+
+double fw2v_phrase_score(const fw2v_phrase_model *m, int64_t count_a, int64_t count_b, int64_t count_ab)
+{
+    if (m->scoring == FW2V_SCORE_NPMI) {
+        /* gensim npmi_scorer, same operations in the same order */
+        if (!((double)count_ab >= m->min_count)) return -INFINITY;
+        double pa = (double)count_a / m->corpus_word_count;
+        double pb = (double)count_b / m->corpus_word_count;
+        double pab = (double)count_ab / m->corpus_word_count;
+        double r = pab / (pa * pb);
+        if (!(r > 0.0)) return -INFINITY; /* Python's log raises ValueError -> -inf */
+        return log(r) / -log(pab);
+    }
+    if (m->scoring == FW2V_SCORE_WORD2PHRASE) {
+        /* word2phrase.c TrainModel: real (float) arithmetic and unigram min_count */
+        if ((double)count_a < m->min_count || (double)count_b < m->min_count) return 0.0;
+        float s = (float)((double)count_ab - m->min_count) / (float)count_a / (float)count_b
+                  * (float)m->corpus_word_count;
+        return (double)s;
+    }
+    /* gensim original_scorer: (ab - min_count) / float(a * b) * len_vocab; the
+     * product is exact in Python, so fall back to double only past int64 */
+    double denom;
+    if (count_b != 0 && count_a > INT64_MAX / count_b) denom = (double)count_a * (double)count_b;
+    else denom = (double)(count_a * count_b);
+    if (denom == 0.0) return -INFINITY;
+    return ((double)count_ab - m->min_count) / denom * m->len_vocab;
+}
+
+/* gensim score_candidate on the pending key + delimiter + b (already in c->key).
+ * Returns 1 and the score when it is a phrase. */
+static int score_candidate(const fw2v_phrase_model *m, const fw2v_phrase_cursor *c,
+                           const char *b, int64_t b_len, double *score)
+{
+    double s;
+    if (m->scoring == FW2V_SCORE_FROZEN) {
+        int64_t i = lookup(m->table, c->key.data, c->key.len);
+        if (i < 0) return 0;
+        s = m->frozen_scores[i];
+    } else {
+        int64_t ca = count_of(m->table, c->key.data, c->token_len[0]);
+        if (ca <= 0) return 0;
+        int64_t cb = count_of(m->table, b, b_len);
+        if (cb <= 0) return 0;
+        int64_t cab = count_of(m->table, c->key.data, c->key.len);
+        if (cab <= 0) return 0;
+        s = fw2v_phrase_score(m, ca, cb, cab);
+    }
+    if (s <= m->threshold) return 0; /* gensim: `if score <= threshold: not a phrase` */
+    *score = s;
+    return 1;
+}
+
+/* ---- counting ---- */
+
+/* gensim _learn_vocab, one token. The cursor's key holds the previous
+ * non-connector token and the connectors after it. */
+FW2V_INLINE int count_token(const fw2v_phrase_model *m, fw2v_token_table *vocab, fw2v_phrase_cursor *c,
+                            const char *tok, int64_t len)
+{
+    if (is_connector(m, tok, len)) {
+        return c->n_pending ? cursor_push(c, m, tok, len) : FW2V_OK;
+    }
+    if (fw2v_tt_add(vocab, tok, len, 1) < 0) return FW2V_ERR_NOMEM;
+    if (c->n_pending) {
+        if (cursor_push(c, m, tok, len) != FW2V_OK) return FW2V_ERR_NOMEM;
+        if (fw2v_tt_add(vocab, c->key.data, c->key.len, 1) < 0) return FW2V_ERR_NOMEM;
+        cursor_clear(c);
+    }
+    /* the token ends one bigram and starts the next */
+    return cursor_push(c, m, tok, len);
+}
+
+int fw2v_phrases_count_tokens(const fw2v_phrase_model *m, fw2v_token_table *vocab, fw2v_phrase_cursor *c,
+                              const char *const *tokens, const int64_t *lens, int64_t n, int64_t *words)
+{
+    cursor_clear(c);
+    for (int64_t i = 0; i < n; i++) {
+        if (count_token(m, vocab, c, tokens[i], lens[i]) != FW2V_OK) return FW2V_ERR_NOMEM;
+    }
+    *words += n;
+    cursor_clear(c);
+    return FW2V_OK;
+}
+
+int fw2v_phrases_count_finish(fw2v_phrase_cursor *c, fw2v_scan_state *st)
+{
+    cursor_clear(c);
+    return fw2v_scan_finish(st);
+}
+
+int fw2v_phrases_count_buffer(const fw2v_phrase_model *m, fw2v_token_table *vocab, fw2v_phrase_cursor *c,
+                              fw2v_scan_state *st, int line_sentences, const char *buf, int64_t n,
+                              int64_t *pos, int64_t max_vocab_size)
+{
+    /* gensim checks the size after every sentence (see scan.c) */
+#define PRUNE_DUE (max_vocab_size > 0 && vocab->size > max_vocab_size)
+    int64_t i = *pos, start = 0, end;
+    int newline;
+    for (;;) {
+        end = next_token(buf, n, &i, &start, &newline);
+        if (newline && line_sentences && fw2v_phrases_count_finish(c, st) && PRUNE_DUE) {
+            *pos = end < 0 ? i : start;
+            return FW2V_NEED_PRUNE;
+        }
+        if (end < 0) break;
+        if (count_token(m, vocab, c, buf + start, end - start) != FW2V_OK) { *pos = start; return FW2V_ERR_NOMEM; }
+        if (sentence_full(st) && fw2v_phrases_count_finish(c, st) && PRUNE_DUE) { *pos = i; return FW2V_NEED_PRUNE; }
+    }
+#undef PRUNE_DUE
+    *pos = i;
+    return FW2V_OK;
+}
+
+/* ---- joining ---- */
+
+/* Outcome of one token for the joiner: held in the cursor (HOLD), output
+ * alone (PASS), completing the phrase now in c->key (JOIN), or releasing the
+ * pending tokens one by one before starting a new candidate (RESTART; the
+ * caller outputs them, then calls cursor_restart). */
+enum { HOLD, PASS, JOIN, RESTART };
+
+FW2V_INLINE int cursor_restart(fw2v_phrase_cursor *c, const fw2v_phrase_model *m, const char *tok, int64_t len)
+{
+    cursor_clear(c);
+    return cursor_push(c, m, tok, len);
+}
+
+/* gensim analyze_sentence, one token. gensim tests the start token for truth
+ * (`if start_token:`), so an empty-string start is silently dropped; kept. */
+FW2V_INLINE int join_step(const fw2v_phrase_model *m, fw2v_phrase_cursor *c, const char *tok, int64_t len,
+                          double *score, int *rc)
+{
+    int truthy = c->n_pending && c->token_len[0] > 0;
+    *rc = FW2V_OK;
+    if (is_connector(m, tok, len)) {
+        if (!truthy) return PASS;
+        *rc = cursor_push(c, m, tok, len);
+        return HOLD;
+    }
+    if (!truthy) {
+        *rc = cursor_restart(c, m, tok, len);
+        return HOLD;
+    }
+    int64_t before = c->key.len;
+    if ((*rc = cursor_push(c, m, tok, len)) != FW2V_OK) return HOLD;
+    if (score_candidate(m, c, tok, len, score)) return JOIN;
+    c->key.len = before;
+    c->n_pending--;
+    return RESTART;
+}
+
+FW2V_INLINE int pending_truthy(const fw2v_phrase_cursor *c)
+{
+    return c->n_pending && c->token_len[0] > 0;
+}
+
+FW2V_INLINE void single(fw2v_phrase_span *s, int64_t i)
+{
+    s->first = i;
+    s->last = i + 1;
+    s->offset = 0;
+    s->length = 0;
+    s->score = 0.0;
+}
+
+int fw2v_phrases_join_tokens(const fw2v_phrase_model *m, fw2v_phrase_cursor *c,
+                             const char *const *tokens, const int64_t *lens, int64_t n,
+                             fw2v_phrase_span *out, int64_t *n_out, fw2v_bytes *phrases)
+{
+    /* while the start is truthy no token passes, so the pending tokens are
+     * always the last n_pending inputs */
+    int64_t k = 0;
+    double score = 0.0;
+    int rc;
+    cursor_clear(c);
+    for (int64_t i = 0; i < n; i++) {
+        int action = join_step(m, c, tokens[i], lens[i], &score, &rc);
+        if (rc != FW2V_OK) return rc;
+        if (action == PASS) {
+            single(&out[k++], i);
+        } else if (action == JOIN) {
+            fw2v_phrase_span *s = &out[k++];
+            s->first = i + 1 - c->n_pending;
+            s->last = i + 1;
+            s->offset = phrases->len;
+            s->length = c->key.len;
+            s->score = score;
+            if (append(phrases, c->key.data, c->key.len) != FW2V_OK) return FW2V_ERR_NOMEM;
+            cursor_clear(c);
+        } else if (action == RESTART) {
+            for (int64_t r = i - c->n_pending; r < i; r++) single(&out[k++], r);
+            if (cursor_restart(c, m, tokens[i], lens[i]) != FW2V_OK) return FW2V_ERR_NOMEM;
+        }
+    }
+    if (pending_truthy(c)) {
+        for (int64_t r = n - c->n_pending; r < n; r++) single(&out[k++], r);
+    }
+    cursor_clear(c);
+    *n_out = k;
+    return FW2V_OK;
+}
+
+/* Appends one output token to the open line. */
+FW2V_INLINE int emit(fw2v_bytes *out, int *line_open, const char *p, int64_t n)
+{
+    if (fw2v_bytes_reserve(out, n + 1) != FW2V_OK) return FW2V_ERR_NOMEM;
+    if (*line_open) out->data[out->len++] = ' ';
+    memcpy(out->data + out->len, p, (size_t)n);
+    out->len += n;
+    *line_open = 1;
+    return FW2V_OK;
+}
+
+/* Outputs the pending tokens one by one. */
+static int emit_pending(const fw2v_phrase_model *m, const fw2v_phrase_cursor *c, fw2v_bytes *out, int *line_open)
+{
+    int64_t offset = 0;
+    for (int64_t r = 0; r < c->n_pending; r++) {
+        if (emit(out, line_open, c->key.data + offset, c->token_len[r]) != FW2V_OK) return FW2V_ERR_NOMEM;
+        offset += c->token_len[r] + m->delimiter_len;
+    }
+    return FW2V_OK;
+}
+
+/* Ends the sentence: releases a truthy pending candidate and ends the line. */
+static int end_sentence(const fw2v_phrase_model *m, fw2v_phrase_cursor *c, fw2v_bytes *out, int *line_open)
+{
+    if (pending_truthy(c) && emit_pending(m, c, out, line_open) != FW2V_OK) return FW2V_ERR_NOMEM;
+    cursor_clear(c);
+    if (*line_open) {
+        if (append(out, "\n", 1) != FW2V_OK) return FW2V_ERR_NOMEM;
+        *line_open = 0;
+    }
+    return FW2V_OK;
+}
+
+int fw2v_phrases_join_buffer(const fw2v_phrase_model *m, fw2v_phrase_cursor *c, fw2v_scan_state *st,
+                             int line_sentences, const char *buf, int64_t n, fw2v_bytes *out)
+{
+    int newline, rc;
+    int *line_open = &c->line_open;
+    int64_t i = 0, start = 0, end;
+    double score;
+    for (;;) {
+        end = next_token(buf, n, &i, &start, &newline);
+        if (newline && line_sentences && fw2v_scan_finish(st)) {
+            if (end_sentence(m, c, out, line_open) != FW2V_OK) return FW2V_ERR_NOMEM;
+        }
+        if (end < 0) break;
+        const char *tok = buf + start;
+        int64_t len = end - start;
+        int action = join_step(m, c, tok, len, &score, &rc);
+        if (rc != FW2V_OK) return rc;
+        if (action == PASS) rc = emit(out, line_open, tok, len);
+        else if (action == JOIN) {
+            rc = emit(out, line_open, c->key.data, c->key.len);
+            cursor_clear(c);
+        } else if (action == RESTART) {
+            rc = emit_pending(m, c, out, line_open);
+            if (rc == FW2V_OK) rc = cursor_restart(c, m, tok, len);
+        }
+        if (rc != FW2V_OK) return rc;
+        if (sentence_full(st) && fw2v_scan_finish(st)) {
+            if (end_sentence(m, c, out, line_open) != FW2V_OK) return FW2V_ERR_NOMEM;
+        }
+    }
+    return FW2V_OK;
+}
+
+int fw2v_phrases_join_finish(const fw2v_phrase_model *m, fw2v_phrase_cursor *c, fw2v_scan_state *st,
+                             fw2v_bytes *out)
+{
+    fw2v_scan_finish(st);
+    return end_sentence(m, c, out, &c->line_open);
+}
+
+/* ---- exporting ---- */
+
+/* End of the first piece and start of the last piece of key.split(delimiter)
+ * (left to right, non-overlapping, as str.split); 0 when there is no delimiter. */
+static int split_ends(const fw2v_phrase_model *m, const char *key, int64_t len, int64_t *first_end, int64_t *last_start)
+{
+    int64_t d = m->delimiter_len, i = 0;
+    int found = 0;
+    while (i + d <= len) {
+        if (key[i] == m->delimiter[0] && memcmp(key + i, m->delimiter, (size_t)d) == 0) {
+            if (!found) *first_end = i;
+            found = 1;
+            i += d;
+            *last_start = i;
+        } else {
+            i++;
+        }
+    }
+    return found;
+}
+
+int64_t fw2v_phrases_candidates(const fw2v_phrase_model *m, int64_t *index, int64_t *count_a, int64_t *count_b)
+{
+    const fw2v_token_table *t = m->table;
+    int64_t k = 0, first_end = 0, last_start = 0;
+    for (int64_t i = 0; i < t->size; i++) {
+        const char *key = fw2v_tt_key(t, i);
+        int64_t len = t->key_len[i];
+        if (!split_ends(m, key, len, &first_end, &last_start)) continue;
+        int64_t ca = count_of(t, key, first_end);
+        if (ca <= 0) continue;
+        int64_t cb = count_of(t, key + last_start, len - last_start);
+        if (cb <= 0) continue;
+        index[k] = i;
+        count_a[k] = ca;
+        count_b[k] = cb;
+        k++;
+    }
+    return k;
+}

@@ -1,0 +1,135 @@
+/* Phrase detection (gensim 4's Phrases, word2phrase): counting unigrams and
+ * bigrams, scoring candidates, and joining phrases, without Python objects.
+ *
+ * Counting (gensim's Phrases._learn_vocab): every non-connector token counts
+ * as a unigram; it also closes a bigram with the previous non-connector token
+ * of the sentence, and the bigram key is the two tokens with any connector
+ * tokens between them, joined by the delimiter ("bank_of_america"). Unigram
+ * and bigram keys share one fw2v_token_table, as they share one dict in
+ * gensim, so "vocabulary size" (the default score's factor) is the same number.
+ * Connector tokens are never counted as unigrams; every token counts towards
+ * the corpus word count.
+ *
+ * Joining (gensim's analyze_sentence): a greedy left-to-right scan. A pending
+ * candidate is a start token plus the connectors after it; the next
+ * non-connector token either completes a phrase with it (the whole run becomes
+ * one token) or releases the pending tokens and becomes the new start. Phrases
+ * never overlap and never start or end with a connector.
+ *
+ * Text input (the fast paths for files): tokens are separated by the
+ * characters Python's str.split() treats as whitespace, including the Unicode
+ * ones encoded in UTF-8 (U+00A0, U+2000..U+200A, ...), so a file gives the
+ * same tokens as gensim's LineSentence; this differs on purpose from
+ * csrc/scan.h, which follows word2vec C's ASCII whitespace. A sentence is a
+ * line ("\n" only; "\r" and friends are token separators) or, without line
+ * sentences (text8), the whole stream; either way cut every
+ * `max_sentence_length` tokens, as gensim's readers do. Buffers handed in must
+ * end at a token boundary (fastw2v.reader.iter_chunks guarantees it).
+ *
+ * Invariants: the cursor owns copies of the pending tokens, so a buffer may be
+ * freed between calls; nothing here allocates except growable fw2v_bytes
+ * buffers owned by the caller, and errors are returned, never printed.
+ */
+#ifndef FW2V_PHRASES_H
+#define FW2V_PHRASES_H
+
+#include "scan.h"
+#include "token_table.h"
+
+enum {
+    FW2V_SCORE_DEFAULT = 0,     /* gensim original_scorer: (ab - min_count) / (a * b) * len_vocab */
+    FW2V_SCORE_NPMI = 1,        /* gensim npmi_scorer (Bouma 2009) */
+    FW2V_SCORE_WORD2PHRASE = 2, /* word2phrase.c: float32, corpus word count, a and b >= min_count */
+    FW2V_SCORE_FROZEN = 3       /* look the joined key up in a table of exported scores */
+};
+
+/* A growable byte buffer; `data` is owned and freed with fw2v_bytes_free. */
+typedef struct {
+    char *data;
+    int64_t len;
+    int64_t cap;
+} fw2v_bytes;
+
+int fw2v_bytes_reserve(fw2v_bytes *b, int64_t extra);
+void fw2v_bytes_free(fw2v_bytes *b);
+
+/* What every counter and joiner reads; filled once from Python. */
+typedef struct {
+    const fw2v_token_table *table;      /* counts (Phrases) or exported phrases (FROZEN) */
+    const double *frozen_scores;        /* FROZEN: score of each entry of `table` */
+    const fw2v_token_table *connectors; /* tokens that may sit inside a phrase */
+    const char *delimiter;
+    int64_t delimiter_len;              /* >= 1, checked at the Python boundary */
+    int32_t scoring;
+    double threshold;                   /* a phrase needs score > threshold (NaN passes, as in gensim) */
+    double min_count;
+    double len_vocab;
+    double corpus_word_count;
+} fw2v_phrase_model;
+
+/* The pending candidate of one sentence in progress. `key` holds the pending
+ * tokens joined by the delimiter; `token_len[k]` the length of each. */
+typedef struct {
+    fw2v_bytes key;
+    int64_t *token_len;
+    int64_t n_pending;   /* 0: no start token */
+    int64_t len_cap;
+    int line_open;       /* text output: the current line has output tokens */
+} fw2v_phrase_cursor;
+
+void fw2v_cursor_free(fw2v_phrase_cursor *c);
+
+/* One output token of fw2v_phrases_join_tokens: input tokens [first, last);
+ * a joined phrase (last - first >= 2) has its bytes at phrases[offset:offset+length]. */
+typedef struct {
+    int64_t first;
+    int64_t last;
+    int64_t offset;
+    int64_t length;
+    double score;
+} fw2v_phrase_span;
+
+/* Score of a candidate from its counts (not FROZEN). */
+double fw2v_phrase_score(const fw2v_phrase_model *m, int64_t count_a, int64_t count_b, int64_t count_ab);
+
+/* --- counting --- */
+
+/* Counts one sentence given as token pointers and lengths into m->table (not const here). */
+int fw2v_phrases_count_tokens(const fw2v_phrase_model *m, fw2v_token_table *vocab, fw2v_phrase_cursor *c,
+                              const char *const *tokens, const int64_t *lens, int64_t n, int64_t *words);
+
+/* Counts the tokens of buf[*pos:n]. Returns FW2V_NEED_PRUNE (with *pos after a
+ * sentence end) when max_vocab_size > 0 and the table grew past it. */
+int fw2v_phrases_count_buffer(const fw2v_phrase_model *m, fw2v_token_table *vocab, fw2v_phrase_cursor *c,
+                              fw2v_scan_state *st, int line_sentences, const char *buf, int64_t n,
+                              int64_t *pos, int64_t max_vocab_size);
+
+/* Closes the open sentence at end of input; 1 when there was one. */
+int fw2v_phrases_count_finish(fw2v_phrase_cursor *c, fw2v_scan_state *st);
+
+/* --- joining --- */
+
+/* Joins one sentence. `out` has room for n spans; joined phrases are appended
+ * to `phrases`. The cursor starts and ends empty. */
+int fw2v_phrases_join_tokens(const fw2v_phrase_model *m, fw2v_phrase_cursor *c,
+                             const char *const *tokens, const int64_t *lens, int64_t n,
+                             fw2v_phrase_span *out, int64_t *n_out, fw2v_bytes *phrases);
+
+/* Joins the text of buf[0:n] and appends it to `out`, one sentence a line,
+ * tokens separated by one space. */
+int fw2v_phrases_join_buffer(const fw2v_phrase_model *m, fw2v_phrase_cursor *c, fw2v_scan_state *st,
+                             int line_sentences, const char *buf, int64_t n, fw2v_bytes *out);
+
+/* Writes out the open sentence at end of input. */
+int fw2v_phrases_join_finish(const fw2v_phrase_model *m, fw2v_phrase_cursor *c, fw2v_scan_state *st,
+                             fw2v_bytes *out);
+
+/* --- exporting (gensim's export_phrases) --- */
+
+/* For every key of m->table containing the delimiter: split it as str.split()
+ * does, take the first and last pieces as a and b and the key's own count as
+ * count(ab). Writes the entry index and the counts of a and b of those whose
+ * a and b are both in the table; returns how many (out arrays hold table->size). */
+int64_t fw2v_phrases_candidates(const fw2v_phrase_model *m, int64_t *index, int64_t *count_a, int64_t *count_b);
+
+#endif
