@@ -4,6 +4,7 @@
     python benchmarks/bench_speed.py dims CORPUS [--dims 100,300]
     python benchmarks/bench_speed.py vocab [--sizes 10000,100000,1000000,2000000] [--tokens 5000000]
     python benchmarks/bench_speed.py callgrind [--tokens 30000]
+    python benchmarks/bench_speed.py iterable CORPUS [--modes sg-ns,cbow-ns]
 
 Timings are noisy on a shared 2-core machine; ``callgrind`` counts executed
 instructions inside the training kernel (valgrind must be installed), which
@@ -62,6 +63,48 @@ def zipf_corpus(path, vocab, tokens, seed=0):
     with open(path, "w") as fh:
         for i in range(0, len(ranks), 20):
             fh.write(" ".join(f"w{r}" for r in ranks[i:i + 20]) + "\n")
+
+
+def iterable_vs_file(path, sentences, **mode):
+    """Words/s of corpus_iterable= over ``sentences`` and of corpus_file= over ``path`` (same text)."""
+    from fastw2v import Word2Vec
+
+    rates = {}
+    for source in ("file", "iterable"):
+        model = Word2Vec(vector_size=100, window=5, sample=1e-3, min_count=5, workers=os.cpu_count(), **mode)
+        if source == "file":
+            model.build_vocab(corpus_file=path)
+            t0 = time.perf_counter()
+            model.train(corpus_file=path, total_words=model.corpus_total_words, epochs=1)
+        else:
+            model.build_vocab(sentences)
+            t0 = time.perf_counter()
+            model.train(sentences, total_examples=model.corpus_count, epochs=1)
+        rates[source] = model.corpus_total_words / (time.perf_counter() - t0)
+    return rates
+
+
+def cmd_iterable(args):
+    """corpus_iterable= against corpus_file= on the corpus as it is and re-cut
+    into 3-8-token sentences (short sentences starve gensim's single feeder)."""
+    rng = np.random.default_rng(0)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = plain(args.corpus, tmp)
+        with open(path, encoding="utf-8") as fh:
+            lines = [line.split() for line in fh]
+        tokens = [t for line in lines for t in line]
+        cuts = np.cumsum(rng.integers(3, 9, size=len(tokens) // 3 + 1))
+        cuts = cuts[cuts < len(tokens)]
+        short = [tokens[a:b] for a, b in zip(np.r_[0, cuts], np.r_[cuts, len(tokens)])]
+        short_path = os.path.join(tmp, "short.txt")
+        with open(short_path, "w") as fh:
+            fh.writelines(" ".join(s) + "\n" for s in short)
+        del tokens
+        for name in args.modes.split(","):
+            for label, p, sents in (("as is", path, lines), ("3-8 tokens", short_path, short)):
+                r = iterable_vs_file(p, sents, **MODES[name])
+                print(f"{name:8} {label:10} file {r['file']:>9.0f} w/s  iterable {r['iterable']:>9.0f} w/s  "
+                      f"iterable/file {r['iterable'] / r['file']:.2f}", flush=True)
 
 
 def cmd_scaling(args):
@@ -142,12 +185,16 @@ def main(argv=None):
     p = sub.add_parser("vocab")
     p.add_argument("--sizes", default="10000,100000,1000000,2000000")
     p.add_argument("--tokens", type=int, default=5_000_000)
+    p = sub.add_parser("iterable")
+    p.add_argument("corpus")
+    p.add_argument("--modes", default="sg-ns,cbow-ns")
     p = sub.add_parser("callgrind")
     p.add_argument("--tokens", type=int, default=30000)
     p.add_argument("--modes", default="sg-ns,cbow-ns,sg-hs")
     p.add_argument("--batch-modes", default="pair,window")
     args = ap.parse_args(argv)
-    {"scaling": cmd_scaling, "dims": cmd_dims, "vocab": cmd_vocab, "callgrind": cmd_callgrind}[args.cmd](args)
+    {"scaling": cmd_scaling, "dims": cmd_dims, "vocab": cmd_vocab, "callgrind": cmd_callgrind,
+     "iterable": cmd_iterable}[args.cmd](args)
 
 
 if __name__ == "__main__":

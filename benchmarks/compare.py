@@ -102,7 +102,8 @@ def main(argv=None):
     ap.add_argument("--workers", type=int, default=os.cpu_count())
     ap.add_argument("--epochs", type=int, default=5)
     ap.add_argument("--dim", type=int, default=100)
-    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--seeds", default="1", help="comma-separated; quality is averaged over them")
+    ap.add_argument("--batch-mode", default=None, help="fastw2v batch_mode (default: the library's)")
     ap.add_argument("--gensim-source", default="file,iterable",
                     help="gensim input path(s) to time; the ratio uses the fastest")
     ap.add_argument("--fastw2v-source", default="file,iterable")
@@ -111,29 +112,42 @@ def main(argv=None):
 
     with tempfile.TemporaryDirectory() as tmpdir:
         path = plain_copy(args.corpus, tmpdir)
-        base = dict(path=path, dim=args.dim, epochs=args.epochs, workers=args.workers, seed=args.seed,
+        base = dict(path=path, dim=args.dim, epochs=args.epochs, workers=args.workers,
                     analogies=args.analogies, pairs=args.pairs)
         print(f"corpus {args.corpus}, workers {args.workers}, epochs {args.epochs}, dim {args.dim}")
-        header = (f"{'mode':8} {'library':8} {'input':9} {'words/s':>10} {'ratio':>6} {'analogy':>8} "
+        header = (f"{'mode':8} {'library':8} {'input':9} {'seed':>4} {'words/s':>10} {'ratio':>6} {'analogy':>8} "
                   f"{'ws353':>6} {'vocab s':>8} {'peak MB':>8}")
         print(header)
         for mode in args.modes.split(","):
-            rows = []
-            for lib, sources in (("gensim", args.gensim_source), ("fastw2v", args.fastw2v_source)):
-                for source in sources.split(","):
-                    r = run(dict(base, lib=lib, mode=mode, source=source, params=MODES[mode]))
-                    rows.append((lib, source, r))
-            best_gensim = max(r["words_per_s"] for lib, _, r in rows if lib == "gensim")
-            for lib, source, r in rows:
-                print(f"{mode:8} {lib:8} {source:9} {r['words_per_s']:>10.0f} "
-                      f"{r['words_per_s'] / best_gensim:>6.2f} {r.get('analogy', float('nan')):>8.4f} "
-                      f"{r.get('wordsim_spearman', float('nan')):>6.3f} {r['vocab_s']:>8.2f} "
-                      f"{r['peak_rss_mb']:>8.0f}", flush=True)
+            summary = {}
+            for n, seed in enumerate(int(x) for x in args.seeds.split(",")):
+                rows = []
+                for lib, sources in (("gensim", args.gensim_source), ("fastw2v", args.fastw2v_source)):
+                    for source in sources.split(","):
+                        if n and source != "file":
+                            continue  # other inputs are timed on the first seed only
+                        r = run(dict(base, lib=lib, mode=mode, source=source, params=MODES[mode], seed=seed,
+                                     batch_mode=args.batch_mode))
+                        rows.append((lib, source, r))
+                best_gensim = max(r["words_per_s"] for lib, _, r in rows if lib == "gensim")
+                for lib, source, r in rows:
+                    ratio = r["words_per_s"] / best_gensim
+                    print(f"{mode:8} {lib:8} {source:9} {seed:4} {r['words_per_s']:>10.0f} {ratio:>6.2f} "
+                          f"{r.get('analogy', float('nan')):>8.4f} {r.get('wordsim_spearman', float('nan')):>6.3f} "
+                          f"{r['vocab_s']:>8.2f} {r['peak_rss_mb']:>8.0f}", flush=True)
+                    if source == "file":
+                        summary.setdefault(lib, []).append((ratio, r.get("analogy", float("nan")),
+                                                            r.get("wordsim_spearman", float("nan"))))
+            means = {lib: [sum(col) / len(col) for col in zip(*vals)] for lib, vals in summary.items()}
+            g, f = means["gensim"], means["fastw2v"]
+            print(f"{mode:8} MEAN over seeds (file input): fastw2v/gensim speed x{f[0] / g[0]:.2f}, "
+                  f"analogy {f[1]:.4f} vs {g[1]:.4f} ({f[1] - g[1]:+.4f}), "
+                  f"ws353 {f[2]:.3f} vs {g[2]:.3f} ({f[2] - g[2]:+.3f})", flush=True)
         if args.scaling:
             one = run(dict(base, lib="fastw2v", mode="sg-ns", source="file", params=MODES["sg-ns"],
-                           workers=1, epochs=1, analogies=None, pairs=None))
+                           workers=1, epochs=1, analogies=None, pairs=None, seed=1))
             many = run(dict(base, lib="fastw2v", mode="sg-ns", source="file", params=MODES["sg-ns"],
-                            epochs=1, analogies=None, pairs=None))
+                            epochs=1, analogies=None, pairs=None, seed=1))
             print(f"scaling sg-ns file: 1 worker {one['words_per_s']:.0f} words/s, {args.workers} workers "
                   f"{many['words_per_s']:.0f} words/s, x{many['words_per_s'] / one['words_per_s']:.2f}")
 

@@ -158,8 +158,15 @@ def train_epoch_encoded(corpus: EncodedCorpus, params, states, progress: Progres
     _wait(_start(jobs, params), progress, poll=max(progress.report_delay / 10, 0.01))
 
 
+# A worker needs the GIL between jobs, and the thread feeding it holds the GIL
+# while it iterates the corpus: CPython hands it over only every switch interval
+# (5 ms), so a job must train for much longer than that. 100k tokens take ~0.1 s.
+MIN_JOB_WORDS = 100_000
+
+
 def _batches(corpus_iterable, encoder: TokenTable, batch_words: int):
-    """Encoded batches of about ``batch_words`` raw tokens each."""
+    """Encoded jobs of about ``max(batch_words, MIN_JOB_WORDS)`` raw tokens each."""
+    batch_words = max(batch_words, MIN_JOB_WORDS)
     pending, size, position = [], 0, 0
     for sentence in corpus_iterable:
         pending.append(sentence)
