@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "phrases.h"
+#include "whitespace.h"
 
 int fw2v_bytes_reserve(fw2v_bytes *b, int64_t extra)
 {
@@ -38,45 +39,7 @@ void fw2v_cursor_free(fw2v_phrase_cursor *c)
     memset(c, 0, sizeof(*c));
 }
 
-/* ---- tokens as str.split() sees them ---- */
-
-/* Length of the whitespace character at p (UTF-8), or 0. The set is Python's
- * Py_UNICODE_ISSPACE: ASCII \t\n\v\f\r, \x1c-\x1f and space, then U+0085,
- * U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000
- * (tests/test_phrases.py checks the list against str.isspace). */
-FW2V_INLINE int space_len(const unsigned char *p, int64_t left)
-{
-    unsigned char c = p[0];
-    if (c < 0x80) return c == ' ' || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f);
-    if (c == 0xc2) return left >= 2 && (p[1] == 0x85 || p[1] == 0xa0) ? 2 : 0;
-    if (left < 3) return 0;
-    if (c == 0xe1) return p[1] == 0x9a && p[2] == 0x80 ? 3 : 0;
-    if (c == 0xe2) {
-        if (p[1] == 0x80) return (p[2] <= 0x8a || p[2] == 0xa8 || p[2] == 0xa9 || p[2] == 0xaf) ? 3 : 0;
-        return p[1] == 0x81 && p[2] == 0x9f ? 3 : 0;
-    }
-    if (c == 0xe3) return p[1] == 0x80 && p[2] == 0x80 ? 3 : 0;
-    return 0;
-}
-
-/* Finds the next token in buf[*i:n]: sets *start and returns its end, or -1
- * at the end of the buffer. *newline is set when a "\n" was crossed first. */
-FW2V_INLINE int64_t next_token(const char *buf, int64_t n, int64_t *i, int64_t *start, int *newline)
-{
-    const unsigned char *u = (const unsigned char *)buf;
-    int64_t k = *i;
-    int s;
-    *newline = 0;
-    while (k < n && (s = space_len(u + k, n - k)) > 0) {
-        *newline |= u[k] == '\n';
-        k += s;
-    }
-    if (k >= n) { *i = k; return -1; }
-    *start = k;
-    while (k < n && (u[k] < 0x80 ? !space_len(u + k, 1) : !space_len(u + k, n - k))) k++;
-    *i = k;
-    return k;
-}
+/* ---- tokens: csrc/whitespace.h ---- */
 
 /* Accounts one token of a sentence; 1 when the sentence reached its length cap. */
 FW2V_INLINE int sentence_full(fw2v_scan_state *st)
@@ -227,7 +190,7 @@ int fw2v_phrases_count_buffer(const fw2v_phrase_model *m, fw2v_token_table *voca
     int64_t i = *pos, start = 0, end;
     int newline;
     for (;;) {
-        end = next_token(buf, n, &i, &start, &newline);
+        end = fw2v_next_token(buf, n, &i, &start, &newline);
         if (newline && line_sentences && fw2v_phrases_count_finish(c, st) && PRUNE_DUE) {
             *pos = end < 0 ? i : start;
             return FW2V_NEED_PRUNE;
@@ -372,7 +335,7 @@ int fw2v_phrases_join_buffer(const fw2v_phrase_model *m, fw2v_phrase_cursor *c, 
     int64_t i = 0, start = 0, end;
     double score;
     for (;;) {
-        end = next_token(buf, n, &i, &start, &newline);
+        end = fw2v_next_token(buf, n, &i, &start, &newline);
         if (newline && line_sentences && fw2v_scan_finish(st)) {
             if (end_sentence(m, c, out, line_open) != FW2V_OK) return FW2V_ERR_NOMEM;
         }

@@ -3,8 +3,8 @@
  *
  * A sentence is one line, cut into pieces of at most `max_sentence_length`
  * tokens (gensim's LineSentence does the same; nothing is dropped). Empty
- * lines are not sentences. Tokens are separated by ASCII whitespace, exactly
- * as Python's bytes.split() does.
+ * lines are not sentences. Tokens are separated by whitespace exactly as
+ * Python's str.split() separates them (csrc/whitespace.h).
  *
  * Invariant for callers: every buffer handed in ends at a token boundary
  * (the caller keeps a partial trailing token for the next buffer), and

@@ -34,14 +34,15 @@ static int grow_entries(fw2v_token_table *t, int64_t need)
 
 static int rebuild_slots(fw2v_token_table *t, int64_t capacity)
 {
-    int64_t *slots = (int64_t *)malloc((size_t)capacity * sizeof(int64_t));
+    fw2v_tt_slot *slots = (fw2v_tt_slot *)malloc((size_t)capacity * sizeof(fw2v_tt_slot));
     if (!slots) return FW2V_ERR_NOMEM;
-    memset(slots, 0xff, (size_t)capacity * sizeof(int64_t));
+    for (int64_t s = 0; s < capacity; s++) slots[s].entry = -1;
     uint64_t mask = (uint64_t)capacity - 1;
     for (int64_t i = 0; i < t->size; i++) {
         uint64_t s = t->hash[i] & mask;
-        while (slots[s] >= 0) s = (s + 1) & mask;
-        slots[s] = i;
+        while (slots[s].entry >= 0) s = (s + 1) & mask;
+        slots[s].hash = t->hash[i];
+        slots[s].entry = i;
     }
     free(t->slots);
     t->slots = slots;
@@ -73,9 +74,10 @@ int64_t fw2v_tt_find(const fw2v_token_table *t, const char *key, int64_t len, ui
     uint64_t mask = (uint64_t)t->capacity - 1;
     uint64_t s = h & mask;
     for (;;) {
-        int64_t i = t->slots[s];
+        int64_t i = t->slots[s].entry;
         if (i < 0) return -1;
-        if (t->hash[i] == h && t->key_len[i] == len && memcmp(t->arena + t->key_offset[i], key, (size_t)len) == 0)
+        if (t->slots[s].hash == h && t->key_len[i] == len
+            && memcmp(t->arena + t->key_offset[i], key, (size_t)len) == 0)
             return i;
         s = (s + 1) & mask;
     }
@@ -87,9 +89,10 @@ int64_t fw2v_tt_add(fw2v_token_table *t, const char *key, int64_t len, int64_t a
     uint64_t mask = (uint64_t)t->capacity - 1;
     uint64_t s = h & mask;
     for (;;) {
-        int64_t i = t->slots[s];
+        int64_t i = t->slots[s].entry;
         if (i < 0) break;
-        if (t->hash[i] == h && t->key_len[i] == len && memcmp(t->arena + t->key_offset[i], key, (size_t)len) == 0) {
+        if (t->slots[s].hash == h && t->key_len[i] == len
+            && memcmp(t->arena + t->key_offset[i], key, (size_t)len) == 0) {
             t->count[i] += amount;
             return i;
         }
@@ -112,7 +115,8 @@ int64_t fw2v_tt_add(fw2v_token_table *t, const char *key, int64_t len, int64_t a
     t->hash[i] = h;
     t->count[i] = amount;
     t->order[i] = t->next_order++;
-    t->slots[s] = i;
+    t->slots[s].hash = h;
+    t->slots[s].entry = i;
     if (2 * t->size > t->capacity) {
         if (rebuild_slots(t, t->capacity * 2) != FW2V_OK) return -1;
     }

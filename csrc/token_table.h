@@ -9,7 +9,9 @@
  *  - entries are numbered densely 0..size-1 in insertion order; `order[i]` is a
  *    monotone insertion stamp that survives pruning (ties in the final sort
  *    are broken by it: first occurrence wins, whatever PYTHONHASHSEED is);
- *  - the slot array has a power-of-two capacity, at most half full;
+ *  - the slot array has a power-of-two capacity, at most half full; each slot
+ *    keeps the full hash beside the entry index, so a probe touches one cache
+ *    line and reads key bytes only on a hash match;
  *  - key bytes live in one arena; `key_offset[i]`, `key_len[i]` locate them.
  */
 #ifndef FW2V_TOKEN_TABLE_H
@@ -18,7 +20,12 @@
 #include "fw2v_common.h"
 
 typedef struct {
-    int64_t *slots;          /* entry index, or -1 for empty; length `capacity` */
+    uint64_t hash;
+    int64_t entry;           /* -1 for an empty slot */
+} fw2v_tt_slot;
+
+typedef struct {
+    fw2v_tt_slot *slots;     /* length `capacity` */
     int64_t capacity;
     int64_t size;            /* number of entries */
     int64_t entries_cap;

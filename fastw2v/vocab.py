@@ -80,8 +80,12 @@ class RawCounts:
 
 
 def scan_corpus(corpus_iterable=None, corpus_file=None, max_vocab_size=None, trim_rule=None,
-                errors="replace") -> RawCounts:
-    """Count tokens of a corpus (exactly one of the two sources)."""
+                errors="replace", progress=None) -> RawCounts:
+    """Count tokens of a corpus (exactly one of the two sources).
+
+    ``progress(n)``, if given, is called after each chunk of ``corpus_file``
+    with its size in bytes.
+    """
     table = TokenTable(1 << 16)
     pruner = _Pruner(trim_rule)
     limit = int(max_vocab_size or 0)
@@ -89,6 +93,8 @@ def scan_corpus(corpus_iterable=None, corpus_file=None, max_vocab_size=None, tri
         scanner = Scanner(MAX_SENTENCE_LENGTH)
         for chunk in iter_chunks(corpus_file, errors=errors):
             table.count_buffer(scanner, chunk, limit, pruner)
+            if progress is not None:
+                progress(len(chunk))
         if scanner.finish() and limit and len(table) > limit:
             pruner(table)
         sentences, total = scanner.sentences, scanner.total_tokens

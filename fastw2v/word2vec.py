@@ -56,6 +56,13 @@ def _encodes_itself(corpus) -> bool:
     return hasattr(corpus, "fastw2v_count") and hasattr(corpus, "fastw2v_encode")
 
 
+def _file_behind(corpus_iterable):
+    """Readers such as ``LineSentence(path)`` expose ``corpus_file`` when they only
+    re-read a file: training then takes the corpus_file fast path (same tokens)."""
+    path = getattr(corpus_iterable, "corpus_file", None)
+    return path if isinstance(path, str) else None
+
+
 def _isa() -> int:
     """Kernel variant: FASTW2V_ISA=generic|avx2|avx512 forces one (if the CPU has it);
     by default the widest the CPU has (AVX-512 measured ~10% faster than AVX2 at dim 100)."""
@@ -206,13 +213,18 @@ class Word2Vec:
 
     # -- vocabulary ----------------------------------------------------------
     def build_vocab(self, corpus_iterable=None, corpus_file=None, update=False, progress_per=10000,
-                    keep_raw_vocab=False, trim_rule=None, sentences=None, **kwargs):
+                    keep_raw_vocab=False, trim_rule=None, sentences=None, errors="replace", progress=None,
+                    **kwargs):
         """Count the corpus and prepare vocabulary, sampling tables and weights.
 
         ``update=True`` adds new words (and counts) to a trained model and keeps
-        the trained vectors, for continued training.
+        the trained vectors, for continued training. ``errors='strict'`` makes
+        invalid UTF-8 in ``corpus_file`` an error (with its byte offset) instead
+        of U+FFFD; ``progress(n_bytes)`` is called after each chunk of a file.
         """
         corpus_iterable = corpus_iterable if corpus_iterable is not None else sentences
+        if corpus_file is None and _file_behind(corpus_iterable):
+            corpus_file, corpus_iterable = _file_behind(corpus_iterable), None
         if (corpus_iterable is None) == (corpus_file is None):
             raise TypeError("build_vocab needs exactly one of corpus_iterable and corpus_file")
         _check_restartable(corpus_iterable)
@@ -221,7 +233,8 @@ class Word2Vec:
         if _encodes_itself(corpus_iterable):
             raw = corpus_iterable.fastw2v_count(self.max_vocab_size, trim_rule)
         else:
-            raw = scan_corpus(corpus_iterable, corpus_file, self.max_vocab_size, trim_rule)
+            raw = scan_corpus(corpus_iterable, corpus_file, self.max_vocab_size, trim_rule, errors=errors,
+                              progress=progress)
         if raw.total_words == 0:
             source = corpus_file if corpus_file is not None else "corpus_iterable"
             raise ValueError(f"the corpus is empty: no tokens found in {source}")
@@ -377,6 +390,8 @@ class Word2Vec:
         subsampling, and raw tokens read, as gensim does.
         """
         corpus_iterable = corpus_iterable if corpus_iterable is not None else sentences
+        if corpus_file is None and _file_behind(corpus_iterable):
+            corpus_file, corpus_iterable = _file_behind(corpus_iterable), None
         if (corpus_iterable is None) == (corpus_file is None):
             raise TypeError("train needs exactly one of corpus_iterable and corpus_file")
         if not len(self.wv) or self._tables is None:

@@ -251,3 +251,15 @@ def test_choose_words_sorted_stably():
     raw = RawCounts(["a", "b", "c", "d"], np.array([1, 3, 3, 2]), 1, 9)
     keys, counts = choose_words(raw, min_count=2)
     assert keys == ["b", "c", "d"] and counts.tolist() == [3, 3, 2]
+
+
+def test_file_tokens_split_like_str_split(tmp_path):
+    text = "a\u00a0b c\u2003d\x1ce caf\u00e9\u3000x\n\u2028y  z\n"
+    path = tmp_path / "u.txt"
+    path.write_text(text, encoding="utf-8")
+    from_file = Word2Vec(min_count=1)
+    from_file.build_vocab(corpus_file=str(path))
+    from_lists = Word2Vec(min_count=1)
+    from_lists.build_vocab([line.split() for line in text.split("\n") if line.split()])
+    assert from_file.wv.index_to_key == from_lists.wv.index_to_key
+    assert from_file.corpus_count == from_lists.corpus_count

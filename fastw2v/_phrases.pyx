@@ -1,0 +1,318 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
+"""Phrase counting, scoring and joining in C (csrc/phrases.h).
+
+The Python side (fastw2v.phrases) keeps gensim's API and rules; this module
+turns each sentence into token pointers once and lets C do the per-token
+work. Tokens given as Python lists are read through their cached UTF-8 bytes,
+so a corpus counted from lists and the same corpus counted from a file end up
+in the same table.
+"""
+from cpython.unicode cimport PyUnicode_AsUTF8AndSize, PyUnicode_DecodeUTF8
+from libc.stdint cimport int64_t, uint8_t
+from libc.stdlib cimport free, realloc
+from libc.string cimport memcpy, memset
+
+import numpy as np
+cimport numpy as cnp
+
+from fastw2v._csrc cimport *
+from fastw2v._vocab cimport Scanner, TokenTable
+
+cnp.import_array()
+
+SCORE_DEFAULT = FW2V_SCORE_DEFAULT
+SCORE_NPMI = FW2V_SCORE_NPMI
+SCORE_WORD2PHRASE = FW2V_SCORE_WORD2PHRASE
+SCORE_FROZEN = FW2V_SCORE_FROZEN
+
+
+cdef inline int _check(int rc) except -1:
+    if rc == FW2V_ERR_NOMEM:
+        raise MemoryError("out of memory while detecting phrases")
+    return 0
+
+
+cdef class PhraseEngine:
+    """The C side of one Phrases or FrozenPhrases model.
+
+    Parameters
+    ----------
+    table : TokenTable
+        Unigram and bigram counts, or (``scoring=SCORE_FROZEN``) the exported phrases.
+    connectors : TokenTable
+        Connector words (counts unused).
+    delimiter : str
+        Non-empty glue between the tokens of a phrase.
+    scoring : int
+        One of the ``SCORE_*`` constants.
+    scores : ndarray of float64, optional
+        For ``SCORE_FROZEN``: the score of each entry of ``table``.
+    """
+
+    def __cinit__(self, TokenTable table, TokenTable connectors, str delimiter, int scoring, scores=None):
+        if not delimiter:
+            raise ValueError("delimiter must be a non-empty string")
+        self.table = table
+        self.connectors = connectors
+        self._delimiter = delimiter.encode("utf-8")
+        memset(&self.model, 0, sizeof(self.model))
+        memset(&self.cursor, 0, sizeof(self.cursor))
+        memset(&self._phrases, 0, sizeof(self._phrases))
+        memset(&self._out, 0, sizeof(self._out))
+        self.model.table = &table.table
+        self.model.connectors = &connectors.table
+        self.model.delimiter = self._delimiter
+        self.model.delimiter_len = len(self._delimiter)
+        self.model.scoring = scoring
+        cdef const double[::1] sv
+        if scoring == FW2V_SCORE_FROZEN:
+            self._scores = np.ascontiguousarray(scores, dtype=np.float64)
+            if self._scores.shape[0] != table.table.size:
+                raise ValueError("one score per exported phrase is needed")
+            if self._scores.shape[0]:
+                sv = self._scores
+                self.model.frozen_scores = &sv[0]
+
+    def __dealloc__(self):
+        fw2v_cursor_free(&self.cursor)
+        fw2v_bytes_free(&self._phrases)
+        fw2v_bytes_free(&self._out)
+        free(self._tokens)
+        free(self._lens)
+        free(self._spans)
+
+    def configure(self, double threshold, double min_count, double corpus_word_count):
+        """Copies the model's (mutable, Python-side) parameters before a run."""
+        self.model.threshold = threshold
+        self.model.min_count = min_count
+        self.model.corpus_word_count = corpus_word_count
+        self.model.len_vocab = self.table.table.size
+
+    cdef int _reserve(self, int64_t n) except -1:
+        cdef int64_t cap = self._capacity if self._capacity else 256
+        if n <= self._capacity:
+            return 0
+        while cap < n:
+            cap *= 2
+        p1 = realloc(self._tokens, cap * sizeof(char *))
+        if p1:
+            self._tokens = <const char **>p1
+        p2 = realloc(self._lens, cap * sizeof(int64_t))
+        if p2:
+            self._lens = <int64_t *>p2
+        p3 = realloc(self._spans, cap * sizeof(fw2v_phrase_span))
+        if p3:
+            self._spans = <fw2v_phrase_span *>p3
+        if not (p1 and p2 and p3):
+            raise MemoryError("out of memory while reading a sentence")
+        self._capacity = cap
+        return 0
+
+    cdef int64_t _load_sentence(self, list sentence, int64_t position) except -1:
+        """Points the token arrays at the UTF-8 bytes of the sentence's str tokens."""
+        cdef int64_t i, n = len(sentence)
+        cdef Py_ssize_t length
+        self._reserve(n)
+        for i in range(n):
+            tok = sentence[i]
+            if type(tok) is not str and not isinstance(tok, str):
+                raise TypeError(f"tokens must be str, got {type(tok).__name__} ({tok!r}) "
+                                f"in sentence {position}")
+            try:
+                self._tokens[i] = PyUnicode_AsUTF8AndSize(tok, &length)
+            except UnicodeEncodeError:
+                raise ValueError(f"token {tok!r} in sentence {position} is not valid Unicode "
+                                 "(lone surrogate); clean it first") from None
+            self._lens[i] = length
+        return n
+
+    # ---- counting ----
+
+    def count_sentences(self, TokenTable vocab, sentences, int64_t max_vocab_size, prune):
+        """Counts an iterable of token lists into ``vocab`` (gensim's _learn_vocab).
+
+        ``prune(vocab)`` is called after any sentence that leaves more than
+        ``max_vocab_size`` entries. Returns ``(sentences, words)``.
+        """
+        cdef int64_t n, words = 0, position = 0
+        cdef int rc
+        vocab.key_kind = 0
+        for sentence in sentences:
+            if isinstance(sentence, (str, bytes)):
+                raise TypeError(f"sentence {position} is a {type(sentence).__name__}, not a list of "
+                                "tokens; split it first (e.g. text.split())")
+            if type(sentence) is not list:
+                sentence = list(sentence)
+            n = self._load_sentence(sentence, position)
+            rc = fw2v_phrases_count_tokens(&self.model, &vocab.table, &self.cursor,
+                                           self._tokens, self._lens, n, &words)
+            _check(rc)
+            position += 1
+            if 0 < max_vocab_size < vocab.table.size:
+                prune(vocab)
+        return position, words
+
+    def count_buffer(self, TokenTable vocab, Scanner scanner, bint line_sentences,
+                     const unsigned char[::1] buf, int64_t max_vocab_size, prune):
+        """Counts the text of ``buf`` (ends at a token boundary) into ``vocab``."""
+        cdef int64_t pos = 0, n = buf.shape[0]
+        cdef int rc
+        vocab.key_kind = 0
+        if n == 0:
+            return
+        while True:
+            with nogil:
+                rc = fw2v_phrases_count_buffer(&self.model, &vocab.table, &self.cursor, &scanner.state,
+                                               line_sentences, <const char *>&buf[0], n, &pos, max_vocab_size)
+            if rc == FW2V_NEED_PRUNE:
+                prune(vocab)
+            else:
+                _check(rc)
+                return
+
+    def count_finish(self, Scanner scanner):
+        """Closes the last sentence of a text; True when there was one."""
+        return bool(fw2v_phrases_count_finish(&self.cursor, &scanner.state))
+
+    # ---- joining ----
+
+    def join(self, list sentence, bint with_scores=False, int64_t position=0):
+        """The sentence with phrases joined; with ``with_scores``, ``(token, score or None)`` pairs."""
+        cdef int64_t n, n_out = 0, k
+        cdef fw2v_phrase_span *s
+        n = self._load_sentence(sentence, position)
+        self._phrases.len = 0
+        _check(fw2v_phrases_join_tokens(&self.model, &self.cursor, self._tokens, self._lens, n,
+                                        self._spans, &n_out, &self._phrases))
+        out = []
+        for k in range(n_out):
+            s = &self._spans[k]
+            if s.last - s.first == 1:
+                tok = sentence[s.first]
+                out.append((tok, None) if with_scores else tok)
+            else:
+                tok = PyUnicode_DecodeUTF8(self._phrases.data + s.offset, s.length, NULL)
+                out.append((tok, s.score) if with_scores else tok)
+        return out
+
+    def join_buffer(self, Scanner scanner, bint line_sentences, const unsigned char[::1] buf):
+        """Joined text of ``buf``: one sentence a line, tokens separated by a space."""
+        cdef int64_t n = buf.shape[0]
+        cdef int rc = FW2V_OK
+        self._out.len = 0
+        if n:
+            with nogil:
+                rc = fw2v_phrases_join_buffer(&self.model, &self.cursor, &scanner.state, line_sentences,
+                                              <const char *>&buf[0], n, &self._out)
+        _check(rc)
+        return self._out.data[:self._out.len] if self._out.len else b""
+
+    def join_finish(self, Scanner scanner):
+        """The last open sentence of a text, joined."""
+        self._out.len = 0
+        _check(fw2v_phrases_join_finish(&self.model, &self.cursor, &scanner.state, &self._out))
+        return self._out.data[:self._out.len] if self._out.len else b""
+
+    # ---- exporting ----
+
+    def candidates(self):
+        """``(index, count_a, count_b)`` of every key that gensim's export_phrases would score."""
+        cdef int64_t size = self.table.table.size, k
+        index = np.empty(size, dtype=np.int64)
+        count_a = np.empty(size, dtype=np.int64)
+        count_b = np.empty(size, dtype=np.int64)
+        cdef int64_t[::1] iv = index, av = count_a, bv = count_b
+        if size == 0:
+            return index, count_a, count_b
+        with nogil:
+            k = fw2v_phrases_candidates(&self.model, &iv[0], &av[0], &bv[0])
+        return index[:k], count_a[:k], count_b[:k]
+
+    def scores(self, const int64_t[::1] index, const int64_t[::1] count_a, const int64_t[::1] count_b):
+        """Built-in scores of candidates (counts of ab read from the table)."""
+        cdef int64_t i, n = index.shape[0]
+        out = np.empty(n, dtype=np.float64)
+        cdef double[::1] ov = out
+        with nogil:
+            for i in range(n):
+                ov[i] = fw2v_phrase_score(&self.model, count_a[i], count_b[i], self.model.table.count[index[i]])
+        return out
+
+
+def merge_counts(TokenTable into, TokenTable source):
+    """Adds every count of ``source`` to ``into``; new keys go last, in ``source`` order."""
+    cdef int64_t i
+    cdef fw2v_token_table *s = &source.table
+    into.key_kind = 0
+    for i in range(s.size):
+        if fw2v_tt_add(&into.table, s.arena + s.key_offset[i], s.key_len[i], s.count[i]) < 0:
+            raise MemoryError("out of memory while merging phrase counts")
+
+
+def table_subset(TokenTable source, const int64_t[::1] index):
+    """A new table holding ``source``'s entries ``index`` (in that order, counts kept)."""
+    cdef TokenTable out = TokenTable(max(index.shape[0], 16), 0)
+    cdef int64_t i, j
+    cdef fw2v_token_table *s = &source.table
+    for i in range(index.shape[0]):
+        j = index[i]
+        if not 0 <= j < s.size:
+            raise IndexError(f"entry {j} out of range for a table of {s.size}")
+        if fw2v_tt_add(&out.table, s.arena + s.key_offset[j], s.key_len[j], s.count[j]) < 0:
+            raise MemoryError("out of memory while copying phrases")
+    return out
+
+
+def table_to_arrays(TokenTable table):
+    """``(key_bytes, key_lengths, counts)``: the table's keys concatenated in entry order."""
+    cdef fw2v_token_table *t = &table.table
+    cdef int64_t i, total = 0, at = 0
+    for i in range(t.size):
+        total += t.key_len[i]
+    blob = np.empty(total, dtype=np.uint8)
+    lengths = np.empty(t.size, dtype=np.int64)
+    cdef uint8_t[::1] bv = blob
+    cdef int64_t[::1] lv = lengths
+    for i in range(t.size):
+        if t.key_len[i]:
+            memcpy(&bv[at], t.arena + t.key_offset[i], t.key_len[i])
+        lv[i] = t.key_len[i]
+        at += t.key_len[i]
+    return blob, lengths, table.counts()
+
+
+def table_from_arrays(key_bytes, key_lengths, counts):
+    """Inverse of :func:`table_to_arrays` (keys must be distinct)."""
+    cdef const uint8_t[::1] bv = np.ascontiguousarray(key_bytes, dtype=np.uint8)
+    cdef const int64_t[::1] lv = np.ascontiguousarray(key_lengths, dtype=np.int64)
+    cdef const int64_t[::1] cv = np.ascontiguousarray(counts, dtype=np.int64)
+    cdef int64_t i, at = 0, n = lv.shape[0]
+    cdef TokenTable out = TokenTable(max(n, 16), 0)
+    cdef const char *base = ""
+    if bv.shape[0]:
+        base = <const char *>&bv[0]
+    if cv.shape[0] != n or np.sum(key_lengths) != bv.shape[0] or (n and np.min(key_lengths) < 0):
+        raise ValueError("malformed phrase table: key lengths, key bytes and counts disagree")
+    for i in range(n):
+        if fw2v_tt_add(&out.table, base + at, lv[i], cv[i]) < 0:
+            raise MemoryError("out of memory while loading phrases")
+        at += lv[i]
+    if out.table.size != n:
+        raise ValueError("malformed phrase table: duplicate keys")
+    return out
+
+
+def lookup_index(TokenTable table, keys):
+    """Entry index of each str key in ``table`` (-1 when absent)."""
+    cdef const char *p
+    cdef Py_ssize_t n
+    out = []
+    for key in keys:
+        p = PyUnicode_AsUTF8AndSize(key, &n)
+        out.append(fw2v_tt_find(&table.table, p, n, fw2v_hash_bytes(p, n)) if table.table.size else -1)
+    return out
+
+
+def lookup_counts(TokenTable table, keys):
+    """Count of each str key in ``table`` (0 when absent)."""
+    return [table.table.count[i] if i >= 0 else 0 for i in lookup_index(table, keys)]

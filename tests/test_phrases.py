@@ -1,0 +1,275 @@
+"""fastw2v.phrases against gensim 4's Phrases, and the word2phrase CLI against a reference."""
+import math
+import os
+import sys
+
+import numpy as np
+import pytest
+
+from fastw2v import phrases as fp
+from fastw2v.corpus import LineSentence, Text8Corpus
+
+gensim_phrases = pytest.importorskip("gensim.models.phrases")
+gensim_w2v = pytest.importorskip("gensim.models.word2vec")
+
+CONNECTORS = fp.ENGLISH_CONNECTOR_WORDS
+
+
+def planted_corpus(n=4000, seed=0):
+    """Random sentences with planted collocations, connector phrases and blank/long lines."""
+    rng = np.random.default_rng(seed)
+    vocab = [f"w{i}" for i in range(400)] + sorted(CONNECTORS)
+    planted = [["new", "york"], ["machine", "learning"], ["bank", "of", "america"],
+               ["eye", "of", "the", "beholder"], ["los", "angeles"]]
+    sentences = []
+    for _ in range(n):
+        length = int(rng.choice([0, 1, 3, 12, 40]))
+        words = [vocab[i] for i in rng.zipf(1.3, size=length) % len(vocab)]
+        for phrase in planted:
+            if length and rng.random() < 0.15:
+                at = int(rng.integers(0, len(words) + 1))
+                words[at:at] = phrase
+        sentences.append(words)
+    return sentences
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return [s for s in planted_corpus() if s]
+
+
+@pytest.fixture(scope="module")
+def lee():
+    from gensim.test.utils import datapath
+    return list(gensim_w2v.LineSentence(datapath("lee_background.cor")))
+
+
+SETTINGS = [
+    dict(min_count=3, threshold=5.0),
+    dict(min_count=2, threshold=0.2, scoring="npmi"),
+    dict(min_count=2, threshold=2.0, connector_words=CONNECTORS),
+    dict(min_count=2, threshold=0.1, scoring="npmi", connector_words=CONNECTORS),
+    dict(min_count=1, threshold=1.0, connector_words=CONNECTORS, max_vocab_size=3000),  # pruning
+]
+
+
+def assert_same_model(g, f, sentences):
+    assert list(g.vocab.items()) == list(f.vocab.items())  # same keys, counts and order
+    assert g.corpus_word_count == f.corpus_word_count and g.min_reduce == f.min_reduce
+    ge, fe = g.export_phrases(), f.export_phrases()
+    assert list(ge) == list(fe)
+    for key in ge:
+        assert fe[key] == pytest.approx(ge[key], rel=1e-9, abs=1e-12)
+    assert [g[s] for s in sentences] == [f[s] for s in sentences]
+    assert g.find_phrases(sentences) == pytest.approx(f.find_phrases(sentences), rel=1e-9)
+    gf, ff = g.freeze(), f.freeze()
+    assert gf.phrasegrams == pytest.approx(ff.phrasegrams, rel=1e-9)
+    assert list(gf[sentences]) == list(ff[sentences])
+    return ge
+
+
+@pytest.mark.parametrize("settings", SETTINGS, ids=str)
+def test_planted_corpus_equals_gensim(corpus, settings):
+    g = gensim_phrases.Phrases(corpus, **settings)
+    f = fp.Phrases(corpus, **settings)
+    found = assert_same_model(g, f, corpus)
+    if settings.get("max_vocab_size") is None:
+        assert "new_york" in found and "machine_learning" in found
+    if "connector_words" in settings and settings.get("max_vocab_size") is None:
+        assert "bank_of_america" in found and "eye_of_the_beholder" in found
+
+
+@pytest.mark.parametrize("settings", SETTINGS[:4], ids=str)
+def test_real_text_equals_gensim(lee, settings):
+    g = gensim_phrases.Phrases(lee, **settings)
+    f = fp.Phrases(lee, **settings)
+    assert len(assert_same_model(g, f, lee)) > 10
+
+
+def test_file_fast_paths_equal_gensim(tmp_path, corpus):
+    path = str(tmp_path / "c.txt")
+    with open(path, "w") as fh:
+        fh.writelines(" ".join(s) + ("\n" if i % 50 else "  \r\n\n") for i, s in enumerate(corpus))
+    for max_len in (10000, 9):
+        settings = dict(min_count=2, threshold=2.0, connector_words=CONNECTORS)
+        g = gensim_phrases.Phrases(gensim_w2v.LineSentence(path, max_len), **settings)
+        f = fp.Phrases(LineSentence(path, max_len), **settings)
+        assert list(g.vocab.items()) == list(f.vocab.items())
+        assert g.export_phrases() == pytest.approx(f.export_phrases(), rel=1e-9)
+        expected = list(g[gensim_w2v.LineSentence(path, max_len)])
+        assert list(f[LineSentence(path, max_len)]) == expected
+        assert list(f.freeze()[LineSentence(path, max_len)]) == expected
+        out = str(tmp_path / "out.txt")
+        assert f.freeze().transform_file(path, out, max_sentence_length=max_len) == len(expected)
+        assert list(gensim_w2v.LineSentence(out)) == expected
+        f.transform_file(path, out + ".gz", max_sentence_length=max_len)
+        assert list(LineSentence(out + ".gz")) == expected
+
+
+def test_text8_fast_path(tmp_path, corpus):
+    path = str(tmp_path / "text8")
+    open(path, "w").write(" " + " ".join(w for s in corpus for w in s))
+    g = gensim_phrases.Phrases(gensim_w2v.Text8Corpus(path, 500), min_count=3, threshold=3)
+    f = fp.Phrases(Text8Corpus(path, 500), min_count=3, threshold=3)
+    assert g.vocab == f.vocab and g.export_phrases() == pytest.approx(f.export_phrases(), rel=1e-9)
+    assert list(g[gensim_w2v.Text8Corpus(path, 500)]) == list(f[Text8Corpus(path, 500)])
+
+
+def test_second_pass_gives_longer_phrases(corpus):
+    settings = dict(min_count=2, threshold=1.0)
+    g1, f1 = gensim_phrases.Phrases(corpus, **settings), fp.Phrases(corpus, **settings)
+    joined = [g1[s] for s in corpus]
+    assert joined == [f1[s] for s in corpus]
+    g2, f2 = gensim_phrases.Phrases(joined, **settings), fp.Phrases(joined, **settings)
+    found = assert_same_model(g2, f2, joined)
+    assert any(key.count("_") >= 2 for key in found)  # e.g. new_york_w0: 3-word phrases
+
+
+@pytest.mark.parametrize("max_vocab_size", [40000000, 2500])
+def test_add_vocab_merges_like_gensim(corpus, max_vocab_size):
+    half = len(corpus) // 2
+    g = gensim_phrases.Phrases(corpus[:half], min_count=2, threshold=2, max_vocab_size=max_vocab_size)
+    f = fp.Phrases(corpus[:half], min_count=2, threshold=2, max_vocab_size=max_vocab_size)
+    for part in (corpus[half:], corpus[:100]):
+        g.add_vocab(part)
+        f.add_vocab(part)
+    assert_same_model(g, f, corpus[:300])
+
+
+def ratio(worda_count, wordb_count, bigram_count, len_vocab, min_count, corpus_word_count):
+    return bigram_count / (worda_count + wordb_count)  # module level: gensim pickles scorers
+
+
+def test_custom_scorer_and_gensim_scorers(corpus):
+    g = gensim_phrases.Phrases(corpus, min_count=1, threshold=0.3, scoring=ratio, connector_words=CONNECTORS)
+    f = fp.Phrases(corpus, min_count=1, threshold=0.3, scoring=ratio, connector_words=CONNECTORS)
+    assert_same_model(g, f, corpus[:300])
+    f2 = fp.Phrases(corpus, min_count=1, threshold=0.3, scoring=gensim_phrases.npmi_scorer)
+    assert f2._scoring_name == "npmi"  # recognised: computed in C
+    with pytest.raises(ValueError, match="missing expected parameters"):
+        fp.Phrases(scoring=lambda a, b: 0)
+
+
+def test_edge_tokens_like_gensim():
+    weird = [["", "a", "b"], ["a", "", "b", "of", "a"], ["of", "a", "b", ""], ["a", "b"], []] * 3
+    g = gensim_phrases.Phrases(weird, min_count=1, threshold=0.1, connector_words=CONNECTORS)
+    f = fp.Phrases(weird, min_count=1, threshold=0.1, connector_words=CONNECTORS)
+    assert_same_model(g, f, weird)
+    assert f[[]] == g[[]] == []
+    with pytest.raises(TypeError, match="tokens must be str"):
+        f[["a", 1]]
+    with pytest.raises(TypeError, match="not a list of tokens"):
+        fp.Phrases(["a b c"])
+
+
+def test_lazy_corpus_and_generators(corpus):
+    f = fp.Phrases(corpus, min_count=2, threshold=2)
+    lazy = f[corpus]
+    assert len(lazy) == len(corpus) and list(lazy) == list(lazy)  # re-iterable over a list
+    assert list(f[iter(corpus)]) == list(lazy)
+    assert f[iter(["new", "york"])] == ["new_york"]
+
+
+def test_save_load_without_pickle(tmp_path, corpus):
+    f = fp.Phrases(corpus, min_count=2, threshold=2, connector_words=CONNECTORS, delimiter="+")
+    f.save(str(tmp_path / "p.model"))
+    assert open(tmp_path / "p.model", "rb").read(1) == b"{"
+    loaded = fp.Phrases.load(str(tmp_path / "p.model"))
+    assert loaded.vocab == f.vocab and loaded.export_phrases() == f.export_phrases()
+    assert loaded[corpus[:50]] is not None and list(loaded[corpus[:50]]) == list(f[corpus[:50]])
+    frozen = f.freeze()
+    frozen.save(str(tmp_path / "f.model"))
+    back = fp.FrozenPhrases.load(str(tmp_path / "f.model"))
+    assert isinstance(back, fp.FrozenPhrases) and back.phrasegrams == frozen.phrasegrams
+    assert list(back[corpus[:50]]) == list(frozen[corpus[:50]])
+    with pytest.raises(TypeError, match="not a Phrases"):
+        fp.Phrases.load(str(tmp_path / "f.model"))
+
+    def custom(worda_count, wordb_count, bigram_count, len_vocab, min_count, corpus_word_count):
+        return 1.0
+
+    fp.Phrases(corpus[:10], scoring=custom).save(str(tmp_path / "c.model"))
+    with pytest.raises(ValueError, match="pass it again"):
+        fp.Phrases.load(str(tmp_path / "c.model"))
+    assert fp.Phrases.load(str(tmp_path / "c.model"), scoring=custom).scoring is custom
+
+
+def test_bad_parameters():
+    with pytest.raises(ValueError, match="min_count"):
+        fp.Phrases(min_count=0)
+    with pytest.raises(ValueError, match="threshold should be positive"):
+        fp.Phrases(threshold=0)
+    with pytest.raises(ValueError, match="between -1 and 1"):
+        fp.Phrases(scoring="npmi", threshold=2)
+    with pytest.raises(ValueError, match="unknown scoring"):
+        fp.Phrases(scoring="pmi")
+    with pytest.raises(ValueError, match="delimiter"):
+        fp.Phrases(delimiter="")
+
+
+def test_whitespace_set_matches_str_split(tmp_path):
+    """The C tokeniser's whitespace is exactly what str.split() splits on."""
+    spaces = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+    text = "".join(f"a{i}{ch}" for i, ch in enumerate(spaces)).replace("\n", " ") + "\n" + "x\u200by\n"
+    path = str(tmp_path / "s.txt")
+    open(path, "w", encoding="utf-8").write(text)
+    f = fp.Phrases(LineSentence(path), min_count=1, threshold=1e-9)
+    assert f.corpus_word_count == len(text.split())
+    assert set(f.vocab) >= set(text.split())
+
+
+# ---- command line: word2phrase ----
+
+def word2phrase_reference(lines, min_count, threshold):
+    """word2phrase.c's learning and joining in plain Python/NumPy (float32 score)."""
+    unigrams, bigrams, train_words = {}, {}, 0
+    for line in lines:
+        words = line.split()
+        train_words += len(words)
+        for i, w in enumerate(words):
+            unigrams[w] = unigrams.get(w, 0) + 1
+            if i:
+                key = words[i - 1] + "_" + w
+                bigrams[key] = bigrams.get(key, 0) + 1
+    f = np.float32
+    out = []
+    for line in lines:
+        words, joined, pa = line.split(), [], 0
+        for i, w in enumerate(words):
+            pb = unigrams[w]
+            score = f(0)
+            if i and pa >= min_count and pb >= min_count and (words[i - 1] + "_" + w) in bigrams:
+                pab = bigrams[words[i - 1] + "_" + w]
+                score = f(pab - min_count) / f(pa) / f(pb) * f(train_words)
+            if score > f(threshold):
+                joined[-1] += "_" + w
+                pb = 0
+            else:
+                joined.append(w)
+            pa = pb
+        if joined:
+            out.append(" ".join(joined))
+    return out
+
+
+def test_cli_matches_word2phrase_reference(tmp_path, corpus):
+    lines = [" ".join(s) for s in corpus]
+    src, dst, dst2 = (str(tmp_path / n) for n in ("in.txt", "out.txt", "out2.txt"))
+    open(src, "w").write("\n".join(lines) + "\n")
+    assert fp.cli_main(["-train", src, "-output", dst, "-min-count", "3", "-threshold", "20", "-debug", "0"]) == 0
+    expected = word2phrase_reference(lines, 3, 20)
+    assert open(dst).read().splitlines() == expected
+    assert any("_" in line for line in expected)
+    # a second run on the output joins phrases of phrases (3- and 4-word phrases)
+    fp.cli_main(["-train", dst, "-output", dst2, "-min-count", "3", "-threshold", "20", "-debug", "0"])
+    second = word2phrase_reference(expected, 3, 20)
+    assert open(dst2).read().splitlines() == second
+    assert any(tok.count("_") >= 2 for line in second for tok in line.split())
+
+
+def test_word2phrase_score_uses_corpus_word_count():
+    assert fp.word2phrase_scorer(10, 20, 8, len_vocab=999, min_count=5, corpus_word_count=1000) == \
+        pytest.approx((8 - 5) / 10 / 20 * 1000, rel=1e-6)
+    assert fp.original_scorer(10, 20, 8, len_vocab=999, min_count=5, corpus_word_count=1000) == \
+        pytest.approx((8 - 5) / 200 * 999)
+    assert math.isinf(fp.npmi_scorer(10, 20, 4, 999, 5, 1000))
