@@ -6,7 +6,7 @@
 (10,)
 """
 try:
-    from fastw2v import _kernels, _phrases, _sampling, _vocab  # noqa: F401
+    from fastw2v import _kernels, _phrases, _sampling, _sequences, _vocab, _walks  # noqa: F401
 except ImportError as exc:  # never fall back to a slow pure-Python path (gensim's trap)
     raise ImportError(
         "fastw2v's compiled extension could not be loaded "
@@ -20,9 +20,11 @@ from fastw2v.callbacks import CallbackAny2Vec, StopTraining
 from fastw2v.corpus import LineSentence, PathLineSentences, Text8Corpus
 from fastw2v.keyedvectors import KeyedVectors
 from fastw2v.phrases import ENGLISH_CONNECTOR_WORDS, FrozenPhrases, Phraser, Phrases
+from fastw2v.sequences import Sequences, item2vec
 from fastw2v.word2vec import Word2Vec
+from fastw2v import graph  # noqa: E402  (DeepWalk / node2vec; SciPy needed only when called)
 
 __version__ = "0.1.0"
 __all__ = ["Word2Vec", "KeyedVectors", "CallbackAny2Vec", "StopTraining", "LineSentence",
            "PathLineSentences", "Text8Corpus", "Phrases", "FrozenPhrases", "Phraser",
-           "ENGLISH_CONNECTOR_WORDS", "__version__"]
+           "ENGLISH_CONNECTOR_WORDS", "Sequences", "item2vec", "graph", "__version__"]
