@@ -18,6 +18,10 @@ except ImportError as exc:  # never fall back to a slow pure-Python path (gensim
 
 from fastw2v.callbacks import CallbackAny2Vec, StopTraining
 from fastw2v.corpus import LineSentence, PathLineSentences, Text8Corpus
+from fastw2v.encoding import one_hot, positional_encoding
+from fastw2v.evaluation import evaluate_word_analogies, evaluate_word_pairs
+from fastw2v.formats import load_word2vec_format, save_word2vec_format
+from fastw2v.gensim_compat import load_gensim_object
 from fastw2v.keyedvectors import KeyedVectors
 from fastw2v.phrases import ENGLISH_CONNECTOR_WORDS, FrozenPhrases, Phraser, Phrases
 from fastw2v.sequences import Sequences, item2vec
@@ -27,4 +31,6 @@ from fastw2v import graph  # noqa: E402  (DeepWalk / node2vec; SciPy needed only
 __version__ = "0.1.0"
 __all__ = ["Word2Vec", "KeyedVectors", "CallbackAny2Vec", "StopTraining", "LineSentence",
            "PathLineSentences", "Text8Corpus", "Phrases", "FrozenPhrases", "Phraser",
-           "ENGLISH_CONNECTOR_WORDS", "Sequences", "item2vec", "graph", "__version__"]
+           "ENGLISH_CONNECTOR_WORDS", "Sequences", "item2vec", "graph", "load_word2vec_format",
+           "save_word2vec_format", "load_gensim_object", "one_hot", "positional_encoding",
+           "evaluate_word_analogies", "evaluate_word_pairs", "__version__"]

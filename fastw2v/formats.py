@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 
 REAL = np.float32
 #: bytes read per block when parsing a binary file
-BLOCK_BYTES = 1 << 25
+BLOCK_BYTES = 1 << 23
 #: rows written per block when saving
 WRITE_ROWS = 1 << 15
 #: lines parsed per batch when reading text
@@ -82,36 +82,42 @@ def _decode_words(raw: list, encoding: str, errors: str, first_row: int, path) -
 
 
 def _read_binary(fh, count: int, dim: int, offset: int, encoding, errors, path):
-    """Read ``count`` binary rows; returns (words, float32 matrix)."""
+    """Read ``count`` binary rows; returns (words, float32 matrix, unparsed bytes, their file offset)."""
     row_bytes = dim * 4
     row = re.compile(rb"([^ ]*) (?s:.{%d})" % row_bytes)
     vectors = np.empty((count, dim), dtype="<f4")
     dest = vectors.view(np.uint8).reshape(count, row_bytes)
     words: list = []
-    pending = b""
+    # One reused buffer (refilled with readinto) instead of a fresh bytes object per block:
+    # fresh multi-MiB allocations are new pages, and faulting them in cost more than parsing.
+    buf = bytearray(max(BLOCK_BYTES, 2 * (row_bytes + 64)))
+    view = memoryview(buf)
+    kept = 0  # bytes of an incomplete row carried to the front of buf
     done = 0
     while done < count:
-        data = fh.read(BLOCK_BYTES)
-        block = pending + data if pending else data
-        raw = row.findall(block, 0) if block else []
-        raw = raw[:count - done]
+        if kept == len(buf):  # one row longer than the buffer: grow it
+            buf = buf + bytearray(len(buf))
+            view = memoryview(buf)
+        got = fh.readinto(view[kept:])
+        block = view[:kept + got]
+        raw = row.findall(block)[:count - done] if len(block) else []
+        used = 0
         if raw:
             lengths = np.fromiter(map(len, raw), dtype=np.int64, count=len(raw))
             ends = np.cumsum(lengths + (1 + row_bytes))
-            vec_offsets = ends - row_bytes
             windows = sliding_window_view(np.frombuffer(block, dtype=np.uint8), row_bytes)
-            dest[done:done + len(raw)] = windows[vec_offsets]
+            dest[done:done + len(raw)] = windows[ends - row_bytes]
             words.extend(_decode_words(raw, encoding, errors, done, path))
             used = int(ends[-1])
             done += len(raw)
-        else:
-            used = 0
         offset += used
-        pending = block[used:]
-        if not data and done < count:
+        kept = len(block) - used
+        buf[:kept] = block[used:].tobytes()
+        if not got and done < count:
             raise ValueError(f"{path}: truncated binary word2vec file: the header declares {count} vectors "
-                             f"of {dim} float32, but the data ends after {done} (at byte {offset + len(pending)})")
-    return words, vectors, pending, offset
+                             f"of {dim} float32, but the data ends after {done} (at byte {offset + kept})")
+    del block, view
+    return words, vectors, bytes(buf[:kept]), offset
 
 
 def _read_text(fh, count, dim, first_line: int, encoding, errors, path, lines=None):
@@ -265,10 +271,11 @@ def load_word2vec_format(fname, fvocab=None, binary=False, encoding="utf8", unic
     cls = cls or KeyedVectors
     words, vectors = read_word2vec_format(fname, binary=binary, encoding=encoding,
                                           unicode_errors=unicode_errors, limit=limit, no_header=no_header)
-    key_to_index = {}
-    for i, w in enumerate(words):
-        key_to_index.setdefault(w, i)
+    key_to_index = dict(zip(words, range(len(words))))
     if len(key_to_index) != len(words):
+        key_to_index = {}
+        for i, w in enumerate(words):
+            key_to_index.setdefault(w, i)  # gensim keeps the first of duplicate words
         logger.warning("%s: %d duplicate words, keeping the first of each", fname,
                        len(words) - len(key_to_index))
         keep = np.fromiter(key_to_index.values(), dtype=np.intp, count=len(key_to_index))
@@ -324,9 +331,9 @@ def save_word2vec_format(kv, fname, fvocab=None, binary=False, total_vec=None, w
     attribute exists, else in index order. ``write_header=False`` gives GloVe's
     text layout. Writes are atomic unless ``append``.
     """
-    for key in kv.index_to_key[:1]:
-        if isinstance(key, str) and (" " in key or "\n" in key):
-            raise ValueError(f"key {key!r} contains whitespace; the word2vec format cannot store it")
+    bad = next((k for k in kv.index_to_key if isinstance(k, str) and (" " in k or "\n" in k)), None)
+    if bad is not None:
+        raise ValueError(f"key {bad!r} contains whitespace; the word2vec format cannot store it")
     order = _save_order(kv, sort_attr, fvocab)
     total_vec = len(order) if total_vec is None else total_vec
 

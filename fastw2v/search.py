@@ -21,6 +21,8 @@ REAL = np.float32
 ROW_CHUNK = 65536
 #: upper bound on one (queries x rows) block of float32 scores
 SCORE_BLOCK_BYTES = 1 << 28
+#: top_k switches to the sampled-threshold method from this many columns
+SAMPLED_MIN_ROWS = 4096
 
 
 def safe_norms(norms: np.ndarray) -> np.ndarray:
@@ -53,7 +55,9 @@ def cosine_scores(queries: np.ndarray, normed: np.ndarray | None, vectors: np.nd
     ``normed`` is the cached unit matrix, or None to convert ``vectors`` in chunks.
     Queries are used as given: pass unit queries to get cosines.
     """
-    queries = np.asarray(queries, dtype=REAL)
+    # A fresh C-ordered copy: a view such as q[None, :] can carry strides that make
+    # matmul skip BLAS (measured 200x slower), and the copy is tiny next to the product.
+    queries = np.array(queries, dtype=REAL, order="C")
     if normed is not None:
         return queries @ normed[start:stop].T
     out = np.empty((len(queries), stop - start), dtype=REAL)
@@ -80,6 +84,9 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     k = min(k, n)
     if k <= 0:
         return np.empty((len(scores), 0), dtype=np.intp)
+    stride = _sample_stride(n, k)
+    if n >= SAMPLED_MIN_ROWS and k * stride * 4 <= n:
+        return _top_k_sampled(scores, k, stride)
     if k < n:
         part = np.argpartition(scores, n - k, axis=1)[:, n - k:]
     else:
@@ -87,3 +94,30 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     picked = np.take_along_axis(scores, part, axis=1)
     order = np.argsort(-picked, axis=1, kind="stable")
     return np.take_along_axis(part, order, axis=1)
+
+
+def _sample_stride(n: int, k: int) -> int:
+    # Partitioning the sample costs ~n/stride per row and sorting the candidates
+    # ~k*stride; stride ~ sqrt(n/k) balances the two (the constant was measured).
+    return int(max(8, np.sqrt(0.3 * n / max(k, 1))))
+
+
+def _top_k_sampled(scores: np.ndarray, k: int, stride: int) -> np.ndarray:
+    """``top_k`` for k much smaller than the row length, in a few vectorised passes.
+
+    ``argpartition`` costs tens of ns per score; this costs a few. The k-th
+    largest score of every ``stride``-th column is a lower bound on the
+    row's k-th largest (a subset's k-th largest can only be smaller), so
+    ``scores >= bound`` keeps every true top-k entry plus about k*stride
+    others per row; only those candidates are sorted (by row, then score
+    descending).
+    """
+    m = len(scores)
+    sample = scores[:, ::stride]
+    s = sample.shape[1]
+    bound = np.partition(sample, s - k, axis=1)[:, s - k]
+    rows, cols = np.nonzero(scores >= bound[:, None])
+    order = np.lexsort((cols, -scores[rows, cols], rows))
+    rows, cols = rows[order], cols[order]
+    starts = np.searchsorted(rows, np.arange(m))  # every row has >= k candidates
+    return cols[starts[:, None] + np.arange(k)]

@@ -1,0 +1,231 @@
+"""Benchmark fastw2v's vector queries, analogy evaluation, binary loading and HNSW index against gensim.
+
+Run:  PYTHONPATH=. python benchmarks/bench_vectors.py [--rows 1000000] [--ann-rows 1000000]
+
+Random data (the costs do not depend on the values). Where a gensim run
+would take minutes, gensim is timed on a sample and scaled linearly; the
+output says so on that line. Loading is timed in fresh subprocesses so that
+peak RSS is meaningful.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from fastw2v.keyedvectors import KeyedVectors  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def timed(fn, repeat=1):
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t)
+    return best, out
+
+
+def make_sets(n, d, seed=0):
+    from gensim.models import KeyedVectors as GensimKV
+    V = np.random.default_rng(seed).standard_normal((n, d), dtype=np.float32)
+    keys = [f"w{i}" for i in range(n)]
+    ours = KeyedVectors(d)
+    ours.vectors, ours.index_to_key = V, keys
+    ours.key_to_index = {k: i for i, k in enumerate(keys)}
+    theirs = GensimKV(d)
+    theirs.vectors, theirs.index_to_key, theirs.key_to_index = V, keys, ours.key_to_index
+    return ours, theirs
+
+
+def bench_queries(ours, theirs, n_batch, gensim_sample, report):
+    rng = np.random.default_rng(1)
+    t, _ = timed(lambda: ours.most_similar("w1", topn=10))
+    report(f"first query (builds the cached unit matrix): {t:.3f} s")
+    theirs.most_similar("w1", topn=10)  # gensim's norms
+    probes = [f"w{i}" for i in rng.integers(0, len(ours), 10)]
+    t_ours = np.median([timed(lambda k=k: ours.most_similar(k, topn=10))[0] for k in probes])
+    t_gen = np.median([timed(lambda k=k: theirs.most_similar(k, topn=10))[0] for k in probes])
+    report(f"most_similar(topn=10), median of 10: fastw2v {t_ours * 1e3:.1f} ms, gensim {t_gen * 1e3:.1f} ms "
+           f"-> {t_gen / t_ours:.2f}x")
+    batch = [f"w{i}" for i in rng.integers(0, len(ours), n_batch)]
+    t_batch, res = timed(lambda: ours.most_similar_batch(batch, topn=10))
+    sample = batch[:gensim_sample]
+    t_sample, ref = timed(lambda: [theirs.most_similar(k, topn=10) for k in sample])
+    agree = np.mean([[a for a, _ in x] == [b for b, _ in y] for x, y in zip(res, ref)])
+    t_gen_all = t_sample * n_batch / len(sample)
+    report(f"{n_batch} queries: fastw2v most_similar_batch {t_batch:.2f} s; gensim {n_batch} single calls "
+           f"{t_gen_all:.1f} s (timed {len(sample)} calls, {t_sample:.1f} s, scaled) -> {t_gen_all / t_batch:.1f}x; "
+           f"identical top-10 on the timed sample: {agree:.0%}")
+
+
+def bench_analogies(questions, vocab, dim, gensim_every, report):
+    from gensim.models import KeyedVectors as GensimKV
+    words = []
+    with open(questions, encoding="utf8") as fh:
+        for line in fh:
+            if not line.startswith(":"):
+                words.extend(w.lower() for w in line.split())
+    words = list(dict.fromkeys(words))
+    keys = words + [f"filler{i}" for i in range(vocab - len(words))]
+    rng = np.random.default_rng(2)
+    keys = [keys[i] for i in rng.permutation(len(keys))]
+    V = rng.standard_normal((len(keys), dim), dtype=np.float32)
+    ours, theirs = KeyedVectors(dim), GensimKV(dim)
+    ours.add_vectors(keys, V)
+    theirs.add_vectors(keys, V)
+    t_ours, (score, sections) = timed(lambda: ours.evaluate_word_analogies(questions, restrict_vocab=vocab))
+    n_q = len(sections[-1]["correct"]) + len(sections[-1]["incorrect"])
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as out, open(questions) as fh:
+        k = 0
+        for line in fh:
+            if line.startswith(":"):
+                out.write(line)
+            else:
+                k += 1
+                if k % gensim_every == 0:
+                    out.write(line)
+    t_gen, (g_score, g_sections) = timed(lambda: theirs.evaluate_word_analogies(out.name, restrict_vocab=vocab))
+    o_score, o_sections = ours.evaluate_word_analogies(out.name, restrict_vocab=vocab)
+    os.unlink(out.name)
+    g_n = len(g_sections[-1]["correct"]) + len(g_sections[-1]["incorrect"])
+    t_gen_all = t_gen * n_q / g_n
+    report(f"evaluate_word_analogies, {vocab} vocab x {dim}, {n_q} questions: fastw2v {t_ours:.2f} s; gensim "
+           f"{t_gen_all:.1f} s (timed every {gensim_every}th question, {g_n} questions in {t_gen:.1f} s, scaled) "
+           f"-> {t_gen_all / t_ours:.1f}x; same sections as gensim on the sample: {o_sections == g_sections}")
+
+
+LOAD_SNIPPET = r"""
+import json, sys, time
+
+def peak_mb():
+    # VmHWM belongs to this address space; ru_maxrss would carry the parent's peak across exec
+    with open("/proc/self/status") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith("VmHWM")) / 1024
+path, which = sys.argv[1], sys.argv[2]
+if which == "fastw2v":
+    from fastw2v.formats import load_word2vec_format
+elif which == "gensim":
+    from gensim.models import KeyedVectors
+t = time.perf_counter()
+if which == "raw":
+    with open(path, "rb") as fh:
+        n = len(fh.read())
+elif which == "fastw2v":
+    n = len(load_word2vec_format(path, binary=True))
+else:
+    n = len(KeyedVectors.load_word2vec_format(path, binary=True))
+dt = time.perf_counter() - t
+print(json.dumps({"seconds": dt, "n": n, "maxrss_mb": peak_mb()}))
+"""
+
+BASE_SNIPPET = r"""
+import json, sys
+
+def peak_mb():
+    # VmHWM belongs to this address space; ru_maxrss would carry the parent's peak across exec
+    with open("/proc/self/status") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith("VmHWM")) / 1024
+import numpy
+if sys.argv[1] == "fastw2v":
+    import fastw2v.formats
+else:
+    import gensim.models
+print(json.dumps({"maxrss_mb": peak_mb()}))
+"""
+
+
+def run_py(snippet, *args):
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    out = subprocess.run([sys.executable, "-c", snippet, *args], capture_output=True, text=True, env=env,
+                         check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def bench_load(ours, tmpdir, report):
+    path = os.path.join(tmpdir, "vectors.bin")
+    t, _ = timed(lambda: ours.save_word2vec_format(path, binary=True, sort_attr=None))
+    size = os.path.getsize(path)
+    report(f"save_word2vec_format binary {len(ours)} x {ours.vector_size} ({size / 2**20:.0f} MiB): {t:.2f} s")
+    run_py(LOAD_SNIPPET, path, "raw")  # warm the page cache
+    raw = min(run_py(LOAD_SNIPPET, path, "raw")["seconds"] for _ in range(2))
+    fast = [run_py(LOAD_SNIPPET, path, "fastw2v") for _ in range(2)]
+    gen = run_py(LOAD_SNIPPET, path, "gensim")
+    base_fast, base_gen = run_py(BASE_SNIPPET, "fastw2v"), run_py(BASE_SNIPPET, "gensim")
+    best = min(fast, key=lambda r: r["seconds"])
+    matrix_mb = ours.vectors.nbytes / 2**20
+    report(f"load_word2vec_format binary: read bytes {raw:.2f} s; fastw2v {best['seconds']:.2f} s "
+           f"({best['seconds'] / raw:.2f}x raw read); gensim {gen['seconds']:.2f} s -> {gen['seconds'] / best['seconds']:.1f}x")
+    report(f"peak RSS above interpreter+imports: fastw2v {best['maxrss_mb'] - base_fast['maxrss_mb']:.0f} MiB, "
+           f"gensim {gen['maxrss_mb'] - base_gen['maxrss_mb']:.0f} MiB (matrix alone {matrix_mb:.0f} MiB)")
+
+
+def bench_ann(n, d, report, M=16, ef_construction=100, ef=100):
+    # Real embeddings have low intrinsic dimension; i.i.d. Gaussian rows are the worst case for any
+    # graph index, so the rows are a rank-16 signal plus noise.
+    rng = np.random.default_rng(3)
+    V = (rng.standard_normal((n, 16), dtype=np.float32) @ rng.standard_normal((16, d), dtype=np.float32)
+         + 0.3 * rng.standard_normal((n, d), dtype=np.float32))
+    kv = KeyedVectors(d)
+    kv.vectors, kv.index_to_key = V, [f"w{i}" for i in range(n)]
+    kv.key_to_index = {k: i for i, k in enumerate(kv.index_to_key)}
+    t_build, index = timed(lambda: kv.build_index("hnsw", M=M, ef_construction=ef_construction, ef=ef))
+    probes = [f"w{i}" for i in rng.integers(0, n, 200)]
+    kv.most_similar(probes[0])
+    t_exact, exact = timed(lambda: [kv.most_similar(k, topn=10) for k in probes[:50]])
+    t_ann, approx = timed(lambda: [kv.most_similar(k, topn=11, indexer=index) for k in probes])
+    recall = []
+    for k, ex in zip(probes, exact):
+        got = {key for key, _ in approx[probes.index(k)] if key != k}
+        recall.append(len(got & {key for key, _ in ex}) / 10)
+    per_exact, per_ann = t_exact / 50, t_ann / len(probes)
+    report(f"build_index hnsw (M={M}, ef_construction={ef_construction}, ef={ef}) on {n} x {d}: build "
+           f"{t_build:.1f} s; recall@10 vs exact {np.mean(recall):.3f}; per query exact {per_exact * 1e3:.2f} ms, "
+           f"hnsw {per_ann * 1e3:.3f} ms -> {per_exact / per_ann:.0f}x")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--dim", type=int, default=300)
+    parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--gensim-sample", type=int, default=100, help="gensim single calls actually timed")
+    parser.add_argument("--questions", default="/work/shared/eval/questions-words.txt")
+    parser.add_argument("--analogy-vocab", type=int, default=30000)
+    parser.add_argument("--gensim-every", type=int, default=10, help="gensim analogy run on every n-th question")
+    parser.add_argument("--ann-rows", type=int, default=1_000_000)
+    parser.add_argument("--ann-dim", type=int, default=100)
+    parser.add_argument("--skip", default="", help="comma list of: queries,analogies,load,ann")
+    args = parser.parse_args()
+    skip = set(args.skip.split(","))
+
+    def report(line):
+        print(line, flush=True)
+
+    report(f"machine: {os.cpu_count()} cores, numpy {np.__version__}; command: {' '.join(sys.argv)}")
+    if {"queries", "load"} - skip:
+        ours, theirs = make_sets(args.rows, args.dim)
+        if "queries" not in skip:
+            bench_queries(ours, theirs, args.batch, args.gensim_sample, report)
+        del theirs
+        ours.norms = None
+        if "load" not in skip:
+            with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
+                bench_load(ours, tmp, report)
+        del ours
+    if "analogies" not in skip and os.path.exists(args.questions):
+        bench_analogies(args.questions, args.analogy_vocab, args.dim, args.gensim_every, report)
+    if "ann" not in skip:
+        bench_ann(args.ann_rows, args.ann_dim, report)
+
+
+if __name__ == "__main__":
+    main()

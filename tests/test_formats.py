@@ -1,0 +1,161 @@
+"""word2vec binary/text and GloVe I/O of fastw2v.formats: round trips through gensim, damaged files."""
+import gzip
+
+import numpy as np
+import pytest
+
+from fastw2v import formats
+from fastw2v.keyedvectors import KeyedVectors
+
+KEYS = ["the", "of", "König", "x", "déjà-vu", "日本"]
+
+
+@pytest.fixture
+def kv():
+    rng = np.random.default_rng(1)
+    kv = KeyedVectors(7)
+    kv.add_vectors(KEYS, rng.standard_normal((len(KEYS), 7)).astype(np.float32))
+    kv.expandos["count"] = np.array([60, 50, 40, 30, 20, 10], dtype=np.int64)
+    return kv
+
+
+def write_c_tool_binary(path, words, vectors):
+    """The layout word2vec.c writes: a newline after every binary row."""
+    with open(path, "wb") as fh:
+        fh.write(f"{len(words)} {vectors.shape[1]}\n".encode())
+        for w, v in zip(words, vectors):
+            fh.write(w.encode() + b" " + v.astype("<f4").tobytes() + b"\n")
+
+
+@pytest.mark.parametrize("binary", [True, False])
+@pytest.mark.parametrize("suffix", ["", ".gz"])
+def test_round_trip(tmp_path, kv, binary, suffix):
+    path = tmp_path / f"v.w2v{suffix}"
+    kv.save_word2vec_format(path, binary=binary)
+    back = KeyedVectors.load_word2vec_format(path, binary=binary)
+    assert back.index_to_key == KEYS
+    np.testing.assert_array_equal(back.vectors, kv.vectors)
+    assert back.vectors.dtype == np.float32 and back.vectors.flags.c_contiguous
+
+
+def test_c_tool_layout_limit_and_fvocab(tmp_path, kv):
+    path = tmp_path / "c.bin"
+    write_c_tool_binary(path, KEYS, kv.vectors)
+    back = KeyedVectors.load_word2vec_format(path, binary=True)
+    assert back.index_to_key == KEYS
+    np.testing.assert_array_equal(back.vectors, kv.vectors)
+    assert KeyedVectors.load_word2vec_format(path, binary=True, limit=2).index_to_key == KEYS[:2]
+    kv.save_word2vec_format(tmp_path / "v.txt", fvocab=tmp_path / "vocab.txt")
+    back = KeyedVectors.load_word2vec_format(tmp_path / "v.txt", fvocab=tmp_path / "vocab.txt")
+    assert back.get_vecattr("König", "count") == 40
+
+
+def test_small_blocks_split_rows(tmp_path, kv, monkeypatch):
+    monkeypatch.setattr(formats, "BLOCK_BYTES", 5)  # every row straddles blocks
+    path = tmp_path / "c.bin"
+    write_c_tool_binary(path, KEYS, kv.vectors)
+    back = KeyedVectors.load_word2vec_format(path, binary=True)
+    assert back.index_to_key == KEYS
+    np.testing.assert_array_equal(back.vectors, kv.vectors)
+
+
+def test_glove_no_header(tmp_path):
+    path = tmp_path / "glove.txt"
+    path.write_text("a 1 2 3\nb 4 5 6\n\n")
+    kv = KeyedVectors.load_word2vec_format(path, no_header=True)
+    assert kv.index_to_key == ["a", "b"] and kv["b"].tolist() == [4, 5, 6]
+    assert len(KeyedVectors.load_word2vec_format(path, no_header=True, limit=1)) == 1
+
+
+def test_unicode_errors(tmp_path):
+    path = tmp_path / "bad.bin"
+    with open(path, "wb") as fh:
+        fh.write(b"1 2\n" + b"ab\xe2\x82 " + np.ones(2, "<f4").tobytes())
+    with pytest.raises(ValueError, match="vector 1"):
+        KeyedVectors.load_word2vec_format(path, binary=True)
+    assert KeyedVectors.load_word2vec_format(path, binary=True, unicode_errors="ignore").index_to_key == ["ab"]
+    assert KeyedVectors.load_word2vec_format(path, binary=True, unicode_errors="replace").index_to_key == ["ab\ufffd"]
+
+
+def test_truncated_and_garbled_files_raise(tmp_path, kv):
+    path = tmp_path / "v.bin"
+    kv.save_word2vec_format(path, binary=True)
+    raw = path.read_bytes()
+    (tmp_path / "cut.bin").write_bytes(raw[:-9])
+    with pytest.raises(ValueError, match="truncated.*6 vectors.*after 5"):
+        KeyedVectors.load_word2vec_format(tmp_path / "cut.bin", binary=True)
+    (tmp_path / "hdr.bin").write_bytes(b"six 7\n" + raw.split(b"\n", 1)[1])
+    with pytest.raises(ValueError, match="line 1"):
+        KeyedVectors.load_word2vec_format(tmp_path / "hdr.bin", binary=True)
+    (tmp_path / "dim.bin").write_bytes(b"6 3\n" + raw.split(b"\n", 1)[1])  # wrong dimension
+    with pytest.raises(ValueError, match="byte"):
+        KeyedVectors.load_word2vec_format(tmp_path / "dim.bin", binary=True)
+    (tmp_path / "empty.bin").write_bytes(b"")
+    with pytest.raises(ValueError, match="line 1"):
+        KeyedVectors.load_word2vec_format(tmp_path / "empty.bin", binary=True)
+    kv.save_word2vec_format(tmp_path / "v.txt")
+    lines = (tmp_path / "v.txt").read_text().splitlines()
+    (tmp_path / "short.txt").write_text("\n".join(lines[:-2]) + "\n")
+    with pytest.raises(ValueError, match="truncated.*6 vectors, found 4"):
+        KeyedVectors.load_word2vec_format(tmp_path / "short.txt")
+    lines[3] = lines[3].rsplit(" ", 1)[0]
+    (tmp_path / "row.txt").write_text("\n".join(lines) + "\n")
+    with pytest.raises(ValueError, match="line 4: expected 7 numbers"):
+        KeyedVectors.load_word2vec_format(tmp_path / "row.txt")
+    lines[3] = lines[3] + " abc"
+    (tmp_path / "nan.txt").write_text("\n".join(lines) + "\n")
+    with pytest.raises(ValueError, match="line 4"):
+        KeyedVectors.load_word2vec_format(tmp_path / "nan.txt")
+    with gzip.open(tmp_path / "cut.bin.gz", "wb") as fh:
+        fh.write(raw[:-3])
+    with pytest.raises(ValueError, match="truncated"):
+        KeyedVectors.load_word2vec_format(tmp_path / "cut.bin.gz", binary=True)
+
+
+def test_save_is_atomic_and_rejects_spaces(tmp_path, kv):
+    path = tmp_path / "v.bin"
+    kv.save_word2vec_format(path, binary=True)
+    before = path.read_bytes()
+    kv.add_vector("two words", np.zeros(7))
+    with pytest.raises(ValueError, match="whitespace"):
+        kv.save_word2vec_format(path, binary=True)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["v.bin"]
+
+
+def test_intersect_sets_lockf(tmp_path, kv):
+    other = KeyedVectors(7)
+    other.add_vectors(["of", "x", "unseen"], np.full((3, 7), 9, dtype=np.float32))
+    other.save_word2vec_format(tmp_path / "pre.bin", binary=True)
+    assert kv.intersect_word2vec_format(tmp_path / "pre.bin", lockf=0.0, binary=True) == 2
+    assert kv["of"].tolist() == [9] * 7 and "unseen" not in kv
+    assert kv.vectors_lockf.tolist() == [1, 0, 1, 0, 1, 1]
+    with pytest.raises(ValueError, match="dimensions"):
+        KeyedVectors(3).intersect_word2vec_format(tmp_path / "pre.bin", binary=True)
+
+
+@pytest.mark.parametrize("binary", [True, False])
+def test_gensim_reads_ours_and_we_read_gensims(tmp_path, kv, binary):
+    gensim_kv = pytest.importorskip("gensim.models.keyedvectors")
+    kv.save_word2vec_format(tmp_path / "ours", binary=binary)
+    g = gensim_kv.KeyedVectors.load_word2vec_format(tmp_path / "ours", binary=binary)
+    assert g.index_to_key == KEYS
+    np.testing.assert_allclose(g.vectors, kv.vectors, atol=1e-6)
+    g.save_word2vec_format(tmp_path / "theirs", binary=binary)
+    back = KeyedVectors.load_word2vec_format(tmp_path / "theirs", binary=binary)
+    assert back.index_to_key == KEYS
+    np.testing.assert_allclose(back.vectors, kv.vectors, atol=1e-6)
+
+
+def test_gensim_test_data_loads():
+    utils = pytest.importorskip("gensim.test.utils")
+    gensim_kv = pytest.importorskip("gensim.models.keyedvectors")
+    for name, binary in (("euclidean_vectors.bin", True), ("high_precision.kv.txt", False)):
+        path = utils.datapath(name)
+        try:
+            theirs = gensim_kv.KeyedVectors.load_word2vec_format(path, binary=binary)
+        except FileNotFoundError:
+            pytest.skip("gensim test data not installed")
+        ours = KeyedVectors.load_word2vec_format(path, binary=binary)
+        assert ours.index_to_key == theirs.index_to_key
+        np.testing.assert_allclose(ours.vectors, theirs.vectors, atol=1e-6)

@@ -1,0 +1,166 @@
+"""Queries of fastw2v.keyedvectors against a brute-force NumPy reference (and gensim where installed)."""
+import numpy as np
+import pytest
+
+from fastw2v.keyedvectors import KeyedVectors
+
+
+def brute_top(matrix, query, topn, exclude=()):
+    unit = matrix / np.linalg.norm(matrix, axis=1, keepdims=True)
+    sims = unit @ (query / np.linalg.norm(query))
+    order = [i for i in np.argsort(-sims, kind="stable") if i not in exclude]
+    return order[:topn], sims
+
+
+@pytest.fixture
+def data():
+    rng = np.random.default_rng(0)
+    vectors = rng.standard_normal((300, 16)).astype(np.float32)
+    keys = [f"w{i}" for i in range(300)]
+    kv = KeyedVectors(16)
+    kv.add_vectors(keys, vectors)
+    return kv, keys, vectors
+
+
+def unit(v):
+    return v / np.linalg.norm(v, axis=-1, keepdims=True)
+
+
+def test_most_similar_matches_brute_force(data):
+    kv, keys, V = data
+    result = kv.most_similar(positive=["w1", "w2"], negative=["w3"], topn=7)
+    query = unit(V[1]) + unit(V[2]) - unit(V[3])
+    order, sims = brute_top(V, query, 7, exclude={1, 2, 3})
+    assert [k for k, _ in result] == [keys[i] for i in order]
+    np.testing.assert_allclose([s for _, s in result], sims[order], atol=1e-5)
+
+
+def test_most_similar_vector_restrict_and_topn_none(data):
+    kv, keys, V = data
+    q = V[5] * 3
+    order, sims = brute_top(V[:100], q, 5)
+    assert [k for k, _ in kv.most_similar(positive=[q], topn=5, restrict_vocab=100)] == [keys[i] for i in order]
+    assert [k for k, _ in kv.similar_by_vector(q, topn=5, restrict_vocab=100)] == [keys[i] for i in order]
+    np.testing.assert_allclose(kv.most_similar(q, topn=None), brute_top(V, q, 1)[1], atol=1e-5)
+    assert kv.most_similar("w1", topn=0) == []
+    assert kv.similar_by_word("w4", topn=3) == kv.similar_by_key("w4", topn=3) == kv.most_similar("w4", topn=3)
+
+
+def test_batch_equals_single_queries(data):
+    kv, keys, V = data
+    batch = kv.most_similar_batch(["w1", "w9", "w200"], topn=5, restrict_vocab=250)
+    for key, got in zip(["w1", "w9", "w200"], batch):
+        assert [k for k, _ in got] == [k for k, _ in kv.most_similar(key, topn=5, restrict_vocab=250)]
+    by_vec = kv.most_similar_batch(V[:2] * 2, topn=3)
+    assert by_vec[0][0][0] == "w0"
+
+
+def test_unknown_key_names_the_key(data):
+    kv = data[0]
+    with pytest.raises(KeyError, match="nope"):
+        kv.most_similar("nope")
+    with pytest.raises(KeyError, match="nope"):
+        kv["nope"]
+    with pytest.raises(KeyError, match="nope"):
+        kv.similarity("w1", "nope")
+
+
+def test_pairwise_queries_match_reference(data):
+    kv, keys, V = data
+    U = unit(V)
+    assert kv.similarity("w1", "w2") == pytest.approx(float(U[1] @ U[2]), abs=1e-6)
+    assert kv.distance("w1", "w2") == pytest.approx(1 - float(U[1] @ U[2]), abs=1e-6)
+    np.testing.assert_allclose(kv.distances("w1", ["w2", "w3"]), 1 - U[[2, 3]] @ U[1], atol=1e-6)
+    np.testing.assert_allclose(kv.distances("w1"), 1 - U @ U[1], atol=1e-5)
+    mean_a, mean_b = V[[1, 2]].mean(0), V[[3, 4]].mean(0)
+    assert kv.n_similarity(["w1", "w2"], ["w3", "w4"]) == pytest.approx(float(unit(mean_a) @ unit(mean_b)), abs=1e-6)
+    d = 1 - U @ U[1]
+    closer = [keys[i] for i in np.flatnonzero(d < d[7]) if i != 1]
+    assert kv.closer_than("w1", "w7") == closer
+    assert kv.rank("w1", "w7") == len(closer) + 1
+    words = ["w1", "w2", "w3", "w4"]
+    centroid = unit(U[[1, 2, 3, 4]].mean(0))
+    assert kv.doesnt_match(words) == words[int(np.argmin(U[[1, 2, 3, 4]] @ centroid))]
+    assert kv.most_similar_to_given("w1", ["w2", "w3"]) == ["w2", "w3"][int(np.argmax(U[[2, 3]] @ U[1]))]
+
+
+def test_cosmul_matches_reference(data):
+    kv, keys, V = data
+    U = unit(V)
+    s = (1 + U @ U.T) / 2
+    ref = s[:, 1] * s[:, 2] / (s[:, 3] + 1e-6)
+    ref[[1, 2, 3]] = -np.inf
+    got = kv.most_similar_cosmul(["w1", "w2"], ["w3"], topn=5)
+    assert [k for k, _ in got] == [keys[i] for i in np.argsort(-ref)[:5]]
+
+
+def test_mean_and_sentence_vectors(data):
+    kv, keys, V = data
+    U = unit(V)
+    np.testing.assert_allclose(kv.get_mean_vector(["w1", "w2", "zzz"]), U[[1, 2]].mean(0), atol=1e-6)
+    np.testing.assert_allclose(kv.get_mean_vector(["w1", "w2"], weights=[1, 3], pre_normalize=False),
+                               (V[1] + 3 * V[2]) / 4, atol=1e-6)
+    with pytest.raises(KeyError, match="zzz"):
+        kv.get_mean_vector(["w1", "zzz"], ignore_missing=False)
+    sents = [["w1", "w2"], ["zzz"], ["w3", "zzz", "w4", "w5"]]
+    M = kv.sentence_vectors(sents)
+    assert M.shape == (3, 16)
+    np.testing.assert_allclose(M[0], kv.get_mean_vector(sents[0]), atol=1e-6)
+    np.testing.assert_allclose(M[1], 0)
+    np.testing.assert_allclose(M[2], kv.get_mean_vector(sents[2]), atol=1e-6)
+
+
+def test_build_by_hand_int_keys_and_lockf():
+    kv = KeyedVectors(3)
+    kv.add_vectors([12345, 7], np.eye(3, dtype=np.float32)[:2])
+    assert kv.add_vector(99, [0, 0, 1]) == 2
+    assert kv[12345].tolist() == [1, 0, 0] and kv.vector_size == 3 and len(kv) == 3
+    assert kv.vectors.flags.c_contiguous and kv.vectors.dtype == np.float32
+    assert kv.vectors_lockf.tolist() == [1, 1, 1]
+    with pytest.raises(KeyError, match="1"):
+        kv[1]  # int keys are keys, not row numbers
+    kv[7] = [0, 5, 0]
+    assert kv.get_vector(7, norm=True).tolist() == [0, 1, 0]
+
+
+def test_float16_queries_match_float32(data):
+    kv = data[0]
+    half = kv.astype(np.float16)
+    a, b = kv.most_similar("w3", topn=10), half.most_similar("w3", topn=10)
+    np.testing.assert_allclose([s for _, s in a], [s for _, s in b], atol=1e-2)
+    np.testing.assert_allclose(kv.distances("w3"), half.distances("w3"), atol=1e-2)
+    assert half.vectors.dtype == np.float16 and half._unit_matrix() is None  # no float32 copy
+
+
+def test_native_save_load_mmap_and_float16(tmp_path, data):
+    kv = data[0]
+    kv.set_vecattr("w1", "count", 5)
+    path = tmp_path / "v.kv"
+    kv.save(path)
+    back = KeyedVectors.load(path, mmap="r")
+    assert isinstance(back.vectors, np.memmap)
+    assert back.index_to_key == kv.index_to_key and back.get_vecattr("w1", "count") == 5
+    ours, theirs = back.most_similar("w1", topn=5), kv.most_similar("w1", topn=5)
+    assert [k for k, _ in ours] == [k for k, _ in theirs]
+    np.testing.assert_allclose([s for _, s in ours], [s for _, s in theirs], atol=1e-6)
+    kv.save(path, dtype=np.float16)
+    assert KeyedVectors.load(path).vectors.dtype == np.float16
+    ints = KeyedVectors(2)
+    ints.add_vectors([10, 20], [[1, 0], [0, 1]])
+    ints.save(tmp_path / "i.kv")
+    back = KeyedVectors.load(tmp_path / "i.kv")
+    assert back.index_to_key == [10, 20] and back[20].tolist() == [0, 1]
+
+
+def test_against_gensim(data):
+    gensim_kv = pytest.importorskip("gensim.models.keyedvectors")
+    kv, keys, V = data
+    g = gensim_kv.KeyedVectors(16)
+    g.add_vectors(keys, V)
+    for args in (dict(positive=["w1", "w2"], negative=["w3"]), dict(positive=["w8"])):
+        ours, theirs = kv.most_similar(topn=5, **args), g.most_similar(topn=5, **args)
+        assert [k for k, _ in ours] == [k for k, _ in theirs]
+        np.testing.assert_allclose([s for _, s in ours], [s for _, s in theirs], atol=1e-6)
+    assert [k for k, _ in kv.most_similar_cosmul(["w1"], ["w2"], topn=5)] == \
+        [k for k, _ in g.most_similar_cosmul(["w1"], ["w2"], topn=5)]
+    assert kv.rank("w1", "w9") == g.rank("w1", "w9")

@@ -1,0 +1,34 @@
+"""2-D projections and plots (fastw2v.projection)."""
+import numpy as np
+import pytest
+
+from fastw2v.keyedvectors import KeyedVectors
+
+
+@pytest.fixture
+def kv():
+    kv = KeyedVectors(5)
+    kv.add_vectors([f"k{i}" for i in range(12)], np.random.default_rng(0).standard_normal((12, 5)))
+    return kv
+
+
+def test_pca_matches_reference(kv):
+    coords = kv.project_2d(["k1", "k2", "k3", "k4"])
+    X = kv[["k1", "k2", "k3", "k4"]].astype(np.float64)
+    X -= X.mean(0)
+    _, _, vt = np.linalg.svd(X)
+    np.testing.assert_allclose(np.abs(coords), np.abs(X @ vt[:2].T), atol=1e-5)
+    with pytest.raises(KeyError, match="nope"):
+        kv.project_2d(["nope"])
+
+
+def test_tsne(kv):
+    pytest.importorskip("sklearn")
+    assert kv.project_2d(method="tsne").shape == (12, 2)
+
+
+def test_plot_writes_png(kv, tmp_path):
+    pytest.importorskip("matplotlib")
+    path = tmp_path / "words.png"
+    kv.plot(kv.index_to_key, path)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 1000
