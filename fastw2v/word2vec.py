@@ -578,6 +578,39 @@ class Word2Vec:
         model._build_tables()
         return model
 
+    @classmethod
+    def load_gensim(cls, fname, mmap=None):
+        """Load a ``Word2Vec`` saved by gensim 4 through a restricted unpickler
+        (only gensim's and NumPy's known classes are built; anything else is
+        refused), ready for queries and continued training."""
+        from fastw2v.gensim_compat import load_gensim_object
+        data = load_gensim_object(fname, mmap=mmap)
+        if "Word2Vec" not in str(data.get("__class__", "")) or not isinstance(data.get("wv"), dict):
+            raise ValueError(f"{fname} is not a gensim Word2Vec model (found {data.get('__class__')}); "
+                             "use KeyedVectors.load_gensim for vectors")
+        names = ("vector_size", "alpha", "window", "min_count", "max_vocab_size", "sample", "seed", "workers",
+                 "min_alpha", "sg", "hs", "negative", "ns_exponent", "cbow_mean", "epochs", "null_word",
+                 "sorted_vocab", "batch_words", "compute_loss", "comment", "max_final_vocab", "shrink_windows")
+        init = {k: data[k] for k in names if data.get(k) is not None}
+        init["vector_size"] = int(np.asarray(data["wv"]["vectors"]).shape[1])
+        model = cls(**init)
+        wv = data["wv"]
+        keys = list(wv["index_to_key"])
+        counts = np.asarray(wv["expandos"].get("count", np.ones(len(keys))), dtype=np.int64)
+        model._reset_weights(keys, counts)
+        model.wv.vectors = np.array(wv["vectors"], dtype=REAL)  # a copy: training writes to it
+        if wv.get("vectors_lockf") is not None and np.size(wv["vectors_lockf"]) == len(keys):
+            model.wv.vectors_lockf = np.array(wv["vectors_lockf"], dtype=REAL)
+        for name in ("syn1", "syn1neg"):
+            arr = data.get(name)
+            if getattr(model, name) is not None and arr is not None and np.shape(arr) == model.wv.vectors.shape:
+                setattr(model, name, np.array(arr, dtype=REAL))
+        model.corpus_count = int(data.get("corpus_count") or 0)
+        model.corpus_total_words = int(data.get("corpus_total_words") or counts.sum())
+        model._corpus_in_vocab_words = int(counts.sum())
+        model._build_tables()
+        return model
+
     def __str__(self):
         return (f"Word2Vec<vocab={len(self.wv)}, vector_size={self.vector_size}, "
                 f"alpha={self.alpha}, {'sg' if self.sg else 'cbow'}, hs={self.hs}, negative={self.negative}>")

@@ -263,3 +263,22 @@ def test_generic_isa_forced_by_environment(topic_corpus):
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                          env={**os.environ, "FASTW2V_ISA": "generic"}).stdout
     assert out.strip() == "True"
+
+
+def test_load_gensim_model_and_continue_training(tmp_path, topic_corpus):
+    gensim = pytest.importorskip("gensim.models")
+    theirs = gensim.Word2Vec(topic_corpus, vector_size=12, min_count=1, workers=1, epochs=1, hs=1, negative=3)
+    path = str(tmp_path / "g.model")
+    theirs.save(path)
+    ours = Word2Vec.load_gensim(path)
+    assert ours.wv.index_to_key == theirs.wv.index_to_key
+    np.testing.assert_array_equal(ours.wv.vectors, theirs.wv.vectors)
+    np.testing.assert_array_equal(ours.syn1neg, theirs.syn1neg)
+    np.testing.assert_array_equal(ours.syn1, theirs.syn1)
+    assert (ours.hs, ours.negative, ours.window) == (1, 3, theirs.window)
+    ours.train(topic_corpus, total_examples=ours.corpus_count, epochs=1)
+    assert not np.array_equal(ours.wv.vectors, theirs.wv.vectors)
+    kv_path = str(tmp_path / "g.kv")
+    theirs.wv.save(kv_path)
+    with pytest.raises(ValueError, match="not a gensim Word2Vec"):
+        Word2Vec.load_gensim(kv_path)
