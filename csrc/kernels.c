@@ -1,9 +1,23 @@
+#include <assert.h>
+
 #include "kernels.h"
 
 #if defined(_MSC_VER) && (defined(_M_X64) || defined(_M_IX86))
 #  include <intrin.h>
 #  include <immintrin.h>
 #endif
+
+#include <math.h>
+
+float fw2v_sigmoid_table[FW2V_SIGMOID_SIZE + 2];
+
+void fw2v_init_sigmoid(void)
+{
+    for (int i = 0; i <= FW2V_SIGMOID_SIZE + 1; i++) {
+        double x = -FW2V_SIGMOID_MAX + 2.0 * FW2V_SIGMOID_MAX * i / FW2V_SIGMOID_SIZE;
+        fw2v_sigmoid_table[i] = (float)(1.0 / (1.0 + exp(-x)));
+    }
+}
 
 int fw2v_cpu_has_avx2(void)
 {
@@ -41,8 +55,30 @@ int fw2v_cpu_has_avx512(void)
 #endif
 }
 
+#ifndef NDEBUG
+/* Sanitizer/debug builds (FASTW2V_SANITIZE=1) re-check what the Cython
+ * boundary promises, so a boundary bug shows up as an assertion, not as a
+ * silent out-of-bounds update that ASan might miss inside a valid matrix. */
+static void check_batch(const fw2v_params *p, const fw2v_thread *t, const fw2v_batch *b)
+{
+    int64_t start = b->first_start;
+    assert(start >= 0 && b->n_sentences >= 0);
+    for (int64_t s = 0; s < b->n_sentences; s++) {
+        assert(b->ends[s] >= start);
+        for (int64_t i = start; i < b->ends[s]; i++) assert(b->ids[i] >= 0 && b->ids[i] < p->vocab_size);
+        start = b->ends[s];
+    }
+    for (int64_t k = 0; k < t->n_fixed_negatives; k++)
+        assert(t->fixed_negatives[k] >= 0 && t->fixed_negatives[k] < p->vocab_size);
+    assert(p->dim >= 1 && p->window >= 1 && p->negative >= 0 && p->vocab_size >= 1);
+}
+#endif
+
 int fw2v_train_batch(const fw2v_params *p, fw2v_thread *t, const fw2v_batch *b)
 {
+#ifndef NDEBUG
+    check_batch(p, t, b);
+#endif
     if (p->isa == FW2V_ISA_AVX512) return fw2v_train_batch_avx512(p, t, b);
     if (p->isa == FW2V_ISA_AVX2) return fw2v_train_batch_avx2(p, t, b);
     return fw2v_train_batch_generic(p, t, b);

@@ -16,6 +16,22 @@
 
 #include "fw2v_common.h"
 
+/* Scores beyond +-FW2V_MAX_EXP saturate the sigmoid: hierarchical-softmax nodes
+ * there are not updated (word2vec C's and gensim's rule, see kernels_impl.h). */
+#define FW2V_MAX_EXP 6
+#ifndef FW2V_SATURATE_NEGATIVE
+#define FW2V_SATURATE_NEGATIVE 0
+#endif
+
+/* The sigmoid is read from a table with linear interpolation (error < 2e-7 over
+ * [-FW2V_SIGMOID_MAX, FW2V_SIGMOID_MAX], clamped outside): a few instructions
+ * instead of expf and a division, on the hottest line of every objective. The
+ * table is a constant, filled once by fw2v_init_sigmoid() before any training. */
+#define FW2V_SIGMOID_SIZE 4096
+#define FW2V_SIGMOID_MAX 8
+extern float fw2v_sigmoid_table[FW2V_SIGMOID_SIZE + 2];
+void fw2v_init_sigmoid(void);
+
 /* CBOW with batch_window: this many consecutive centres share one set of negatives. */
 #define FW2V_CBOW_BLOCK 8
 
@@ -61,6 +77,8 @@ typedef struct {
     int32_t *ctx_ids;
     real_t *ctx_grads;
     real_t *ctx_scale;
+    real_t **blk_in;                /* [S] scratch: inputs of the block members that take a step */
+    real_t **blk_grad;              /* [S] scratch: their gradient rows */
     int64_t block_lo[FW2V_CBOW_BLOCK], block_hi[FW2V_CBOW_BLOCK], block_centre[FW2V_CBOW_BLOCK];
     int64_t unpublished;            /* tokens consumed but not yet added to *progress */
     int64_t words_seen;             /* in-vocabulary tokens consumed */

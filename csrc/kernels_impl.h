@@ -6,6 +6,7 @@
  * primitives below. Results of
  * the variants agree to float rounding (FMA and summation order differ).
  */
+#include <assert.h>
 #include <math.h>
 #include <string.h>
 
@@ -46,7 +47,7 @@ FW2V_INLINE void vfused(real_t *FW2V_RESTRICT grad, real_t *FW2V_RESTRICT row, c
     }
 }
 
-FW2V_INLINE void vfused_block(real_t *FW2V_RESTRICT grads, real_t *FW2V_RESTRICT row, real_t *const *h,
+FW2V_INLINE void vfused_block(real_t *const *grads, real_t *FW2V_RESTRICT row, real_t *const *h,
                               const real_t *g, int n_ctx, int n)
 {
     for (int k = 0; k < n; k += 16) {
@@ -54,7 +55,7 @@ FW2V_INLINE void vfused_block(real_t *FW2V_RESTRICT grads, real_t *FW2V_RESTRICT
         __m512 r = _mm512_maskz_loadu_ps(m, row + k), acc = r;
         for (int c = 0; c < n_ctx; c++) {
             __m512 gc = _mm512_set1_ps(g[c]);
-            real_t *gr = grads + (size_t)c * n + k;
+            real_t *gr = grads[c] + k;
             acc = _mm512_fmadd_ps(gc, _mm512_maskz_loadu_ps(m, h[c] + k), acc);
             _mm512_mask_storeu_ps(gr, m, _mm512_fmadd_ps(gc, r, _mm512_maskz_loadu_ps(m, gr)));
         }
@@ -107,7 +108,7 @@ FW2V_INLINE void vfused(real_t *FW2V_RESTRICT grad, real_t *FW2V_RESTRICT row, c
 
 /* The window form of vfused: for every context c, grads[c] += g[c] * row and
  * row += sum_c g[c] * h[c], in one pass over the row (h rows stay in L1). */
-FW2V_INLINE void vfused_block(real_t *FW2V_RESTRICT grads, real_t *FW2V_RESTRICT row, real_t *const *h,
+FW2V_INLINE void vfused_block(real_t *const *grads, real_t *FW2V_RESTRICT row, real_t *const *h,
                               const real_t *g, int n_ctx, int n)
 {
     int k = 0;
@@ -115,7 +116,7 @@ FW2V_INLINE void vfused_block(real_t *FW2V_RESTRICT grads, real_t *FW2V_RESTRICT
         __m256 r = _mm256_loadu_ps(row + k), acc = r;
         for (int c = 0; c < n_ctx; c++) {
             __m256 gc = _mm256_set1_ps(g[c]);
-            real_t *gr = grads + (size_t)c * n + k;
+            real_t *gr = grads[c] + k;
             acc = _mm256_fmadd_ps(gc, _mm256_loadu_ps(h[c] + k), acc);
             _mm256_storeu_ps(gr, _mm256_fmadd_ps(gc, r, _mm256_loadu_ps(gr)));
         }
@@ -125,7 +126,7 @@ FW2V_INLINE void vfused_block(real_t *FW2V_RESTRICT grads, real_t *FW2V_RESTRICT
         real_t r = row[k], acc = r;
         for (int c = 0; c < n_ctx; c++) {
             acc += g[c] * h[c][k];
-            grads[(size_t)c * n + k] += g[c] * r;
+            grads[c][k] += g[c] * r;
         }
         row[k] = acc;
     }
@@ -163,14 +164,14 @@ FW2V_INLINE void vaxpy(real_t *FW2V_RESTRICT y, real_t a, const real_t *FW2V_RES
     for (int k = 0; k < n; k++) y[k] += a * x[k];
 }
 
-FW2V_INLINE void vfused_block(real_t *FW2V_RESTRICT grads, real_t *FW2V_RESTRICT row, real_t *const *h,
+FW2V_INLINE void vfused_block(real_t *const *grads, real_t *FW2V_RESTRICT row, real_t *const *h,
                               const real_t *g, int n_ctx, int n)
 {
     for (int k = 0; k < n; k++) {
         real_t r = row[k], acc = r;
         for (int c = 0; c < n_ctx; c++) {
             acc += g[c] * h[c][k];
-            grads[(size_t)c * n + k] += g[c] * r;
+            grads[c][k] += g[c] * r;
         }
         row[k] = acc;
     }
@@ -195,24 +196,38 @@ FW2V_INLINE void prefetch_row(const real_t *row, int n)
  * take the sigmoid, move the row and accumulate the gradient for h.
  * Gradient of log sigmoid(+-f): (label - sigmoid(f)), times the learning rate. */
 
+FW2V_INLINE real_t sigmoid(real_t f)
+{
+    real_t x = (f + FW2V_SIGMOID_MAX) * ((real_t)FW2V_SIGMOID_SIZE / (2 * FW2V_SIGMOID_MAX));
+    x = x < 0 ? 0 : (x > FW2V_SIGMOID_SIZE ? FW2V_SIGMOID_SIZE : x);
+    int i = (int)x;
+    return fw2v_sigmoid_table[i] + (x - (real_t)i) * (fw2v_sigmoid_table[i + 1] - fw2v_sigmoid_table[i]);
+}
+
 /* log(1 + e^x) without overflow: the loss term -log sigmoid(-x). */
 FW2V_INLINE double softplus(double x) { return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x)); }
 
-/* Gradient scale of one score f: (label - sigmoid(f)) * alpha, plus its loss term. */
-FW2V_INLINE real_t logistic_gradient(const fw2v_params *p, fw2v_thread *t, real_t f, real_t label, real_t alpha)
+/* Gradient scale of one score f: (label - sigmoid(f)) * alpha, plus its loss term.
+ * With `saturate`, a score beyond +-FW2V_MAX_EXP gives no update at all (word2vec C
+ * and gensim do this for hierarchical softmax): such a node is either already
+ * right (nothing to learn) or wildly wrong (an outlier step would only add noise),
+ * and skipping it saves both row updates. The loss still counts it. */
+FW2V_INLINE real_t logistic_gradient(const fw2v_params *p, fw2v_thread *t, real_t f, real_t label, real_t alpha,
+                                     int saturate)
 {
     if (p->compute_loss) {
         t->loss += softplus(label > 0 ? -(double)f : (double)f);
         t->loss_terms++;
     }
-    return (label - (real_t)1 / ((real_t)1 + expf(-f))) * alpha;
+    if (saturate && (f <= -FW2V_MAX_EXP || f >= FW2V_MAX_EXP)) return 0;
+    return (label - sigmoid(f)) * alpha;
 }
 
 FW2V_INLINE void logistic_step(const fw2v_params *p, fw2v_thread *t, const real_t *h, real_t *row,
-                               real_t *grad, real_t label, real_t alpha)
+                               real_t *grad, real_t label, real_t alpha, int saturate)
 {
-    real_t g = logistic_gradient(p, t, vdot(h, row, p->dim), label, alpha);
-    vfused(grad, row, h, g, p->dim);
+    real_t g = logistic_gradient(p, t, vdot(h, row, p->dim), label, alpha, saturate);
+    if (g != 0) vfused(grad, row, h, g, p->dim);
 }
 
 /* HogBatch (Ji et al. 2016, arXiv 1604.04661): one output row against all the
@@ -220,13 +235,20 @@ FW2V_INLINE void logistic_step(const fw2v_params *p, fw2v_thread *t, const real_
  * this window; the row is then read and written once instead of once per
  * context, and the context rows stay in L1. */
 FW2V_INLINE void logistic_block(const fw2v_params *p, fw2v_thread *t, int n_ctx, real_t *row,
-                                real_t label, real_t alpha, int32_t skip_owner)
+                                real_t label, real_t alpha, int32_t skip_owner, int saturate)
 {
-    /* skip_owner >= 0: a noise row is no negative for the block member predicting that very word */
-    for (int c = 0; c < n_ctx; c++)
-        t->ctx_scale[c] = (t->ctx_ids[c] == skip_owner) ? 0
-            : logistic_gradient(p, t, vdot(t->ctx_rows[c], row, p->dim), label, alpha);
-    vfused_block(t->ctx_grads, row, t->ctx_rows, t->ctx_scale, n_ctx, p->dim);
+    /* Only members with a non-zero step take part in the update pass. skip_owner >= 0:
+     * a noise row is no negative for the block member predicting that very word. */
+    int active = 0;
+    for (int c = 0; c < n_ctx; c++) {
+        if (t->ctx_ids[c] == skip_owner) continue;
+        real_t g = logistic_gradient(p, t, vdot(t->ctx_rows[c], row, p->dim), label, alpha, saturate);
+        if (g == 0) continue;
+        t->blk_in[active] = t->ctx_rows[c];
+        t->blk_grad[active] = t->ctx_grads + (size_t)c * p->dim;
+        t->ctx_scale[active++] = g;
+    }
+    if (active) vfused_block(t->blk_grad, row, t->blk_in, t->ctx_scale, active, p->dim);
 }
 
 FW2V_INLINE int32_t draw_negative(const fw2v_params *p, fw2v_thread *t)
@@ -243,6 +265,7 @@ FW2V_INLINE void draw_negatives(const fw2v_params *p, fw2v_thread *t)
 {
     for (int32_t d = 0; d < p->negative; d++) {
         t->noise[d] = draw_negative(p, t);
+        assert(t->noise[d] >= 0 && t->noise[d] < p->vocab_size);
         prefetch_row(p->syn1neg + (int64_t)t->noise[d] * p->dim, p->dim);
     }
 }
@@ -254,14 +277,14 @@ FW2V_INLINE void train_targets(const fw2v_params *p, fw2v_thread *t, const real_
     const int64_t dim = p->dim;
     if (p->hs) {
         for (int64_t k = p->path_offsets[word]; k < p->path_offsets[word + 1]; k++)
-            logistic_step(p, t, h, p->syn1 + p->points[k] * dim, t->grad, (real_t)(1 - p->codes[k]), alpha);
+            logistic_step(p, t, h, p->syn1 + p->points[k] * dim, t->grad, (real_t)(1 - p->codes[k]), alpha, 1);
     }
     if (p->negative) {
         draw_negatives(p, t);
-        logistic_step(p, t, h, p->syn1neg + word * dim, t->grad, 1, alpha);
+        logistic_step(p, t, h, p->syn1neg + word * dim, t->grad, 1, alpha, FW2V_SATURATE_NEGATIVE);
         for (int32_t d = 0; d < p->negative; d++) {
             if (t->noise[d] == word) continue; /* as word2vec C: a draw of the target is skipped */
-            logistic_step(p, t, h, p->syn1neg + t->noise[d] * dim, t->grad, 0, alpha);
+            logistic_step(p, t, h, p->syn1neg + t->noise[d] * dim, t->grad, 0, alpha, FW2V_SATURATE_NEGATIVE);
         }
     }
 }
@@ -314,14 +337,14 @@ static void train_sentence_sg_window(const fw2v_params *p, fw2v_thread *t, const
         int32_t word = w[i];
         if (p->hs) {
             for (int64_t k = p->path_offsets[word]; k < p->path_offsets[word + 1]; k++)
-                logistic_block(p, t, n_ctx, p->syn1 + p->points[k] * dim, (real_t)(1 - p->codes[k]), alpha, -1);
+                logistic_block(p, t, n_ctx, p->syn1 + p->points[k] * dim, (real_t)(1 - p->codes[k]), alpha, -1, 1);
         }
         if (p->negative) {
             draw_negatives(p, t);
-            logistic_block(p, t, n_ctx, p->syn1neg + word * dim, 1, alpha, -1);
+            logistic_block(p, t, n_ctx, p->syn1neg + word * dim, 1, alpha, -1, FW2V_SATURATE_NEGATIVE);
             for (int32_t d = 0; d < p->negative; d++) {
                 if (t->noise[d] == word) continue;
-                logistic_block(p, t, n_ctx, p->syn1neg + t->noise[d] * dim, 0, alpha, -1);
+                logistic_block(p, t, n_ctx, p->syn1neg + t->noise[d] * dim, 0, alpha, -1, FW2V_SATURATE_NEGATIVE);
             }
         }
         for (int c = 0; c < n_ctx; c++)
@@ -389,13 +412,13 @@ static void train_sentence_cbow_block(const fw2v_params *p, fw2v_thread *t, cons
             real_t *h = t->ctx_rows[b], *grad = t->ctx_grads + b * dim;
             if (p->hs) {
                 for (int64_t k = p->path_offsets[word]; k < p->path_offsets[word + 1]; k++)
-                    logistic_step(p, t, h, p->syn1 + p->points[k] * dim, grad, (real_t)(1 - p->codes[k]), alpha);
+                    logistic_step(p, t, h, p->syn1 + p->points[k] * dim, grad, (real_t)(1 - p->codes[k]), alpha, 1);
             }
-            if (p->negative) logistic_step(p, t, h, p->syn1neg + word * dim, grad, 1, alpha);
+            if (p->negative) logistic_step(p, t, h, p->syn1neg + word * dim, grad, 1, alpha, FW2V_SATURATE_NEGATIVE);
         }
         if (p->negative) draw_negatives(p, t);
         for (int32_t d = 0; d < p->negative; d++)
-            logistic_block(p, t, m, p->syn1neg + t->noise[d] * dim, 0, alpha, t->noise[d]);
+            logistic_block(p, t, m, p->syn1neg + t->noise[d] * dim, 0, alpha, t->noise[d], FW2V_SATURATE_NEGATIVE);
         for (int b = 0; b < m; b++) {
             real_t *grad = t->ctx_grads + b * dim;
             int64_t lo = t->block_lo[b], hi = t->block_hi[b], i = t->block_centre[b];

@@ -87,6 +87,8 @@ cdef extern from "kernels.h" nogil:
         int32_t *ctx_ids
         real_t *ctx_grads
         real_t *ctx_scale
+        real_t **blk_in
+        real_t **blk_grad
         int64_t unpublished
         int64_t words_seen
         int64_t words_trained
@@ -103,5 +105,6 @@ cdef extern from "kernels.h" nogil:
         int64_t first_start
         const real_t *weights
     int fw2v_train_batch(const fw2v_params *p, fw2v_thread *t, const fw2v_batch *b)
+    void fw2v_init_sigmoid()
     int fw2v_cpu_has_avx2()
     int fw2v_cpu_has_avx512()

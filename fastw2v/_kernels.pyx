@@ -16,6 +16,8 @@ from fastw2v._csrc cimport *
 
 cnp.import_array()
 
+fw2v_init_sigmoid()  # the constant sigmoid table, once, before any thread trains
+
 ISA_GENERIC = FW2V_ISA_GENERIC
 ISA_AVX2 = FW2V_ISA_AVX2
 ISA_AVX512 = FW2V_ISA_AVX512
@@ -171,6 +173,8 @@ cdef class ThreadState:
         self.t.ctx_ids = <int32_t *>calloc(slots, sizeof(int32_t))
         self.t.ctx_grads = <real_t *>calloc(slots * dim, sizeof(real_t))
         self.t.ctx_scale = <real_t *>calloc(slots, sizeof(real_t))
+        self.t.blk_in = <real_t **>calloc(slots, sizeof(real_t *))
+        self.t.blk_grad = <real_t **>calloc(slots, sizeof(real_t *))
         self.kept_capacity = 0
         self.t.kept = NULL
         self.t.unpublished = 0
@@ -179,7 +183,7 @@ cdef class ThreadState:
         self.t.fixed_position = 0
         self.reset_counters()
         if (not self.t.noise or not self.t.hidden or not self.t.grad or not self.t.ctx_rows or not self.t.ctx_ids
-                or not self.t.ctx_grads or not self.t.ctx_scale):
+                or not self.t.ctx_grads or not self.t.ctx_scale or not self.t.blk_in or not self.t.blk_grad):
             raise MemoryError()
 
     def __dealloc__(self):
@@ -191,6 +195,8 @@ cdef class ThreadState:
         free(self.t.noise)
         free(self.t.ctx_grads)
         free(self.t.ctx_scale)
+        free(self.t.blk_in)
+        free(self.t.blk_grad)
 
     cdef int ensure_capacity(self, int64_t n) except -1:
         if n <= self.kept_capacity:
@@ -276,6 +282,8 @@ def train_batch(KernelParams params, ThreadState state, ids, ends, int64_t first
     if (state.dim != params.p.dim or state.window_capacity < params.p.window
             or state.negative_capacity < params.p.negative):
         raise ValueError("thread state was made for another vector size or a smaller window/negative")
+    if state.fixed is not None and (state.fixed.min() < 0 or state.fixed.max() >= params.p.vocab_size):
+        raise ValueError(f"fixed negatives out of range [0, {params.p.vocab_size})")
     state.ensure_capacity(int(lengths.max()))
     if iv.shape[0] == 0:
         return False

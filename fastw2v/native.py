@@ -7,22 +7,28 @@ lets ``mmap_mode='r'`` open a large matrix without reading it.
 
 Layout for ``save_arrays("m.model", meta, {"vectors": a})``::
 
-    m.model                 JSON: {"format": "fastw2v", "version": 1, "meta": ..., "arrays": [...]}
-    m.model.vectors.npy     the array
+    m.model                        JSON: {"format": "fastw2v", "version": 2, "meta": ...,
+                                          "arrays": [...], "files": {"vectors": "m.model.vectors.<g>.npy"}}
+    m.model.vectors.<g>.npy        the array; <g> names the save ("generation")
 
 Every file is written to a temporary name in the same directory and renamed
-into place, so a crash mid-save leaves any previous file intact.
+into place. A save writes its arrays under fresh generation names first and
+replaces the JSON header last: that rename is the commit point, so a crash
+or a full disk at any moment leaves the previous model (header and arrays)
+intact and loadable. The previous generation's arrays are deleted after the
+commit. Version 1 files (arrays at ``m.model.<name>.npy``) still load.
 """
 from __future__ import annotations
 
 import json
 import os
+import secrets
 import tempfile
 
 import numpy as np
 
 FORMAT_NAME = "fastw2v"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 def _atomic_write(path: str, write) -> None:
@@ -48,22 +54,57 @@ def array_path(path: str, name: str) -> str:
     return f"{path}.{name}.npy"
 
 
+def _previous_files(path: str) -> list[str]:
+    """Array files of the model currently at ``path`` (to delete once replaced)."""
+    try:
+        with open(path, "rb") as fh:
+            header = json.loads(fh.read().decode("utf-8"))
+        directory = os.path.dirname(os.path.abspath(path))
+        if isinstance(header.get("files"), dict):
+            return [os.path.join(directory, os.path.basename(f)) for f in header["files"].values()]
+        return [array_path(path, name) for name in header.get("arrays", [])]
+    except (OSError, ValueError, AttributeError, TypeError):
+        return []
+
+
 def save_arrays(path: str, meta: dict, arrays: dict) -> None:
     """Write ``meta`` (JSON-serialisable) and ``arrays`` (name -> ndarray) atomically.
 
-    Arrays are written first and the JSON last, so a reader never sees a
-    header that points at missing arrays.
+    Arrays go to fresh generation-named files first and the JSON header is
+    renamed into place last, so a reader (or a crash) sees either the whole
+    previous model or the whole new one.
     """
     path = os.fspath(path)
-    for name, arr in arrays.items():
-        arr = np.asarray(arr)
-        if arr.dtype == object:
-            raise TypeError(f"array {name!r} has dtype object; refusing to pickle it")
-        _atomic_write(array_path(path, name), lambda fh, a=arr: np.save(fh, a, allow_pickle=False))
-    header = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "meta": meta,
-              "arrays": sorted(arrays)}
-    data = json.dumps(header, ensure_ascii=False).encode("utf-8")
-    _atomic_write(path, lambda fh: fh.write(data))
+    previous = _previous_files(path)
+    generation = secrets.token_hex(4)
+    files = {}
+    try:
+        for name, arr in arrays.items():
+            arr = np.asarray(arr)
+            if arr.dtype == object:
+                raise TypeError(f"array {name!r} has dtype object; refusing to pickle it")
+            target = f"{path}.{name}.{generation}.npy"
+            _atomic_write(target, lambda fh, a=arr: np.save(fh, a, allow_pickle=False))
+            files[name] = os.path.basename(target)
+        header = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "meta": meta,
+                  "arrays": sorted(arrays), "files": files}
+        data = json.dumps(header, ensure_ascii=False).encode("utf-8")
+        _atomic_write(path, lambda fh: fh.write(data))
+    except BaseException:
+        directory = os.path.dirname(os.path.abspath(path))
+        for written in files.values():  # this save's arrays; the previous model stays
+            try:
+                os.unlink(os.path.join(directory, written))
+            except OSError:
+                pass
+        raise
+    current = {os.path.join(os.path.dirname(os.path.abspath(path)), f) for f in files.values()}
+    for stale in previous:
+        if os.path.abspath(stale) not in current:
+            try:
+                os.unlink(stale)
+            except OSError:
+                pass
 
 
 def load_arrays(path: str, mmap: str | None = None) -> tuple[dict, dict]:
@@ -84,15 +125,23 @@ def load_arrays(path: str, mmap: str | None = None) -> tuple[dict, dict]:
         raise ValueError(f"{path} is not a fastw2v model file")
     if header.get("version", 0) > FORMAT_VERSION:
         raise ValueError(f"{path} was written by a newer fastw2v (format {header['version']})")
+    files = header.get("files")
+    if files is not None and not (isinstance(files, dict) and all(isinstance(f, str) for f in files.values())):
+        raise ValueError(f"{path}: malformed 'files' entry in the model header")
+    directory = os.path.dirname(os.path.abspath(path))
     arrays = {}
     for name in header["arrays"]:
-        apath = array_path(path, name)
+        # basename only: a doctored header cannot point outside the model's directory
+        apath = (os.path.join(directory, os.path.basename(files[name])) if files and name in files
+                 else array_path(path, name))
         try:
             arrays[name] = np.load(apath, mmap_mode=mmap, allow_pickle=False)
         except FileNotFoundError:
             raise FileNotFoundError(f"model array file missing: {apath}") from None
-        except ValueError as exc:
-            raise ValueError(f"cannot read {apath}: {exc}") from None
+        except (ValueError, EOFError, OSError) as exc:  # truncated or garbled .npy
+            size = os.path.getsize(apath) if os.path.exists(apath) else 0
+            raise ValueError(f"cannot read {apath} ({size} bytes; truncated or not a .npy array "
+                             f"file?): {exc}") from None
     return header["meta"], arrays
 
 

@@ -13,6 +13,7 @@ import codecs
 import gzip
 import lzma
 import os
+import zlib
 
 CHUNK_SIZE = 1 << 20
 _WHITESPACE = (b" ", b"\n", b"\t", b"\r", b"\x0b", b"\x0c")
@@ -26,12 +27,13 @@ def open_corpus(path):
     if not os.path.exists(path):
         raise FileNotFoundError(f"corpus file not found: {path}")
     with open(path, "rb") as fh:
-        magic = fh.read(6)
+        magic = fh.read(10)
     if magic[:2] == b"\x1f\x8b":
         return gzip.open(path, "rb")
-    if magic[:3] == b"BZh":
+    # "BZh" + block size digit + the block magic (pi): plain text may start with "BZh"
+    if magic[:3] == b"BZh" and magic[3:4] in b"123456789" and magic[4:10] == b"1AY&SY":
         return bz2.open(path, "rb")
-    if magic == b"\xfd7zXZ\x00":
+    if magic[:6] == b"\xfd7zXZ\x00":
         return lzma.open(path, "rb")
     return open(path, "rb")
 
@@ -47,7 +49,11 @@ def iter_chunks(path, errors: str = "replace", chunk_size: int = CHUNK_SIZE):
     carry = b""
     with open_corpus(path) as fh:
         while True:
-            raw = fh.read(chunk_size)
+            try:
+                raw = fh.read(chunk_size)
+            except (EOFError, OSError, lzma.LZMAError, zlib.error) as exc:
+                raise ValueError(f"{path}: corrupt or truncated compressed data after {offset} "
+                                 f"decompressed bytes ({exc})") from None
             final = not raw
             pending = decoder.getstate()[0]
             if raw and not pending and raw.isascii():

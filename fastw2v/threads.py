@@ -5,8 +5,8 @@ vocabulary indices plus sentence ends and call ``_kernels.train_batch``,
 which runs without the GIL:
 
 - ``corpus_file``: the file is encoded once (in C) into one int32 array;
-  each epoch every worker trains its own contiguous shard of it in a single
-  nogil call. No queue, no Python per batch.
+  each epoch the workers take its contiguous 100k-token chunks in order, one
+  nogil kernel call per chunk. No queue, no Python per token or sentence.
 - ``corpus_iterable``: the calling thread iterates the corpus, encodes
   ``batch_words``-sized batches in C and queues them; workers train them.
 
@@ -15,6 +15,7 @@ into a clean stop at the next sentence boundary.
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import queue
 import threading
@@ -43,15 +44,16 @@ class EncodedCorpus:
     raw_tokens: int
     weights: np.ndarray | None = None
 
-    def shards(self, n: int) -> list[tuple[int, int]]:
-        """``n`` contiguous sentence ranges holding about equal numbers of tokens."""
+    def chunks(self, words: int) -> list[tuple[int, int]]:
+        """Contiguous sentence ranges of about ``words`` tokens each, in corpus order."""
         if len(self.ends) == 0:
-            return [(0, 0)] * n
+            return []
+        n = max(1, int(np.ceil(len(self.ids) / max(words, 1))))
         targets = np.arange(1, n) * (len(self.ids) / n)
         cuts = np.searchsorted(self.ends, targets, side="left") + 1
         bounds = np.concatenate(([0], np.minimum(cuts, len(self.ends)), [len(self.ends)]))
-        bounds = np.maximum.accumulate(bounds)
-        return [(int(bounds[i]), int(bounds[i + 1])) for i in range(n)]
+        bounds = np.unique(np.maximum.accumulate(bounds))
+        return [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
 
 
 def encode_file(path, encoder: TokenTable, errors="replace") -> EncodedCorpus:
@@ -144,18 +146,31 @@ def _wait(threads, progress: Progress, poll: float, on_abort=None):
             raise t.error
 
 
+# Encoded corpora are trained in contiguous chunks of this many tokens, handed to
+# whichever worker is free: a fixed shard per worker would leave the faster one
+# idle at the end of every epoch (parts of a corpus train at different speeds).
+CHUNK_WORDS = 100_000
+
+
 def train_epoch_encoded(corpus: EncodedCorpus, params, states, progress: Progress):
-    """One epoch over a pre-encoded corpus: one contiguous shard per worker."""
-    def shard_job(state, lo, hi):
+    """One epoch over a pre-encoded corpus: workers take the next chunk in corpus
+    order (one nogil kernel call each); with one worker the order is the corpus's."""
+    # small corpora still get a few chunks per worker, so every worker has work
+    chunks = corpus.chunks(max(1000, min(CHUNK_WORDS, len(corpus.ids) // (4 * len(states)))))
+    cursor = itertools.count()  # next() is atomic under the GIL
+
+    def worker(state):
         def run():
-            if hi > lo:
+            for k in cursor:
+                if k >= len(chunks) or params.stop_requested:
+                    return
+                lo, hi = chunks[k]
                 first = int(corpus.ends[lo - 1]) if lo > 0 else 0
                 weights = None if corpus.weights is None else corpus.weights[lo:hi]
                 _kernels.train_batch(params, state, corpus.ids, corpus.ends[lo:hi], first, weights)
         return run
 
-    jobs = [shard_job(s, lo, hi) for s, (lo, hi) in zip(states, corpus.shards(len(states)))]
-    _wait(_start(jobs, params), progress, poll=max(progress.report_delay / 10, 0.01))
+    _wait(_start([worker(s) for s in states], params), progress, poll=max(progress.report_delay / 10, 0.01))
 
 
 # A worker needs the GIL between jobs, and the thread feeding it holds the GIL

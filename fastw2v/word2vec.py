@@ -11,6 +11,8 @@ Differences, all deliberate:
 - ``save``/``load`` use JSON + ``.npy`` (no pickle, so loading never runs code);
 - an iterator (not restartable) is refused up front instead of silently
   training on an empty second epoch;
+- ``train(checkpoint_every=, checkpoint_path=)`` saves atomic checkpoints and
+  ``train(resume=True)`` continues their schedule (see fastw2v.checkpoint);
 - ``hashfxn`` is accepted and ignored: vectors are initialised from ``seed``
   with NumPy's generator, independent of ``PYTHONHASHSEED``.
 """
@@ -25,6 +27,7 @@ import numpy as np
 
 from fastw2v import _kernels, native
 from fastw2v.callbacks import StopTraining
+from fastw2v.checkpoint import Checkpointer, Schedule
 from fastw2v.keyedvectors import KeyedVectors
 from fastw2v.threads import EncodedCorpus, Progress, encode_file, train_epoch_encoded, train_epoch_iterable
 from fastw2v.vocab import (MAX_SENTENCE_LENGTH, RawCounts, choose_words, encoder_for, huffman_tree,
@@ -61,6 +64,16 @@ def _file_behind(corpus_iterable):
     re-read a file: training then takes the corpus_file fast path (same tokens)."""
     path = getattr(corpus_iterable, "corpus_file", None)
     return path if isinstance(path, str) else None
+
+
+def _float32_rows(arr, name, fname, mmap):
+    """A stored weight matrix as float32; one written big-endian is converted
+    (kept as is when memory-mapped: queries read either byte order)."""
+    if arr.dtype.kind != "f" or arr.dtype.itemsize != 4:
+        raise ValueError(f"{fname}: {name} has dtype {arr.dtype}, expected float32")
+    if not arr.dtype.isnative and mmap is None:
+        arr = arr.astype(np.float32)
+    return arr
 
 
 def _isa() -> int:
@@ -162,6 +175,9 @@ class Word2Vec:
         self.min_alpha_yet_reached = alpha
         self.effective_min_count = min_count
         self.training_interrupted = False
+        self.training_progress = 0.0
+        self.training_state = None
+        self._next_epoch = 0
         self._stop_requested = False
         self._schedule_words = 1
         self._corpus_in_vocab_words = 0
@@ -383,11 +399,44 @@ class Word2Vec:
 
     def train(self, corpus_iterable=None, corpus_file=None, total_examples=None, total_words=None,
               epochs=None, start_alpha=None, end_alpha=None, word_count=0, queue_factor=2,
-              report_delay=1.0, compute_loss=False, callbacks=(), sentences=None, **kwargs):
+              report_delay=1.0, compute_loss=False, callbacks=(), sentences=None, checkpoint_every=None,
+              checkpoint_path=None, resume=False, **kwargs):
         """Train on a corpus (the vocabulary must be built).
 
         Returns ``(trained_word_count, raw_word_count)``: tokens left after
         subsampling, and raw tokens read, as gensim does.
+
+        Ctrl-C (KeyboardInterrupt) stops every worker at its next publication
+        point (every 10,000 tokens), leaves ``wv`` usable, sets
+        ``training_interrupted``, ``training_progress`` (fraction of the
+        schedule done) and ``training_state``, saves a last checkpoint when
+        ``checkpoint_path`` is given, and re-raises.
+
+        Parameters
+        ----------
+        checkpoint_every : str, int or float, optional
+            Save a checkpoint to ``checkpoint_path`` this often: ``"30s"``,
+            ``"5m"``, ``"1h"`` (wall clock) or ``"1000000w"`` (words trained);
+            a bare float is seconds, a bare int words.
+        checkpoint_path : str, optional
+            Where checkpoints go (native format, written atomically: an
+            interrupted save leaves the previous checkpoint intact).
+        resume : bool
+            Continue the schedule recorded in ``training_state`` (a model
+            loaded from a checkpoint, or one whose training was interrupted):
+            completed epochs are skipped, the interrupted epoch restarts from
+            its first sentence, and the learning rate continues from the
+            recorded progress down to ``end_alpha``. ``epochs``, ``start_alpha``
+            and ``end_alpha`` come from the saved state.
+
+        Examples
+        --------
+        >>> sentences = [["cat", "sat", "on", "mat"], ["dog", "sat", "on", "log"]] * 100
+        >>> model = Word2Vec(vector_size=8, min_count=1, workers=1)
+        >>> model.build_vocab(sentences)
+        >>> _ = model.train(sentences, total_examples=model.corpus_count, epochs=2)
+        >>> model.training_state is None  # finished: nothing left to resume
+        True
         """
         corpus_iterable = corpus_iterable if corpus_iterable is not None else sentences
         if corpus_file is None and _file_behind(corpus_iterable):
@@ -396,9 +445,14 @@ class Word2Vec:
             raise TypeError("train needs exactly one of corpus_iterable and corpus_file")
         if not len(self.wv) or self._tables is None:
             raise RuntimeError("you must first build vocabulary before training the model")
-        if epochs is None:
+        if resume and not self.training_state:
+            raise ValueError("resume=True needs a training_state to continue: load a checkpoint saved with "
+                             "checkpoint_path=, or resume a model whose training was interrupted")
+        if epochs is None and not resume:
             raise ValueError("You must specify an explicit epochs count. The usual value is epochs=model.epochs.")
-        if int(epochs) < 0:
+        if (checkpoint_every is None) != (checkpoint_path is None):
+            raise ValueError("checkpoint_every and checkpoint_path go together: pass both or neither")
+        if epochs is not None and int(epochs) < 0:
             raise ValueError(f"epochs must be >= 0, got {epochs}")
         _check_restartable(corpus_iterable)
         if (corpus_iterable is not None and not _encodes_itself(corpus_iterable)
@@ -407,7 +461,6 @@ class Word2Vec:
                              "learning-rate and progress calculations. If you've just built the "
                              "vocabulary using the same corpus, using the count cached in the model "
                              "is sufficient: total_examples=model.corpus_count.")
-        epochs = int(epochs)
         start_alpha = self.alpha if start_alpha is None else start_alpha
         end_alpha = self.min_alpha if end_alpha is None else end_alpha
         compute_loss = bool(compute_loss or self.compute_loss)
@@ -422,8 +475,16 @@ class Word2Vec:
             epoch_words = self._corpus_in_vocab_words * total_words / max(self.corpus_total_words, 1)
         else:
             epoch_words = self._corpus_in_vocab_words * total_examples / max(self.corpus_count, 1)
-        self._schedule_words = max(epoch_words * epochs, 1)
-        params = self._kernel_params(start_alpha, end_alpha, self._schedule_words, compute_loss)
+        if resume:
+            schedule = Schedule.resuming(self.training_state, epochs, epoch_words)
+        else:
+            schedule = Schedule(int(epochs), 0, epoch_words, start_alpha, end_alpha)
+        epochs = schedule.epochs
+        if checkpoint_path is not None:
+            callbacks = callbacks + (Checkpointer(os.fspath(checkpoint_path), checkpoint_every, schedule),)
+        self._schedule_words = schedule.run_words
+        params = self._kernel_params(schedule.run_start_alpha(), schedule.end_alpha, schedule.run_words,
+                                     compute_loss)
         states = self._thread_states(int(self.workers))
         self._params = params
         self._stop_requested = False
@@ -442,7 +503,8 @@ class Word2Vec:
 
         each("on_train_begin")
         try:
-            for epoch in range(epochs):
+            self._next_epoch = schedule.first_epoch
+            for epoch in range(schedule.first_epoch, epochs):
                 if self._stop_requested:
                     break
                 each("on_epoch_begin")
@@ -475,19 +537,31 @@ class Word2Vec:
                 self.min_alpha_yet_reached = self.epoch_stats["alpha"]
                 if params.stop_requested:
                     self._stop_requested = True
+                else:
+                    self._next_epoch = epoch + 1
                 each("on_epoch_end")
         except KeyboardInterrupt:
             self.training_interrupted = True
-            self.training_progress = params.progress / self._schedule_words
-            logger.warning("training interrupted at %.1f%% of the schedule; the vectors are usable",
-                           100 * self.training_progress)
+            self.training_state = schedule.state(self._next_epoch, params.progress)
+            self.training_progress = self.training_state["progress"] / max(schedule.total_words, 1.0)
+            logger.warning("training interrupted at %.1f%% of the schedule (epoch %d); the vectors are usable",
+                           100 * self.training_progress, self._next_epoch)
+            self._params = None
+            if checkpoint_path is not None:
+                try:
+                    self.save_checkpoint(os.fspath(checkpoint_path), self.training_state)
+                except Exception:  # the previous checkpoint is intact; Ctrl-C still propagates
+                    logger.exception("could not save the interrupt checkpoint to %s", checkpoint_path)
             raise
         finally:
             self._params = None
             self.wv.norms = None
             self.total_train_time += time.perf_counter() - t_start
             self.train_count += 1
-        self.training_progress = params.progress / self._schedule_words
+        state = schedule.state(self._next_epoch, params.progress)
+        self.training_progress = state["progress"] / max(schedule.total_words, 1.0)
+        # an early stop (callback, stop_training) can be resumed; a finished schedule cannot
+        self.training_state = state if self._next_epoch < epochs else None
         each("on_train_end")
         return trained, raw_total
 
@@ -539,7 +613,18 @@ class Word2Vec:
             arrays["syn1"] = self.syn1
         if self.syn1neg is not None:
             arrays["syn1neg"] = self.syn1neg
+        if self.training_state:
+            meta["training_state"] = dict(self.training_state)
         native.save_arrays(os.fspath(fname), meta, arrays)
+
+    def save_checkpoint(self, fname, state: dict):
+        """Save like :meth:`save` with ``state`` as ``training_state`` (for ``train(resume=True)``)."""
+        previous = self.training_state
+        self.training_state = state
+        try:
+            self.save(fname)
+        finally:
+            self.training_state = previous
 
     @classmethod
     def load(cls, fname, mmap=None):
@@ -558,7 +643,12 @@ class Word2Vec:
         for name in ("corpus_count", "corpus_total_words", "train_count", "total_train_time",
                      "effective_min_count", "_corpus_in_vocab_words"):
             setattr(model, name, meta.get(name, 0))
+        state = meta.get("training_state")
+        model.training_state = state if isinstance(state, dict) else None
         keys = native.unpack_keys(meta, arrays)
+        for name in ("vectors", "syn1", "syn1neg"):
+            if name in arrays:
+                arrays[name] = _float32_rows(arrays[name], name, fname, mmap)
         vectors = arrays["vectors"]
         if vectors.ndim != 2 or vectors.shape != (len(keys), model.vector_size):
             raise ValueError(f"{fname}: vectors have shape {vectors.shape}, expected "

@@ -159,7 +159,7 @@ def sbm(sizes, p_in, p_out, seed):
 def test_stochastic_block_model_blocks_separate():
     edges, block = sbm([100, 100, 100], 0.1, 0.005, seed=0)
     model = node2vec(edges, p=1.0, q=0.5, walk_length=20, num_walks=5, vector_size=32, window=5, workers=2,
-                     nodes=np.arange(300))
+                     nodes=np.arange(300), epochs=3)
     vectors = model.wv[list(range(300))]
     unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
     sims = unit @ unit.T
