@@ -1,0 +1,217 @@
+"""fastw2v.distributed on a LocalCluster of 2 workers x 1 thread (skipped without dask)."""
+import gzip
+import os
+import signal
+
+import numpy as np
+import pytest
+
+pytest.importorskip("distributed")
+db = pytest.importorskip("dask.bag")
+
+from fastw2v import Word2Vec  # noqa: E402
+from fastw2v import distributed as fd  # noqa: E402
+from fastw2v.vocab import RawCounts, scan_corpus  # noqa: E402
+
+from conftest import planted_topics, write_corpus  # noqa: E402
+
+
+def _cluster():
+    from distributed import Client, LocalCluster
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
+    return Client(cluster)
+
+
+@pytest.fixture(scope="module")
+def client():
+    client = _cluster()
+    yield client
+    cluster = client.cluster
+    client.close()
+    cluster.close()
+
+
+def zipf_sentences(n=2000, vocab=3000, seed=3):
+    """Many rare words and ties in count, so vocabulary order is a real test."""
+    rng = np.random.default_rng(seed)
+    return [[f"w{int(x)}" for x in rng.zipf(1.3, size=rng.integers(1, 15)) % vocab] for _ in range(n)]
+
+
+def single_machine_vocab(sentences, **kw):
+    model = Word2Vec(vector_size=8, **kw)
+    model.build_vocab(sentences)
+    return model
+
+
+def assert_same_vocab(a, b):
+    assert a.wv.index_to_key == b.wv.index_to_key
+    np.testing.assert_array_equal(a.wv.expandos["count"], b.wv.expandos["count"])
+    assert (a.corpus_count, a.corpus_total_words) == (b.corpus_count, b.corpus_total_words)
+    for name, table in a._tables.items():
+        np.testing.assert_array_equal(table, b._tables[name])
+
+
+def test_vocabulary_equals_single_machine_bag(client):
+    sentences = zipf_sentences()
+    ours = fd.Word2Vec(db.from_sequence(sentences, npartitions=7), client=client, vector_size=8, min_count=2,
+                       hs=1, epochs=0, workers=1)
+    assert_same_vocab(ours, single_machine_vocab(sentences, min_count=2, hs=1))
+
+
+def test_vocabulary_equals_single_machine_int_tokens(client):
+    sentences = [[int(w[1:]) for w in s] for s in zipf_sentences(seed=4)]
+    ours = fd.Word2Vec(db.from_sequence(sentences, npartitions=5), client=client, vector_size=8, min_count=1,
+                       epochs=0, workers=1)
+    theirs = single_machine_vocab(sentences, min_count=1)
+    assert [int(k) for k in ours.wv.index_to_key] == [int(k) for k in theirs.wv.index_to_key]
+    np.testing.assert_array_equal(ours.wv.expandos["count"], theirs.wv.expandos["count"])
+
+
+def test_vocabulary_equals_single_machine_files_and_globs(client, tmp_path):
+    sentences = zipf_sentences(seed=5)
+    thirds = np.array_split(np.arange(len(sentences)), 3)
+    paths = [write_corpus(tmp_path / f"part-{i}.txt", [sentences[j] for j in idx]) for i, idx in enumerate(thirds)]
+    with open(paths[2], "rb") as src, gzip.open(tmp_path / "part-2.txt.gz", "wb") as dst:
+        dst.write(src.read())
+    os.remove(paths[2])
+    ours = fd.Word2Vec([str(tmp_path / "part-[01].txt"), str(tmp_path / "part-2.txt.gz")], client=client,
+                       vector_size=8, min_count=3, epochs=0, workers=1)
+    whole = write_corpus(tmp_path / "whole.txt", sentences)
+    theirs = Word2Vec(vector_size=8, min_count=3)
+    theirs.build_vocab(corpus_file=whole)
+    assert_same_vocab(ours, theirs)
+
+
+def test_pruned_counts_are_bounded_lower_bounds(client):
+    sentences = zipf_sentences(n=3000)
+    exact = scan_corpus(sentences).as_dict()
+    parts = client.compute(db.from_sequence(sentences, npartitions=6).to_delayed())
+    raw = fd.count_vocabulary(client, parts, max_vocab_size=200)
+    assert 0 < len(raw.keys) <= 200
+    assert all(c <= exact[k] for k, c in zip(raw.keys, raw.counts.tolist()))
+    assert raw.min_reduce > 1
+    assert raw.total_words == sum(map(len, sentences))
+
+
+def test_merge_counts_keeps_first_occurrence_order():
+    a = RawCounts(["x", "y"], np.array([2, 1]), 1, 3)
+    b = RawCounts(["z", "y", "x"], np.array([5, 1, 1]), 2, 7)
+    merged = fd.merge_counts(a, b)
+    assert merged.keys == ["x", "y", "z"] and merged.counts.tolist() == [3, 2, 5]
+    assert (merged.corpus_count, merged.total_words) == (3, 10)
+    pruned = fd.merge_counts(a, b, max_vocab_size=2)
+    assert pruned.keys == ["x", "z"] and pruned.counts.tolist() == [3, 5] and pruned.min_reduce == 4
+
+
+def neighbours_are_topical(model, n_topics=5):
+    hits = 0
+    for t in range(n_topics):
+        top = [w for w, _ in model.wv.most_similar(f"t{t}w0", topn=5)]
+        hits += sum(w.startswith(f"t{t}w") for w in top)
+    return hits / (5 * n_topics)
+
+
+@pytest.mark.parametrize("combine", ["average", "sum"])
+def test_training_gives_topical_neighbours(client, combine):
+    sentences = planted_topics(n_sentences=3000)
+    model = fd.Word2Vec(db.from_sequence(sentences, npartitions=4), client=client, vector_size=20, min_count=1,
+                        workers=1, epochs=5, sync_every=10_000, combine=combine, seed=2)
+    assert isinstance(model, Word2Vec)
+    assert neighbours_are_topical(model) >= 0.9
+    stats = model.distributed_stats
+    assert stats["shards"] == 2 and stats["rounds_per_epoch"] == 3 and len(stats["syncs"]) == 15
+    assert all(s["up_bytes"] > 0 and s["down_bytes"] > 0 for s in stats["syncs"])
+    assert len(stats["epochs"]) == 5 and all(len(e["shard_seconds"]) == 2 for e in stats["epochs"])
+
+
+def test_model_is_an_ordinary_model(client, tmp_path):
+    sentences = planted_topics(n_sentences=1000)
+    model = fd.Word2Vec(db.from_sequence(sentences, npartitions=2), client=client, vector_size=10, min_count=1,
+                        workers=1, epochs=1)
+    model.save(str(tmp_path / "m.w2v"))
+    again = Word2Vec.load(str(tmp_path / "m.w2v"))
+    np.testing.assert_array_equal(again.wv.vectors, model.wv.vectors)
+    again.train(sentences, total_examples=again.corpus_count, epochs=1)  # continues on one machine
+
+
+def test_bad_arguments(client):
+    with pytest.raises(ValueError, match="combine"):
+        fd.Word2Vec(["x"], client=client, combine="median")
+    with pytest.raises(FileNotFoundError, match="nothing-here"):
+        fd.Word2Vec(["/nothing-here/*.txt"], client=client)
+    with pytest.raises(TypeError, match="dask.bag"):
+        fd.Word2Vec([["a", "b"]], client=client)
+
+
+def test_killed_worker_does_not_fail_the_run():
+    client = _cluster()
+    try:
+        pids = client.run(os.getpid)
+        killed = []
+
+        def kill_one(sync):
+            if sync["round"] == 1 and not killed:  # mid first epoch (3 rounds an epoch)
+                address = sorted(pids)[0]
+                killed.append(address)
+                os.kill(pids[address], signal.SIGKILL)
+
+        sentences = planted_topics(n_sentences=3000)
+        model = fd.Word2Vec(db.from_sequence(sentences, npartitions=4), client=client, vector_size=20,
+                            min_count=1, workers=1, epochs=4, sync_every=10_000, seed=3, on_round=kill_one)
+        assert killed
+        assert model.distributed_stats["recoveries"] >= 1
+        assert len(model.distributed_stats["syncs"]) == 12
+        assert neighbours_are_topical(model) >= 0.9
+    finally:
+        cluster = client.cluster
+        client.close()
+        cluster.close()
+
+
+def test_train_like_a_template_and_a_scheduler_address(client, tmp_path):
+    """What ``fastw2v train --scheduler ADDRESS`` does: the CLI's settings, a file, an address."""
+    path = write_corpus(tmp_path / "c.txt", planted_topics(n_sentences=1000))
+    template = Word2Vec(vector_size=12, min_count=1, workers=1, epochs=2, window=3)
+    model = fd.train_like(template, path, client=client.scheduler.address, sync_every=5000)
+    assert (model.vector_size, model.window, model.epochs) == (12, 3, 2)
+    assert model.distributed_stats["rounds_per_epoch"] == 2 and len(model.distributed_stats["syncs"]) == 4
+
+
+@pytest.mark.parametrize("combine", ["sum", "average"])
+def test_merge_of_sparse_deltas_matches_dense_oracle(combine):
+    rng = np.random.default_rng(0)
+    rows, dim = 50, 4
+    trainer = fd._Trainer.__new__(fd._Trainer)
+    trainer.combine = combine
+    start = rng.standard_normal((rows, dim)).astype(np.float32)
+    trainer.arrays = {"vectors": start.copy()}
+    results = []
+    for shard, words in enumerate((100, 300)):
+        idx = np.sort(rng.choice(rows, 20, replace=False)).astype(np.int32)
+        results.append({"shard": shard, "trained": words, "seconds": 0.0, "overhead": 0.0,
+                        "deltas": {"vectors": (idx, rng.standard_normal((20, dim)).astype(np.float32))}})
+    update, sync = trainer._merge(results)
+    dense, weight = np.zeros((rows, dim)), np.zeros(rows)
+    for r in results:
+        idx, delta = r["deltas"]["vectors"]
+        w = 1.0 if combine == "sum" else r["trained"]
+        dense[idx] += w * delta
+        weight[idx] += w
+    expected = start + (dense if combine == "sum" else dense / np.maximum(weight, 1)[:, None])
+    np.testing.assert_allclose(trainer.arrays["vectors"], expected, atol=1e-5)
+    np.testing.assert_array_equal(update["vectors"][0], np.flatnonzero(weight))
+    np.testing.assert_array_equal(update["vectors"][1], trainer.arrays["vectors"][np.flatnonzero(weight)])
+    assert sync["up_bytes"] == sum(r["deltas"]["vectors"][0].nbytes + r["deltas"]["vectors"][1].nbytes
+                                   for r in results)
+
+
+def test_dask_dataframe_text_column(client):
+    dd = pytest.importorskip("dask.dataframe")
+    pd = pytest.importorskip("pandas")
+    sentences = zipf_sentences(seed=6)
+    frame = dd.from_pandas(pd.DataFrame({"id": range(len(sentences)), "text": [" ".join(s) for s in sentences]}),
+                           npartitions=3)
+    ours = fd.Word2Vec(frame, client=client, text_column="text", vector_size=8, min_count=2, epochs=1, workers=1)
+    assert_same_vocab(ours, single_machine_vocab(sentences, min_count=2))
+    with pytest.raises(ValueError, match="text_column"):
+        fd.Word2Vec(frame, client=client, min_count=2)
