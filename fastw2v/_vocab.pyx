@@ -5,7 +5,6 @@ Every corpus front end ends here: Python lists of str or int, NumPy integer
 arrays, and raw bytes read from files all become lookups in one C hash table
 (csrc/token_table.h), so the per-token work never runs Python bytecode.
 """
-from cpython.unicode cimport PyUnicode_AsUTF8AndSize
 from libc.stdint cimport int32_t, int64_t, uint8_t
 from libc.stdlib cimport malloc, realloc, free
 from libc.string cimport memcpy
@@ -16,6 +15,12 @@ cimport numpy as cnp
 from fastw2v._csrc cimport *
 
 cnp.import_array()
+
+cdef extern from "Python.h":
+    # declared without Cython's `except NULL`: the hot path stays free of
+    # exception bookkeeping and the rare failure is turned into a clear error below
+    const char *PyUnicode_AsUTF8AndSize(object unicode, Py_ssize_t *size)
+    void PyErr_Clear()
 
 KIND_UNKNOWN = -1
 KIND_STR = 0
@@ -126,6 +131,7 @@ cdef class TokenTable:
         """
         cdef int64_t n_sentences = 0, n_tokens = 0, i, n
         cdef const cnp.int64_t[::1] arr
+        cdef list lst
         for sentence in sentences:
             if isinstance(sentence, np.ndarray):
                 arr = _int_array(sentence, n_sentences)
@@ -143,9 +149,15 @@ cdef class TokenTable:
                         f"sentence {n_sentences} is a {type(sentence).__name__}, not a list of tokens; "
                         "split it first (e.g. text.split())")
                 n = 0
-                for tok in sentence:
-                    self.add_object(tok, n_sentences)
-                    n += 1
+                if type(sentence) is list:  # indexed access: no iterator object per sentence
+                    lst = <list>sentence
+                    n = len(lst)
+                    for i in range(n):
+                        self.add_object(lst[i], n_sentences)
+                else:
+                    for tok in sentence:
+                        self.add_object(tok, n_sentences)
+                        n += 1
             n_sentences += 1
             n_tokens += n
             if max_vocab_size > 0 and self.table.size > max_vocab_size:
@@ -245,6 +257,7 @@ cdef class TokenTable:
         cdef IntBuffer ids = IntBuffer(), ends = IntBuffer()
         cdef int64_t raw = 0, run = 0, i, index, position = first_index
         cdef const cnp.int64_t[::1] arr
+        cdef list lst
         for sentence in sentences:
             run = 0
             if isinstance(sentence, np.ndarray):
@@ -266,8 +279,9 @@ cdef class TokenTable:
                     raise TypeError(
                         f"sentence {position} is a {type(sentence).__name__}, not a list of tokens; "
                         "split it first (e.g. text.split())")
-                for tok in sentence:
-                    index = self.find_object(tok, position)
+                lst = sentence if type(sentence) is list else list(sentence)
+                for i in range(len(lst)):
+                    index = self.find_object(lst[i], position)
                     if index >= 0:
                         ids.push(index)
                     run += 1
@@ -294,12 +308,21 @@ cdef class TokenTable:
         return ids[:n_ids], ends[:n_ends]
 
 
-cdef const char *_utf8(object token, int64_t position, Py_ssize_t *n) except NULL:
+cdef inline const char *_utf8(object token, int64_t position, Py_ssize_t *n) except NULL:
+    cdef const char *p = PyUnicode_AsUTF8AndSize(token, n)
+    if p == NULL:
+        PyErr_Clear()
+        _bad_unicode(token, position)
+    return p
+
+
+cdef int _bad_unicode(object token, int64_t position) except -1:
     try:
-        return PyUnicode_AsUTF8AndSize(token, n)
+        token.encode("utf-8")
     except UnicodeEncodeError as exc:
         raise ValueError(f"token {token!r} in sentence {position} is not valid Unicode "
                          f"(lone surrogate at {exc.start}); clean or encode it first") from None
+    raise ValueError(f"token {token!r} in sentence {position} cannot be encoded as UTF-8")
 
 
 cdef const cnp.int64_t[::1] _int_array(object arr, int64_t position) except *:
