@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import PACKAGE_PARENT, planted_topics, write_corpus
+from conftest import PACKAGE_PARENT, TESTS_DIR, planted_topics, write_corpus
 from fastw2v import KeyedVectors
 
 ENV = dict(os.environ, PYTHONPATH=PACKAGE_PARENT + os.pathsep + os.environ.get("PYTHONPATH", ""))
@@ -15,8 +15,10 @@ SMALL = ["-size", "16", "-iter", "2", "-threads", "2"]
 
 
 def fastw2v(*args, env=ENV, cwd=None):
+    # run outside the repository: `python -m` puts the working directory first on
+    # sys.path, where a source checkout's fastw2v/ (no compiled extension) would shadow the install
     return subprocess.run([sys.executable, "-m", "fastw2v", *map(str, args)], capture_output=True,
-                          text=True, env=env, cwd=cwd, timeout=120)
+                          text=True, env=env, cwd=cwd or TESTS_DIR, timeout=120)
 
 
 def fails_with(result, fragment, status=1):

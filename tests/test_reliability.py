@@ -14,7 +14,7 @@ import time
 import numpy as np
 import pytest
 
-from conftest import PACKAGE_PARENT, planted_topics, write_corpus
+from conftest import PACKAGE_PARENT, TESTS_DIR, planted_topics, write_corpus
 from fastw2v import KeyedVectors, Word2Vec, native
 from fastw2v.callbacks import CallbackAny2Vec
 from fastw2v.checkpoint import parse_interval
@@ -23,8 +23,9 @@ ENV = dict(os.environ, PYTHONPATH=PACKAGE_PARENT + os.pathsep + os.environ.get("
 
 
 def _child(code: str) -> subprocess.Popen:
+    # cwd outside the repository, so a source checkout cannot shadow the installed package
     return subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=ENV)
+                            stderr=subprocess.PIPE, text=True, env=ENV, cwd=TESTS_DIR)
 
 
 def _small_model(epochs=1, **kwargs):
