@@ -270,22 +270,31 @@ FW2V_INLINE void draw_negatives(const fw2v_params *p, fw2v_thread *t)
     }
 }
 
-/* Predicts `word` from hidden vector h with every enabled objective; the
- * gradient for h accumulates in t->grad (word2vec C's neu1e). */
-FW2V_INLINE void train_targets(const fw2v_params *p, fw2v_thread *t, const real_t *h, int32_t word, real_t alpha)
+/* The target side of predicting `word` from hidden vector h: its Huffman path
+ * (hs) and its own output row (negative sampling); h's gradient accumulates in grad. */
+FW2V_INLINE void train_positives(const fw2v_params *p, fw2v_thread *t, const real_t *h, real_t *grad,
+                                 int32_t word, real_t alpha)
 {
     const int64_t dim = p->dim;
     if (p->hs) {
         for (int64_t k = p->path_offsets[word]; k < p->path_offsets[word + 1]; k++)
-            logistic_step(p, t, h, p->syn1 + p->points[k] * dim, t->grad, (real_t)(1 - p->codes[k]), alpha, 1);
+            logistic_step(p, t, h, p->syn1 + p->points[k] * dim, grad, (real_t)(1 - p->codes[k]), alpha, 1);
     }
-    if (p->negative) {
-        draw_negatives(p, t);
-        logistic_step(p, t, h, p->syn1neg + word * dim, t->grad, 1, alpha, FW2V_SATURATE_NEGATIVE);
-        for (int32_t d = 0; d < p->negative; d++) {
-            if (t->noise[d] == word) continue; /* as word2vec C: a draw of the target is skipped */
-            logistic_step(p, t, h, p->syn1neg + t->noise[d] * dim, t->grad, 0, alpha, FW2V_SATURATE_NEGATIVE);
-        }
+    if (p->negative) logistic_step(p, t, h, p->syn1neg + word * dim, grad, 1, alpha, FW2V_SATURATE_NEGATIVE);
+}
+
+/* Predicts `word` from h with every enabled objective; the gradient for h
+ * accumulates in t->grad (word2vec C's neu1e). */
+FW2V_INLINE void train_targets(const fw2v_params *p, fw2v_thread *t, const real_t *h, int32_t word, real_t alpha)
+{
+    /* negatives are drawn first so their rows load while the positives train;
+     * the positives draw no random numbers, so the draws are the same either way */
+    if (p->negative) draw_negatives(p, t);
+    train_positives(p, t, h, t->grad, word, alpha);
+    for (int32_t d = 0; d < p->negative; d++) {
+        if (t->noise[d] == word) continue; /* as word2vec C: a draw of the target is skipped */
+        logistic_step(p, t, h, p->syn1neg + (int64_t)t->noise[d] * p->dim, t->grad, 0, alpha,
+                      FW2V_SATURATE_NEGATIVE);
     }
 }
 
@@ -407,15 +416,8 @@ static void train_sentence_cbow_block(const fw2v_params *p, fw2v_thread *t, cons
         }
         if (m == 0) continue;
         memset(t->ctx_grads, 0, (size_t)m * dim * sizeof(real_t));
-        for (int b = 0; b < m; b++) {
-            int32_t word = t->ctx_ids[b];
-            real_t *h = t->ctx_rows[b], *grad = t->ctx_grads + b * dim;
-            if (p->hs) {
-                for (int64_t k = p->path_offsets[word]; k < p->path_offsets[word + 1]; k++)
-                    logistic_step(p, t, h, p->syn1 + p->points[k] * dim, grad, (real_t)(1 - p->codes[k]), alpha, 1);
-            }
-            if (p->negative) logistic_step(p, t, h, p->syn1neg + word * dim, grad, 1, alpha, FW2V_SATURATE_NEGATIVE);
-        }
+        for (int b = 0; b < m; b++)
+            train_positives(p, t, t->ctx_rows[b], t->ctx_grads + b * dim, t->ctx_ids[b], alpha);
         if (p->negative) draw_negatives(p, t);
         for (int32_t d = 0; d < p->negative; d++)
             logistic_block(p, t, m, p->syn1neg + t->noise[d] * dim, 0, alpha, t->noise[d], FW2V_SATURATE_NEGATIVE);

@@ -93,23 +93,9 @@ def read_vocab_file(path, errors: str = "replace") -> tuple[dict, int]:
     sentences : int
         The count of ``</s>`` (0 if absent).
     """
-    counts, sentences = {}, 0
-    with open(path, "rb") as fh:
-        for line_no, line in enumerate(fh, 1):
-            try:
-                fields = line.decode("utf-8", errors).split()
-            except UnicodeDecodeError as exc:
-                raise ValueError(f"{path}: line {line_no}: invalid UTF-8 ({exc.reason})") from None
-            if not fields:
-                continue
-            if len(fields) != 2 or not fields[1].isdigit():
-                raise ValueError(f"{path}: line {line_no}: expected '<word> <count>', got {line[:80]!r}")
-            word, count = fields[0], int(fields[1])
-            if word == SENTENCE_END:
-                sentences = count
-            else:
-                counts[word] = counts.get(word, 0) + count
-    return counts, sentences
+    from fastw2v.formats import read_vocab_counts
+    counts = read_vocab_counts(path, errors)
+    return counts, counts.pop(SENTENCE_END, 0)
 
 
 # -- checks at the boundary ---------------------------------------------------

@@ -180,16 +180,24 @@ def _parse_text_rows(rests, dim, first_line, path) -> np.ndarray:
     return out
 
 
-def _read_counts(fvocab, errors) -> dict:
+def read_vocab_counts(path, errors="strict") -> dict:
+    """``<word> <count>`` lines -- word2vec C's ``-save-vocab`` file, gensim's ``fvocab`` --
+    as ``{word: count}`` in file order (a repeated word's counts add up).
+
+    Raises ``ValueError`` naming the line for a malformed line or invalid UTF-8.
+    """
     counts = {}
-    with _open(fvocab, "rb") as fh:
+    with _open(path, "rb") as fh:
         for line_no, line in enumerate(fh, 1):
-            parts = line.decode("utf8", errors).split()
-            if not parts:
+            try:
+                fields = line.decode("utf-8", errors).split()
+            except UnicodeDecodeError as exc:
+                raise ValueError(f"{path}: line {line_no}: invalid UTF-8 ({exc.reason})") from None
+            if not fields:
                 continue
-            if len(parts) != 2:
-                raise ValueError(f"{fvocab}: line {line_no}: expected '<word> <count>', got {line[:80]!r}")
-            counts[parts[0]] = int(parts[1])
+            if len(fields) != 2 or not fields[1].isdigit():
+                raise ValueError(f"{path}: line {line_no}: expected '<word> <count>', got {line[:80]!r}")
+            counts[fields[0]] = counts.get(fields[0], 0) + int(fields[1])
     return counts
 
 
@@ -288,7 +296,7 @@ def load_word2vec_format(fname, fvocab=None, binary=False, encoding="utf8", unic
     kv.key_to_index = key_to_index
     kv.next_index = len(words)
     if fvocab is not None:
-        counts = _read_counts(fvocab, unicode_errors)
+        counts = read_vocab_counts(fvocab, unicode_errors)
         missing = [w for w in words if w not in counts]
         if missing:
             logger.warning("vocabulary file %s lacks %d words, e.g. %r; their count is 0",
