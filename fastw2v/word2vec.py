@@ -592,11 +592,14 @@ class Word2Vec:
         return [(self.wv.index_to_key[i], float(prob[i])) for i in top]
 
     # -- persistence ---------------------------------------------------------
-    _PARAMS = ("vector_size", "alpha", "window", "min_count", "max_vocab_size", "sample", "seed", "workers",
-               "min_alpha", "sg", "hs", "negative", "ns_exponent", "cbow_mean", "epochs", "null_word",
-               "sorted_vocab", "batch_words", "compute_loss", "comment", "max_final_vocab",
-               "shrink_windows", "batch_mode", "corpus_count", "corpus_total_words", "train_count", "total_train_time",
-               "effective_min_count", "_corpus_in_vocab_words")
+    # constructor parameters shared with gensim 4 (what a saved model, ours or gensim's, restores)
+    _GENSIM_PARAMS = ("vector_size", "alpha", "window", "min_count", "max_vocab_size", "sample", "seed",
+                      "workers", "min_alpha", "sg", "hs", "negative", "ns_exponent", "cbow_mean", "epochs",
+                      "null_word", "sorted_vocab", "batch_words", "compute_loss", "comment", "max_final_vocab",
+                      "shrink_windows")
+    _STATE = ("corpus_count", "corpus_total_words", "train_count", "total_train_time", "effective_min_count",
+              "_corpus_in_vocab_words")
+    _PARAMS = _GENSIM_PARAMS + ("batch_mode",) + _STATE
 
     def save(self, fname):
         """Save to ``fname`` (JSON) plus ``fname.<array>.npy`` files; no pickle."""
@@ -633,15 +636,10 @@ class Word2Vec:
         if meta.get("class") != "Word2Vec":
             raise ValueError(f"{fname} holds a {meta.get('class')}, not a Word2Vec model")
         model = cls.__new__(cls)
-        init = {k: meta[k] for k in ("vector_size", "alpha", "window", "min_count", "max_vocab_size",
-                                      "sample", "seed", "workers", "min_alpha", "sg", "hs", "negative",
-                                      "ns_exponent", "cbow_mean", "epochs", "null_word", "sorted_vocab",
-                                      "batch_words", "compute_loss", "comment", "max_final_vocab",
-                                      "shrink_windows")}
+        init = {k: meta[k] for k in cls._GENSIM_PARAMS}
         init["batch_mode"] = meta.get("batch_mode", "auto")
         model.__init__(**init)
-        for name in ("corpus_count", "corpus_total_words", "train_count", "total_train_time",
-                     "effective_min_count", "_corpus_in_vocab_words"):
+        for name in cls._STATE:
             setattr(model, name, meta.get(name, 0))
         state = meta.get("training_state")
         model.training_state = state if isinstance(state, dict) else None
@@ -678,10 +676,7 @@ class Word2Vec:
         if "Word2Vec" not in str(data.get("__class__", "")) or not isinstance(data.get("wv"), dict):
             raise ValueError(f"{fname} is not a gensim Word2Vec model (found {data.get('__class__')}); "
                              "use KeyedVectors.load_gensim for vectors")
-        names = ("vector_size", "alpha", "window", "min_count", "max_vocab_size", "sample", "seed", "workers",
-                 "min_alpha", "sg", "hs", "negative", "ns_exponent", "cbow_mean", "epochs", "null_word",
-                 "sorted_vocab", "batch_words", "compute_loss", "comment", "max_final_vocab", "shrink_windows")
-        init = {k: data[k] for k in names if data.get(k) is not None}
+        init = {k: data[k] for k in cls._GENSIM_PARAMS if data.get(k) is not None}
         init["vector_size"] = int(np.asarray(data["wv"]["vectors"]).shape[1])
         model = cls(**init)
         wv = data["wv"]
