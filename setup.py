@@ -28,6 +28,11 @@ if os.environ.get("FASTW2V_SANITIZE") != "1":
     define_macros.append(("NDEBUG", "1"))
 
 
+# Every C header: an edit to one (kernels_impl.h is only ever #included) must
+# rebuild the extensions, which setuptools does not work out by itself.
+HEADERS = sorted(os.path.join(CSRC, f) for f in os.listdir(CSRC) if f.endswith(".h"))
+
+
 def extension(name, sources):
     return Extension(
         f"fastw2v.{name}",
@@ -36,6 +41,7 @@ def extension(name, sources):
         define_macros=define_macros,
         extra_compile_args=compile_args,
         extra_link_args=link_args,
+        depends=HEADERS,
     )
 
 

@@ -32,6 +32,9 @@
 extern float fw2v_sigmoid_table[FW2V_SIGMOID_SIZE + 2];
 void fw2v_init_sigmoid(void);
 
+/* Window batching trains at most this many distinct output rows as one group. */
+#define FW2V_ROW_GROUP 16
+
 /* CBOW with batch_window: this many consecutive centres share one set of negatives. */
 #define FW2V_CBOW_BLOCK 8
 
@@ -79,6 +82,9 @@ typedef struct {
     real_t *ctx_scale;
     real_t **blk_in;                /* [S] scratch: inputs of the block members that take a step */
     real_t **blk_grad;              /* [S] scratch: their gradient rows */
+    real_t **grp_rows;              /* [FW2V_ROW_GROUP] scratch: a group of distinct output rows */
+    real_t *grp_labels;             /* [FW2V_ROW_GROUP] their labels */
+    real_t *grp_g;                  /* [FW2V_ROW_GROUP x S] their gradient scales per context */
     int64_t block_lo[FW2V_CBOW_BLOCK], block_hi[FW2V_CBOW_BLOCK], block_centre[FW2V_CBOW_BLOCK];
     int64_t unpublished;            /* tokens consumed but not yet added to *progress */
     int64_t words_seen;             /* in-vocabulary tokens consumed */

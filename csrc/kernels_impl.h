@@ -72,6 +72,63 @@ FW2V_INLINE void vaxpy(real_t *FW2V_RESTRICT y, real_t a, const real_t *FW2V_RES
                                                          _mm512_maskz_loadu_ps(m, y + k)));
     }
 }
+/* Four dot products of one vector a against rows b[0..3]: a is loaded once per
+ * step and the four sums are reduced together (one horizontal-add tree instead of four). */
+FW2V_INLINE void vdot4(const real_t *FW2V_RESTRICT a, real_t *const *b, int n, real_t *out)
+{
+    __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+    for (int k = 0; k < n; k += 16) {
+        __mmask16 m = n - k >= 16 ? (__mmask16)0xFFFF : tail_mask(n - k);
+        __m512 x = _mm512_maskz_loadu_ps(m, a + k);
+        s0 = _mm512_fmadd_ps(x, _mm512_maskz_loadu_ps(m, b[0] + k), s0);
+        s1 = _mm512_fmadd_ps(x, _mm512_maskz_loadu_ps(m, b[1] + k), s1);
+        s2 = _mm512_fmadd_ps(x, _mm512_maskz_loadu_ps(m, b[2] + k), s2);
+        s3 = _mm512_fmadd_ps(x, _mm512_maskz_loadu_ps(m, b[3] + k), s3);
+    }
+#define FW2V_HALF(v) _mm256_add_ps(_mm512_castps512_ps256(v), \
+        _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)))
+    __m256 t = _mm256_hadd_ps(_mm256_hadd_ps(FW2V_HALF(s0), FW2V_HALF(s1)),
+                              _mm256_hadd_ps(FW2V_HALF(s2), FW2V_HALF(s3)));
+#undef FW2V_HALF
+    _mm_storeu_ps(out, _mm_add_ps(_mm256_castps256_ps128(t), _mm256_extractf128_ps(t, 1)));
+}
+
+/* y += sum_j c[j * stride] * x[j]: the row is loaded and stored once whatever m is,
+ * and four (then two) independent accumulators keep the FMA pipes full. */
+FW2V_INLINE void vcombine(real_t *FW2V_RESTRICT y, real_t *const *x, const real_t *c, int stride, int m, int n)
+{
+    int k = 0;
+    for (; k + 64 <= n; k += 64) {
+        __m512 a0 = _mm512_loadu_ps(y + k), a1 = _mm512_loadu_ps(y + k + 16);
+        __m512 a2 = _mm512_loadu_ps(y + k + 32), a3 = _mm512_loadu_ps(y + k + 48);
+        for (int j = 0; j < m; j++) {
+            __m512 cj = _mm512_set1_ps(c[j * stride]);
+            const real_t *xj = x[j] + k;
+            a0 = _mm512_fmadd_ps(cj, _mm512_loadu_ps(xj), a0);
+            a1 = _mm512_fmadd_ps(cj, _mm512_loadu_ps(xj + 16), a1);
+            a2 = _mm512_fmadd_ps(cj, _mm512_loadu_ps(xj + 32), a2);
+            a3 = _mm512_fmadd_ps(cj, _mm512_loadu_ps(xj + 48), a3);
+        }
+        _mm512_storeu_ps(y + k, a0); _mm512_storeu_ps(y + k + 16, a1);
+        _mm512_storeu_ps(y + k + 32, a2); _mm512_storeu_ps(y + k + 48, a3);
+    }
+    for (; k + 32 <= n; k += 32) {
+        __m512 a0 = _mm512_loadu_ps(y + k), a1 = _mm512_loadu_ps(y + k + 16);
+        for (int j = 0; j < m; j++) {
+            __m512 cj = _mm512_set1_ps(c[j * stride]);
+            a0 = _mm512_fmadd_ps(cj, _mm512_loadu_ps(x[j] + k), a0);
+            a1 = _mm512_fmadd_ps(cj, _mm512_loadu_ps(x[j] + k + 16), a1);
+        }
+        _mm512_storeu_ps(y + k, a0); _mm512_storeu_ps(y + k + 16, a1);
+    }
+    for (; k < n; k += 16) {
+        __mmask16 msk = n - k >= 16 ? (__mmask16)0xFFFF : tail_mask(n - k);
+        __m512 a0 = _mm512_maskz_loadu_ps(msk, y + k);
+        for (int j = 0; j < m; j++)
+            a0 = _mm512_fmadd_ps(_mm512_set1_ps(c[j * stride]), _mm512_maskz_loadu_ps(msk, x[j] + k), a0);
+        _mm512_mask_storeu_ps(y + k, msk, a0);
+    }
+}
 #elif FW2V_USE_AVX2
 #include <immintrin.h>
 
@@ -140,6 +197,52 @@ FW2V_INLINE void vaxpy(real_t *FW2V_RESTRICT y, real_t a, const real_t *FW2V_RES
         _mm256_storeu_ps(y + k, _mm256_fmadd_ps(av, _mm256_loadu_ps(x + k), _mm256_loadu_ps(y + k)));
     for (; k < n; k++) y[k] += a * x[k];
 }
+FW2V_INLINE void vdot4(const real_t *FW2V_RESTRICT a, real_t *const *b, int n, real_t *out)
+{
+    __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+    int k = 0;
+    for (; k + 8 <= n; k += 8) {
+        __m256 x = _mm256_loadu_ps(a + k);
+        s0 = _mm256_fmadd_ps(x, _mm256_loadu_ps(b[0] + k), s0);
+        s1 = _mm256_fmadd_ps(x, _mm256_loadu_ps(b[1] + k), s1);
+        s2 = _mm256_fmadd_ps(x, _mm256_loadu_ps(b[2] + k), s2);
+        s3 = _mm256_fmadd_ps(x, _mm256_loadu_ps(b[3] + k), s3);
+    }
+    __m256 t = _mm256_hadd_ps(_mm256_hadd_ps(s0, s1), _mm256_hadd_ps(s2, s3));
+    _mm_storeu_ps(out, _mm_add_ps(_mm256_castps256_ps128(t), _mm256_extractf128_ps(t, 1)));
+    for (; k < n; k++)
+        for (int r = 0; r < 4; r++) out[r] += a[k] * b[r][k];
+}
+
+FW2V_INLINE void vcombine(real_t *FW2V_RESTRICT y, real_t *const *x, const real_t *c, int stride, int m, int n)
+{
+    int k = 0;
+    for (; k + 32 <= n; k += 32) {
+        __m256 a0 = _mm256_loadu_ps(y + k), a1 = _mm256_loadu_ps(y + k + 8);
+        __m256 a2 = _mm256_loadu_ps(y + k + 16), a3 = _mm256_loadu_ps(y + k + 24);
+        for (int j = 0; j < m; j++) {
+            __m256 cj = _mm256_set1_ps(c[j * stride]);
+            const real_t *xj = x[j] + k;
+            a0 = _mm256_fmadd_ps(cj, _mm256_loadu_ps(xj), a0);
+            a1 = _mm256_fmadd_ps(cj, _mm256_loadu_ps(xj + 8), a1);
+            a2 = _mm256_fmadd_ps(cj, _mm256_loadu_ps(xj + 16), a2);
+            a3 = _mm256_fmadd_ps(cj, _mm256_loadu_ps(xj + 24), a3);
+        }
+        _mm256_storeu_ps(y + k, a0); _mm256_storeu_ps(y + k + 8, a1);
+        _mm256_storeu_ps(y + k + 16, a2); _mm256_storeu_ps(y + k + 24, a3);
+    }
+    for (; k + 8 <= n; k += 8) {
+        __m256 a0 = _mm256_loadu_ps(y + k);
+        for (int j = 0; j < m; j++)
+            a0 = _mm256_fmadd_ps(_mm256_set1_ps(c[j * stride]), _mm256_loadu_ps(x[j] + k), a0);
+        _mm256_storeu_ps(y + k, a0);
+    }
+    for (; k < n; k++) {
+        real_t a0 = y[k];
+        for (int j = 0; j < m; j++) a0 += c[j * stride] * x[j][k];
+        y[k] = a0;
+    }
+}
 #else
 FW2V_INLINE real_t vdot(const real_t *FW2V_RESTRICT a, const real_t *FW2V_RESTRICT b, int n)
 {
@@ -174,6 +277,19 @@ FW2V_INLINE void vfused_block(real_t *const *grads, real_t *FW2V_RESTRICT row, r
             grads[c][k] += g[c] * r;
         }
         row[k] = acc;
+    }
+}
+FW2V_INLINE void vdot4(const real_t *FW2V_RESTRICT a, real_t *const *b, int n, real_t *out)
+{
+    for (int r = 0; r < 4; r++) out[r] = vdot(a, b[r], n);
+}
+
+FW2V_INLINE void vcombine(real_t *FW2V_RESTRICT y, real_t *const *x, const real_t *c, int stride, int m, int n)
+{
+    for (int k = 0; k < n; k++) {
+        real_t a0 = y[k];
+        for (int j = 0; j < m; j++) a0 += c[j * stride] * x[j][k];
+        y[k] = a0;
     }
 }
 #endif
@@ -249,6 +365,50 @@ FW2V_INLINE void logistic_block(const fw2v_params *p, fw2v_thread *t, int n_ctx,
         t->ctx_scale[active++] = g;
     }
     if (active) vfused_block(t->blk_grad, row, t->blk_in, t->ctx_scale, active, p->dim);
+}
+
+/* HogBatch with a group of distinct output rows (t->grp_rows: a Huffman path, or
+ * a target and its negatives) against all context rows of a window, as two small
+ * matrix products. No row of the group is read after another row of the group
+ * moves, and the context rows only move after the window, so computing every
+ * score first, then every context gradient from the old rows (pass A), then every
+ * row update (pass B) is exactly logistic_block applied row by row: the same sums
+ * in the same order. It pays because each gradient and each row is written once
+ * per group instead of once per (row, context), and four scores share one load
+ * of the context row and one horizontal reduction. */
+FW2V_INLINE void logistic_group(const fw2v_params *p, fw2v_thread *t, int n_ctx, int n_rows, real_t alpha,
+                                int saturate)
+{
+    real_t **rows = t->grp_rows;
+    real_t *g = t->grp_g; /* [row][context] */
+    real_t scores[4];
+    for (int l = 0; l < n_rows; l += 4) {
+        int valid = n_rows - l < 4 ? n_rows - l : 4;
+        real_t *quad[4];
+        for (int r = 0; r < 4; r++) quad[r] = rows[l + (r < valid ? r : 0)];
+        for (int c = 0; c < n_ctx; c++) {
+            vdot4(t->ctx_rows[c], quad, p->dim, scores);
+            for (int r = 0; r < valid; r++)
+                g[(l + r) * n_ctx + c] = logistic_gradient(p, t, scores[r], t->grp_labels[l + r], alpha, saturate);
+        }
+    }
+    /* rows whose every step is zero (saturated HS nodes are common) take no part */
+    int active = 0;
+    for (int l = 0; l < n_rows; l++) {
+        int any = 0;
+        for (int c = 0; c < n_ctx; c++) any |= g[l * n_ctx + c] != 0;
+        if (!any) continue;
+        if (active != l) {
+            memcpy(g + active * n_ctx, g + l * n_ctx, (size_t)n_ctx * sizeof(real_t));
+            rows[active] = rows[l];
+        }
+        active++;
+    }
+    if (!active) return;
+    for (int c = 0; c < n_ctx; c++) /* pass A: context gradients from the old rows */
+        vcombine(t->ctx_grads + (size_t)c * p->dim, rows, g + c, n_ctx, active, p->dim);
+    for (int l = 0; l < active; l++) /* pass B: the rows */
+        vcombine(rows[l], t->ctx_rows, g + l * n_ctx, 1, n_ctx, p->dim);
 }
 
 FW2V_INLINE int32_t draw_negative(const fw2v_params *p, fw2v_thread *t)
@@ -345,16 +505,42 @@ static void train_sentence_sg_window(const fw2v_params *p, fw2v_thread *t, const
         memset(t->ctx_grads, 0, (size_t)n_ctx * dim * sizeof(real_t));
         int32_t word = w[i];
         if (p->hs) {
-            for (int64_t k = p->path_offsets[word]; k < p->path_offsets[word + 1]; k++)
-                logistic_block(p, t, n_ctx, p->syn1 + p->points[k] * dim, (real_t)(1 - p->codes[k]), alpha, -1, 1);
+            /* the path's nodes are distinct rows: groups of FW2V_ROW_GROUP at a time */
+            int n_rows = 0;
+            for (int64_t k = p->path_offsets[word]; k < p->path_offsets[word + 1]; k++) {
+                t->grp_rows[n_rows] = p->syn1 + p->points[k] * dim;
+                t->grp_labels[n_rows++] = (real_t)(1 - p->codes[k]);
+                if (n_rows == FW2V_ROW_GROUP) {
+                    logistic_group(p, t, n_ctx, n_rows, alpha, 1);
+                    n_rows = 0;
+                }
+            }
+            if (n_rows) logistic_group(p, t, n_ctx, n_rows, alpha, 1);
         }
         if (p->negative) {
             draw_negatives(p, t);
-            logistic_block(p, t, n_ctx, p->syn1neg + word * dim, 1, alpha, -1, FW2V_SATURATE_NEGATIVE);
+            t->grp_rows[0] = p->syn1neg + word * dim;
+            t->grp_labels[0] = 1;
+            int n_rows = 1;
             for (int32_t d = 0; d < p->negative; d++) {
                 if (t->noise[d] == word) continue;
-                logistic_block(p, t, n_ctx, p->syn1neg + t->noise[d] * dim, 0, alpha, -1, FW2V_SATURATE_NEGATIVE);
+                real_t *row = p->syn1neg + t->noise[d] * dim;
+                /* a row drawn twice must see its first update: close the group there */
+                for (int r = 0; r < n_rows; r++) {
+                    if (t->grp_rows[r] == row) {
+                        logistic_group(p, t, n_ctx, n_rows, alpha, FW2V_SATURATE_NEGATIVE);
+                        n_rows = 0;
+                        break;
+                    }
+                }
+                if (n_rows == FW2V_ROW_GROUP) {
+                    logistic_group(p, t, n_ctx, n_rows, alpha, FW2V_SATURATE_NEGATIVE);
+                    n_rows = 0;
+                }
+                t->grp_rows[n_rows] = row;
+                t->grp_labels[n_rows++] = 0;
             }
+            logistic_group(p, t, n_ctx, n_rows, alpha, FW2V_SATURATE_NEGATIVE);
         }
         for (int c = 0; c < n_ctx; c++)
             vaxpy(t->ctx_rows[c], p->lockf[t->ctx_ids[c]], t->ctx_grads + (size_t)c * dim, p->dim);

@@ -49,6 +49,7 @@ cdef extern from "kernels.h" nogil:
         FW2V_ISA_AVX512
         FW2V_PUBLISH_EVERY
         FW2V_CBOW_BLOCK
+        FW2V_ROW_GROUP
     ctypedef struct fw2v_params:
         real_t *syn0
         real_t *syn1
@@ -89,6 +90,9 @@ cdef extern from "kernels.h" nogil:
         real_t *ctx_scale
         real_t **blk_in
         real_t **blk_grad
+        real_t **grp_rows
+        real_t *grp_labels
+        real_t *grp_g
         int64_t unpublished
         int64_t words_seen
         int64_t words_trained

@@ -175,6 +175,9 @@ cdef class ThreadState:
         self.t.ctx_scale = <real_t *>calloc(slots, sizeof(real_t))
         self.t.blk_in = <real_t **>calloc(slots, sizeof(real_t *))
         self.t.blk_grad = <real_t **>calloc(slots, sizeof(real_t *))
+        self.t.grp_rows = <real_t **>calloc(FW2V_ROW_GROUP, sizeof(real_t *))
+        self.t.grp_labels = <real_t *>calloc(FW2V_ROW_GROUP, sizeof(real_t))
+        self.t.grp_g = <real_t *>calloc(FW2V_ROW_GROUP * slots, sizeof(real_t))
         self.kept_capacity = 0
         self.t.kept = NULL
         self.t.unpublished = 0
@@ -183,7 +186,8 @@ cdef class ThreadState:
         self.t.fixed_position = 0
         self.reset_counters()
         if (not self.t.noise or not self.t.hidden or not self.t.grad or not self.t.ctx_rows or not self.t.ctx_ids
-                or not self.t.ctx_grads or not self.t.ctx_scale or not self.t.blk_in or not self.t.blk_grad):
+                or not self.t.ctx_grads or not self.t.ctx_scale or not self.t.blk_in or not self.t.blk_grad
+                or not self.t.grp_rows or not self.t.grp_labels or not self.t.grp_g):
             raise MemoryError()
 
     def __dealloc__(self):
@@ -197,6 +201,9 @@ cdef class ThreadState:
         free(self.t.ctx_scale)
         free(self.t.blk_in)
         free(self.t.blk_grad)
+        free(self.t.grp_rows)
+        free(self.t.grp_labels)
+        free(self.t.grp_g)
 
     cdef int ensure_capacity(self, int64_t n) except -1:
         if n <= self.kept_capacity:

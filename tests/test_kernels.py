@@ -16,6 +16,7 @@ def sigmoid(x):
 
 
 LOSS = [0.0]
+NEGATIVE = 3
 
 
 def logistic_step(h, row, grad, label, alpha):
@@ -61,10 +62,8 @@ def reference_sentence(sent, syn0, syn1, syn1neg, paths, negatives, sg, cbow_mea
                 syn0[c] += lockf[c] * grad
 
 
-NEGATIVE = 3
-
-
-def reference_sentence_window(sent, syn0, syn1, syn1neg, paths, negatives, window, alpha, lockf):
+def reference_sentence_window(sent, syn0, syn1, syn1neg, paths, negatives, window, alpha, lockf,
+                              n_negative=NEGATIVE):
     """HogBatch skip-gram: every output row meets all context rows of the window at once."""
     n = len(sent)
     for i in range(n):
@@ -78,7 +77,7 @@ def reference_sentence_window(sent, syn0, syn1, syn1neg, paths, negatives, windo
             rows += [(syn1, point, 1 - code) for point, code in paths[sent[i]]]
         if syn1neg is not None:
             rows.append((syn1neg, sent[i], 1))
-            for _ in range(NEGATIVE):
+            for _ in range(n_negative):
                 noise = negatives.pop(0)
                 negatives.append(noise)
                 if noise != sent[i]:
@@ -186,6 +185,37 @@ def test_update_matches_numpy_reference(sg, hs, negative, cbow_mean, batch_windo
     if negative:
         np.testing.assert_allclose(syn1neg, ref[2], atol=1e-5)
     assert state.words_seen == len(ids) and state.words_trained == len(ids)
+    assert state.loss == pytest.approx(LOSS[0], rel=1e-5)
+
+
+@pytest.mark.parametrize("isa", ISAS)
+def test_window_groups_longer_than_one_group_match_reference(isa):
+    """Huffman paths and negative lists longer than the kernel's row group (FW2V_ROW_GROUP),
+    with repeated negatives inside one window: still the row-by-row HogBatch update."""
+    rng = np.random.default_rng(7)
+    V, dim, window, alpha, negative = 24, 21, 3, 0.05, 22
+    counts = (2 ** np.arange(V, 0, -1)).astype(np.int64)  # powers of two: a path of length V - 1
+    syn0 = (rng.random((V, dim), dtype=np.float32) - 0.5) / 4
+    syn1 = (rng.random((V, dim), dtype=np.float32) - 0.5) / 4
+    syn1neg = (rng.random((V, dim), dtype=np.float32) - 0.5) / 4
+    lockf = np.ones(V, dtype=np.float32)
+    params, (offsets, codes, points) = make_params(syn0, syn1, syn1neg, lockf, counts, True, negative, True,
+                                                   1, window, alpha, isa, batch_window=True)
+    assert np.diff(offsets).max() > 16
+    paths = [list(zip(points[offsets[w]:offsets[w + 1]], codes[offsets[w]:offsets[w + 1]])) for w in range(V)]
+    negatives = [int(x) for x in rng.integers(0, V, size=53)] + [5, 5, 9, 5]
+    sentences = [[int(x) for x in rng.integers(0, V, size=15)], [V - 1, 0, V - 1]]
+    ref = [a.astype(np.float64) for a in (syn0, syn1, syn1neg)]
+    neg_cycle = list(negatives)
+    LOSS[0] = 0.0
+    for sent in sentences:
+        reference_sentence_window(sent, *ref, paths, neg_cycle, window, alpha, lockf, n_negative=negative)
+    state = _kernels.ThreadState(dim, 1, window=window, negative=negative)
+    state.set_fixed_negatives(negatives)
+    ids = np.concatenate(sentences).astype(np.int32)
+    assert _kernels.train_batch(params, state, ids, np.cumsum([len(s) for s in sentences])) is False
+    for got, want in zip((syn0, syn1, syn1neg), ref):
+        np.testing.assert_allclose(got, want, atol=1e-5)
     assert state.loss == pytest.approx(LOSS[0], rel=1e-5)
 
 
