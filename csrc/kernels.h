@@ -61,6 +61,15 @@ typedef struct {
     int32_t compute_loss;
     int32_t isa;                    /* FW2V_ISA_*: which compiled variant runs (chosen in Python) */
     int32_t batch_window;           /* skip-gram: train a whole window per output row (HogBatch) */
+    /* Hierarchical softmax with several threads: inner nodes >= hot_first (the
+     * hs_private nodes nearest the root, which lie on nearly every path) are
+     * trained on per-thread copies whose deltas are added back to syn1 every
+     * FW2V_PUBLISH_EVERY tokens. Shared, those rows are written by every window
+     * of every thread and their cache lines bounce between cores (measured: no
+     * speed-up from a second thread). hs_private = 0 (one thread): plain Hogwild,
+     * exact and reproducible. hot_first = vocab_size - 1 - hs_private. */
+    int32_t hs_private;
+    int64_t hot_first;
     double start_alpha, end_alpha;
     double total_words;             /* in-vocabulary tokens of the whole schedule (all epochs) */
     volatile int64_t *progress;     /* shared: in-vocabulary tokens consumed by all threads */
@@ -85,6 +94,8 @@ typedef struct {
     real_t **grp_rows;              /* [FW2V_ROW_GROUP] scratch: a group of distinct output rows */
     real_t *grp_labels;             /* [FW2V_ROW_GROUP] their labels */
     real_t *grp_g;                  /* [FW2V_ROW_GROUP x S] their gradient scales per context */
+    real_t *hot_rows;               /* [hs_private x dim] this thread's copies of the top inner nodes */
+    real_t *hot_seen;               /* [hs_private x dim] syn1's values when they were last copied */
     int64_t block_lo[FW2V_CBOW_BLOCK], block_hi[FW2V_CBOW_BLOCK], block_centre[FW2V_CBOW_BLOCK];
     int64_t unpublished;            /* tokens consumed but not yet added to *progress */
     int64_t words_seen;             /* in-vocabulary tokens consumed */

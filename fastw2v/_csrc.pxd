@@ -73,6 +73,8 @@ cdef extern from "kernels.h" nogil:
         int32_t compute_loss
         int32_t isa
         int32_t batch_window
+        int32_t hs_private
+        int64_t hot_first
         double start_alpha
         double end_alpha
         double total_words
@@ -93,6 +95,8 @@ cdef extern from "kernels.h" nogil:
         real_t **grp_rows
         real_t *grp_labels
         real_t *grp_g
+        real_t *hot_rows
+        real_t *hot_seen
         int64_t unpublished
         int64_t words_seen
         int64_t words_trained

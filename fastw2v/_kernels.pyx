@@ -69,7 +69,7 @@ cdef class KernelParams:
                  path_offsets, codes, points, int window, int negative, bint hs, bint sg,
                  bint cbow_mean, bint shrink_windows, bint subsample, bint compute_loss,
                  double start_alpha, double end_alpha, double total_words, int isa,
-                 bint batch_window=False):
+                 bint batch_window=False, int hs_private=0):
         cdef int64_t V = syn0.shape[0]
         cdef int dim = syn0.shape[1]
         if window < 1 or negative < 0 or (not hs and negative == 0) or dim < 1 or V < 1:
@@ -116,6 +116,11 @@ cdef class KernelParams:
             raise ValueError(f"instruction set {ISA_NAMES.get(isa, isa)!r} is not supported by this CPU")
         self.p.isa = isa
         self.p.batch_window = batch_window
+        # private top inner nodes only make sense with hierarchical softmax
+        if hs_private < 0:
+            raise ValueError("hs_private must be >= 0")
+        self.p.hs_private = min(hs_private, V - 1) if hs else 0
+        self.p.hot_first = V - 1 - self.p.hs_private
         self.p.start_alpha = start_alpha
         self.p.end_alpha = end_alpha
         self.p.total_words = max(total_words, 1.0)
@@ -156,6 +161,7 @@ cdef class ThreadState:
     cdef int window_capacity
     cdef int negative_capacity
     cdef int64_t kept_capacity
+    cdef int hot_capacity
     cdef object fixed
 
     def __cinit__(self, int dim, uint64_t seed, int window=5, int negative=5):
@@ -180,6 +186,9 @@ cdef class ThreadState:
         self.t.grp_g = <real_t *>calloc(FW2V_ROW_GROUP * slots, sizeof(real_t))
         self.kept_capacity = 0
         self.t.kept = NULL
+        self.hot_capacity = 0
+        self.t.hot_rows = NULL
+        self.t.hot_seen = NULL
         self.t.unpublished = 0
         self.t.fixed_negatives = NULL
         self.t.n_fixed_negatives = 0
@@ -204,6 +213,26 @@ cdef class ThreadState:
         free(self.t.grp_rows)
         free(self.t.grp_labels)
         free(self.t.grp_g)
+        free(self.t.hot_rows)
+        free(self.t.hot_seen)
+
+    cdef int ensure_hot(self, int n) except -1:
+        """Room for n private top inner nodes (see fw2v_params.hs_private)."""
+        if n <= self.hot_capacity:
+            return 0
+        free(self.t.hot_rows)
+        free(self.t.hot_seen)
+        self.t.hot_rows = <real_t *>malloc(<size_t>n * self.dim * sizeof(real_t))
+        self.t.hot_seen = <real_t *>malloc(<size_t>n * self.dim * sizeof(real_t))
+        if not self.t.hot_rows or not self.t.hot_seen:
+            free(self.t.hot_rows)
+            free(self.t.hot_seen)
+            self.t.hot_rows = NULL
+            self.t.hot_seen = NULL
+            self.hot_capacity = 0
+            raise MemoryError()
+        self.hot_capacity = n
+        return 0
 
     cdef int ensure_capacity(self, int64_t n) except -1:
         if n <= self.kept_capacity:
@@ -292,6 +321,7 @@ def train_batch(KernelParams params, ThreadState state, ids, ends, int64_t first
     if state.fixed is not None and (state.fixed.min() < 0 or state.fixed.max() >= params.p.vocab_size):
         raise ValueError(f"fixed negatives out of range [0, {params.p.vocab_size})")
     state.ensure_capacity(int(lengths.max()))
+    state.ensure_hot(params.p.hs_private)
     if iv.shape[0] == 0:
         return False
     batch.ids = &iv[0]

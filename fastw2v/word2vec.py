@@ -38,6 +38,12 @@ logger = logging.getLogger(__name__)
 MAX_WORDS_IN_BATCH = MAX_SENTENCE_LENGTH
 REAL = np.float32
 
+# Hierarchical softmax with several workers: each thread keeps its own copy of
+# this many inner nodes nearest the root (on nearly every Huffman path) and
+# merges its changes back every 10,000 tokens; shared, their cache lines bounce
+# between cores on every window. One worker trains them in place (exact).
+HS_PRIVATE_NODES = 255
+
 
 def _check_restartable(corpus, what="corpus_iterable"):
     if corpus is None:
@@ -380,7 +386,8 @@ class Word2Vec:
             cbow_mean=bool(self.cbow_mean), shrink_windows=self.shrink_windows,
             subsample=bool(self.sample), compute_loss=bool(compute_loss),
             start_alpha=float(start_alpha), end_alpha=float(end_alpha),
-            total_words=float(schedule_words), isa=_isa(), batch_window=self._batch_window())
+            total_words=float(schedule_words), isa=_isa(), batch_window=self._batch_window(),
+            hs_private=HS_PRIVATE_NODES if int(self.workers) > 1 else 0)
 
     def _batch_window(self) -> bool:
         """``batch_mode='auto'``: window batching (HogBatch) for skip-gram, where it
