@@ -1,21 +1,24 @@
 """Sparse row deltas and the tree that sums them: what fastw2v.distributed's replicas exchange.
 
-Pure NumPy, no Dask: the maths and the message layout, so both can be tested alone.
+No Dask here: the maths (one-pass C loops in csrc/allreduce.c) and the
+message layout, so both can be tested alone.
 
 A *delta* is ``{matrix name: Rows}``: the rows a replica changed since its
 last synchronisation (sorted unique int32 indices) and the change of each,
-on the wire as float16 (or float32). For a words-weighted mean (Spark's
-model averaging) each row also carries the words behind it.
+on the wire as int8 with one float32 scale per row (``int8``, a quarter of
+float32 plus 4 bytes a row) or float32 (exact). For a words-weighted mean (Spark's model
+averaging) each row also carries the words behind it.
 
 Quantisation with error feedback
-    A replica sends ``q = float16(d + e)`` and keeps ``e = d + e - q`` (per
-    row, in float32) for its next message, so what it has sent over the run
-    differs from what it trained by less than one float16 step of the row's
-    latest change, never by an accumulated bias (1-bit SGD, Seide et al.
-    2014; the same idea as Deep Gradient Compression's local accumulation).
-    Partial sums inside the tree are rounded to float16 again without
-    feedback; that error is one rounding per tree level, unbiased, and
-    about 2**-11 of a round's change.
+    ``int8``: a row ``x`` is sent as ``round(x * 127 / max|x|)`` and the
+    scale ``max|x| / 127``, so each value is within half a step (1/254 of
+    the row's largest change) of the truth. A replica sends ``q = Q(d + e)``
+    and keeps ``e = d + e - q`` (per row, in float32) for its next message,
+    so what it has sent over the run differs from what it trained by at most
+    one step of the row's latest change, never by an accumulated bias
+    (1-bit SGD, Seide et al. 2014; Deep Gradient Compression's local
+    accumulation). Partial sums inside the tree are quantised again without
+    feedback: one unbiased rounding per tree level, half a step at most.
 
 Tree (all-reduce without a central node)
     Shards sit in a binary heap: shard ``k`` is the parent of ``2k+1`` and
@@ -33,74 +36,68 @@ from typing import NamedTuple, Optional
 
 import numpy as np
 
-WIRE_DTYPES = {"float16": np.float16, "float32": np.float32}
+from fastw2v import _allreduce
+
+WIRE_DTYPES = ("int8", "float32")
 
 
 class Rows(NamedTuple):
     """Changed rows of one matrix: indices, values, and (for a mean) the words behind each row."""
     rows: np.ndarray                 # int32, sorted, unique
-    values: np.ndarray               # (len(rows), dim), wire dtype
+    values: np.ndarray               # (len(rows), dim) in the wire dtype
+    scale: Optional[np.ndarray]      # float32 per row for int8 values, else None
     weights: Optional[np.ndarray]    # float32 per row, or None for a plain sum
+
+    def decoded(self) -> np.ndarray:
+        """The values as float32."""
+        if self.scale is None:
+            return self.values.astype(np.float32, copy=False)
+        return self.values.astype(np.float32) * self.scale[:, None]
+
+
+def quantise(x: np.ndarray, dtype: str) -> tuple[np.ndarray, Optional[np.ndarray]]:
+    """``(values, scale)`` of float32 rows ``x`` in the wire ``dtype`` (scale only for int8)."""
+    if dtype == "int8":
+        return _allreduce.quantise_rows(x)
+    return np.ascontiguousarray(x, dtype=np.float32), None
 
 
 def nbytes(delta: dict) -> int:
     """Bytes of a delta's arrays (what goes over the network, less pickling headers)."""
-    return sum(p.rows.nbytes + p.values.nbytes + (0 if p.weights is None else p.weights.nbytes)
+    return sum(p.rows.nbytes + p.values.nbytes + sum(a.nbytes for a in (p.scale, p.weights) if a is not None)
                for p in delta.values())
 
 
-def changed_rows(current: np.ndarray, start: np.ndarray) -> np.ndarray:
-    """Indices of the rows where ``current`` differs from ``start``."""
-    return np.flatnonzero((current != start).any(axis=1)).astype(np.int32)
+def encode_changes(current: np.ndarray, start: np.ndarray, residual: Optional[np.ndarray], dtype: str,
+                   weight: Optional[float] = None) -> Rows:
+    """The rows where ``current`` differs from ``start``, their changes in the wire dtype.
 
-
-def encode(exact: np.ndarray, rows: np.ndarray, residual: Optional[np.ndarray], dtype) -> np.ndarray:
-    """``exact`` (float32 changes of ``rows``) in the wire dtype, with error feedback through ``residual``.
-
-    ``residual`` is the sender's dense float32 carry-over (updated in place);
-    None for a lossless wire dtype.
+    One pass: ``start`` catches up with ``current`` on those rows, and
+    ``residual`` (the sender's dense float32 carry-over; required for int8,
+    None for float32) gets what rounding lost, to be sent with the row's next
+    change (error feedback). ``weight`` (words trained) marks a mean's part.
     """
-    if residual is None:
-        return exact.astype(dtype, copy=False)
-    target = exact + residual[rows]
-    values = target.astype(dtype)
-    residual[rows] = target - values.astype(np.float32)
-    return values
+    rows, values, scale = _allreduce.delta_encode(current, start, residual, dtype)
+    weights = None if weight is None else np.full(len(rows), weight, dtype=np.float32)
+    return Rows(rows, values, scale, weights)
 
 
-def add(parts: list, dtype) -> Rows:
+def add(parts: list, dtype: str) -> Rows:
     """The sum (``weights`` None) or words-weighted mean of ``parts`` row by row, in the wire dtype.
 
     The mean of a row is over the parts that contain it, so a row one
     replica changed keeps that replica's change.
     """
-    parts = [p for p in parts if p is not None]
-    rows = np.unique(np.concatenate([p.rows for p in parts])).astype(np.int32)
-    total = np.zeros((len(rows), parts[0].values.shape[1]), dtype=np.float32)
-    mean = parts[0].weights is not None
-    weight = np.zeros(len(rows), dtype=np.float32) if mean else None
-    for p in parts:
-        at = np.searchsorted(rows, p.rows)  # unique within a part, so fancy += is exact
-        if mean:
-            total[at] += p.values.astype(np.float32) * p.weights[:, None]
-            weight[at] += p.weights
-        else:
-            total[at] += p.values
-    if mean:
-        total /= weight[:, None]
-    return Rows(rows, total.astype(dtype, copy=False), weight)
+    rows, values, weights = _allreduce.delta_merge(list(parts), parts[0].values.shape[1])
+    return Rows(rows, *quantise(values, dtype), weights)
 
 
-def apply(array: np.ndarray, total: Rows, own: Optional[Rows] = None) -> np.ndarray:
+def apply(array: np.ndarray, total: Rows, own: Optional[Rows] = None, start: Optional[np.ndarray] = None) -> None:
     """Add the merged ``total`` to ``array`` less this replica's ``own`` part of it (already in ``array``).
 
-    Returns the rows written, so the caller can refresh its copy of them.
+    ``start`` (the sender's copy of the model at its last message) gets the new values of those rows.
     """
-    array[total.rows] += total.values
-    if own is None:
-        return total.rows
-    array[own.rows] -= own.values  # own.rows is a subset of total.rows
-    return total.rows
+    _allreduce.delta_apply(array, start, total, own)
 
 
 # -- tree layout ----------------------------------------------------------------

@@ -25,8 +25,8 @@ Training (data-parallel replicas, sparse deltas summed by a tree, one round of o
     Each shard trains on a local replica with the normal multi-threaded
     kernels, in rounds of ``sync_every`` words per shard (an epoch is
     ``ceil(total_words / (shards * sync_every))`` rounds). After round ``r``
-    each replica sends the rows it changed in that round (float16 with error
-    feedback, :mod:`fastw2v.allreduce`); the deltas are summed by a binary
+    each replica sends the rows it changed in that round (int8 with a scale per row and
+    error feedback, :mod:`fastw2v.allreduce`); the deltas are summed by a binary
     tree of Dask tasks on the workers themselves -- worker to worker, never
     through the client -- and the total flows back down the same tree. The
     total of round ``r`` is applied at the start of round ``r + 2``: round
@@ -243,7 +243,7 @@ class _Replica:
         model._corpus_in_vocab_words = spec["in_vocab_words"]
         model.seed = int(spec["params"]["seed"]) + 7919 * (shard + 1)  # distinct thread RNG streams per shard
         self.model = model
-        self.wire = allreduce.WIRE_DTYPES[spec["delta_dtype"]]
+        self.wire = spec["delta_dtype"]
         self.mean = spec["combine"] == "average"
         self.encoded = self._encode(data)
         self.version = -1
@@ -264,7 +264,7 @@ class _Replica:
             else:
                 setattr(self.model, name, array)
             self.start[name] = array.copy()
-            self.residual[name] = np.zeros_like(array) if self.wire != np.float32 else None
+            self.residual[name] = np.zeros_like(array) if self.wire != "float32" else None
 
     def array(self, name):
         return self.model.wv.vectors if name == "vectors" else getattr(self.model, name)
@@ -289,28 +289,21 @@ class _Replica:
         """Add round ``version``'s merged total, less this replica's own part (already applied)."""
         own = self.sent.pop(version)
         for name, part in total.items():
-            array = self.array(name)
-            rows = allreduce.apply(array, part, own[name])
-            self.start[name][rows] = array[rows]
+            allreduce.apply(self.array(name), part, own[name], start=self.start[name])
 
     def delta(self, version, trained):
         """The rows changed since ``start`` in the wire dtype; ``start`` catches up."""
         delta = {}
         for name, start in self.start.items():
-            current = self.array(name)
-            rows = allreduce.changed_rows(current, start)
-            exact = current[rows] - start[rows]
-            start[rows] = current[rows]
-            weights = np.full(len(rows), max(trained, 1), dtype=np.float32) if self.mean else None
-            delta[name] = allreduce.Rows(rows, allreduce.encode(exact, rows, self.residual[name], self.wire),
-                                         weights)
+            delta[name] = allreduce.encode_changes(self.array(name), start, self.residual[name], self.wire,
+                                                   max(trained, 1) if self.mean else None)
         self.sent[version] = delta
         return delta
 
 
-def _train_round(spec, data, snapshot, previous, total, shard, attempt, version, piece, pieces, start_alpha,
-                 end_alpha):
-    """Round ``version`` of shard ``shard``: apply round ``version - 2``'s total (if given),
+def _train_round(spec, data, snapshot, previous, total, shard, attempt, version, overlap, piece, pieces,
+                 start_alpha, end_alpha):
+    """Round ``version`` of shard ``shard``: apply round ``version - 1 - overlap``'s total (if given),
     train the ``piece``-th of ``pieces`` slices, return the changed rows.
 
     ``previous`` (this shard's result of the round before) is unused: it orders the tasks.
@@ -329,15 +322,16 @@ def _train_round(spec, data, snapshot, previous, total, shard, attempt, version,
         if replica.attempt != attempt or replica.version != version - 1:
             raise StaleReplica(f"shard {shard}: no replica at round {version - 1} of attempt {attempt} "
                                f"on this worker")
-        return _train_locked(replica, total, shard, version, piece, pieces, start_alpha, end_alpha)
+        return _train_locked(replica, total, shard, version, version - 1 - overlap, piece, pieces, start_alpha,
+                             end_alpha)
 
 
-def _train_locked(replica, total, shard, version, piece, pieces, start_alpha, end_alpha):
+def _train_locked(replica, total, shard, version, behind, piece, pieces, start_alpha, end_alpha):
     from distributed import get_worker
     t_start = time.time()
     t0 = time.perf_counter()
     if total is not None:
-        replica.apply(total["delta"], version - 2)
+        replica.apply(total["delta"], behind)
     apply_s = time.perf_counter() - t0
     lo, hi = _pieces(replica.encoded, pieces)[piece]
     piece_corpus = _slice(replica.encoded, lo, hi)
@@ -363,7 +357,7 @@ def _reduce(own, *children, shard, dtype):
     t_start = time.time()
     t0 = time.perf_counter()
     parts = (own,) + children
-    delta = {name: allreduce.add([p["delta"][name] for p in parts], allreduce.WIRE_DTYPES[dtype])
+    delta = {name: allreduce.add([p["delta"][name] for p in parts], dtype)
              for name in own["delta"]}
     size = allreduce.nbytes(delta)
     merge = {"shard": shard, "seconds": time.perf_counter() - t0, "rows_in": sum(len(r.rows) for p in parts
@@ -403,12 +397,12 @@ class _WorkerLost(RuntimeError):
 
 
 class _Trainer:
-    """Submits rounds two ahead of the one it waits for, keeps the global model, restarts on failure."""
+    """Submits rounds ``overlap + 1`` ahead of the one it waits for (round r + 1 + overlap
+    needs round r's total), keeps the global model, restarts on failure."""
 
-    AHEAD = 2  # rounds submitted beyond the one awaited: round r + 2 needs round r's total
-
-    def __init__(self, client, model, shards, sync_every, combine, delta_dtype, max_retries, on_round):
+    def __init__(self, client, model, shards, sync_every, combine, delta_dtype, overlap, max_retries, on_round):
         self.client, self.model, self.shards = client, model, shards
+        self.overlap = overlap
         self.combine, self.max_retries, self.on_round = combine, max_retries, on_round
         self.run_id = uuid.uuid4().hex
         self.arrays = {name: arr for name in MATRICES
@@ -423,7 +417,8 @@ class _Trainer:
         n = len(shards)
         self.rounds = max(1, math.ceil(model.corpus_total_words / (n * max(int(sync_every), 1))))
         self.stats = {"shards": n, "rounds_per_epoch": self.rounds, "sync_every": int(sync_every),
-                      "combine": combine, "delta_dtype": delta_dtype, "tree_depth": allreduce.depth(n),
+                      "combine": combine, "delta_dtype": delta_dtype, "overlap": overlap,
+                      "tree_depth": allreduce.depth(n),
                       "recoveries": 0, "syncs": [], "epochs": []}
 
     def _scatter(self, obj):
@@ -442,10 +437,11 @@ class _Trainer:
         leaves = []
         for i in range(n):
             previous = rounds[version - 1]["leaves"][i] if version > restart else None
-            total = rounds[version - 2]["relays"][i] if version - 2 >= restart else None
+            behind = version - 1 - self.overlap
+            total = rounds[behind]["relays"][i] if behind >= restart else None
             leaves.append(c.submit(_train_round, self.spec_future, self.shards[i],
                                    snapshot if version == restart else None, previous, total, i,
-                                   self.stats["recoveries"], version,
+                                   self.stats["recoveries"], version, self.overlap,
                                    version % self.rounds, self.rounds, self._alpha(version),
                                    self._alpha(version + 1), key=f"{tag}-train-{i}-{uuid.uuid4().hex[:6]}",
                                    workers=[placement[i]], pure=False))
@@ -495,7 +491,7 @@ class _Trainer:
         epoch_stats = None
         try:
             while done < total_rounds:
-                while submitted < total_rounds and submitted <= done + self.AHEAD:
+                while submitted < total_rounds and submitted <= done + 1 + self.overlap:
                     self._submit_round(submitted, rounds, restart, snapshot, placement)
                     submitted += 1
                 try:
@@ -584,7 +580,7 @@ def _client(client):
 
 
 def Word2Vec(corpus, client=None, *, sync_every=250_000, n_shards=None, text_column=None, combine="sum",
-             delta_dtype="float16", max_retries=3, on_round=None, **kwargs):
+             delta_dtype="int8", overlap=1, max_retries=3, on_round=None, **kwargs):
     """Train a :class:`fastw2v.Word2Vec` on a Dask cluster (see the module docstring for the algorithm).
 
     Parameters
@@ -611,8 +607,14 @@ def Word2Vec(corpus, client=None, *, sync_every=250_000, n_shards=None, text_col
         Hogwild; the default, within 0.02 of one machine in our benchmark) or
         mean weighted by words trained (model averaging, Spark MLlib's rule;
         costs quality, see the module docstring).
-    delta_dtype : {'float16', 'float32'}
-        Precision of the deltas on the wire (float16 with error feedback halves the traffic).
+    delta_dtype : {'int8', 'float32'}
+        Precision of the deltas on the wire: int8 with a float32 scale per row
+        and error feedback (the default; about a quarter of float32's bytes),
+        or float32 (exact).
+    overlap : int
+        Rounds of training that hide one synchronisation: round ``r``'s total
+        is applied at the start of round ``r + 1 + overlap`` (0: wait for it,
+        no overlap; more hides slower networks and makes updates staler).
     max_retries : int
         Times the run may restart from the last completed round after losing a worker.
     on_round : callable, optional
@@ -630,7 +632,9 @@ def Word2Vec(corpus, client=None, *, sync_every=250_000, n_shards=None, text_col
     if combine not in ("average", "sum"):
         raise ValueError(f"combine must be 'average' or 'sum', got {combine!r}")
     if delta_dtype not in allreduce.WIRE_DTYPES:
-        raise ValueError(f"delta_dtype must be one of {sorted(allreduce.WIRE_DTYPES)}, got {delta_dtype!r}")
+        raise ValueError(f"delta_dtype must be one of {list(allreduce.WIRE_DTYPES)}, got {delta_dtype!r}")
+    if int(overlap) < 0:
+        raise ValueError(f"overlap must be a number of rounds >= 0, got {overlap!r}")
     if int(sync_every) < 1:
         raise ValueError(f"sync_every must be a positive number of words, got {sync_every!r}")
     for name in ("sentences", "corpus_iterable", "corpus_file"):
@@ -654,7 +658,8 @@ def Word2Vec(corpus, client=None, *, sync_every=250_000, n_shards=None, text_col
         n = int(n_shards or len(client.scheduler_info(n_workers=-1)["workers"]) or 1)
         groups = np.array_split(np.arange(len(parts)), min(n, len(parts)))
         shards = [[parts[i] for i in g.tolist()] for g in groups]
-        trainer = _Trainer(client, model, shards, sync_every, combine, delta_dtype, int(max_retries), on_round)
+        trainer = _Trainer(client, model, shards, sync_every, combine, delta_dtype, int(overlap), int(max_retries),
+                           on_round)
         t1 = time.perf_counter()
         trained, raw_words = trainer.run() if model.epochs > 0 else (0, 0)
         seconds = time.perf_counter() - t1
