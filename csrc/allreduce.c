@@ -100,11 +100,14 @@ int fw2v_delta_apply(float *array, float *start, int32_t dim, const fw2v_rows *t
     int64_t o = 0;
     for (int64_t i = 0; i < total->n; i++) {
         float *a = array + (int64_t)total->rows[i] * dim;
+        float *s = start ? start + (int64_t)total->rows[i] * dim : NULL;
         int mine = own && o < own->n && own->rows[o] == total->rows[i];
-        for (int32_t j = 0; j < dim; j++)
-            a[j] += row_value(total, i, dim, j) - (mine ? row_value(own, o, dim, j) : 0.0f);
+        for (int32_t j = 0; j < dim; j++) {
+            float change = row_value(total, i, dim, j) - (mine ? row_value(own, o, dim, j) : 0.0f);
+            a[j] += change;
+            if (s) s[j] += change;
+        }
         if (mine) o++;
-        if (start) memcpy(start + (int64_t)total->rows[i] * dim, a, sizeof(float) * (size_t)dim);
     }
     return own && o != own->n ? -1 : 0;
 }

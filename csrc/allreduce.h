@@ -43,8 +43,9 @@ int64_t fw2v_delta_merge(const fw2v_rows *parts, int32_t k, int32_t dim, int32_t
 void fw2v_quantise_rows(const float *values, int64_t n, int32_t dim, int8_t *q, float *scale);
 
 /* array[total rows] += total - own, where own's rows are a subset of total's (own may
- * have n == 0); start (may be NULL) gets the new values of those rows. Returns 0, or
- * -1 if an own row is not in total. */
+ * have n == 0), and the same to start (may be NULL): a total that arrives in the middle
+ * of a round must not count as this replica's change of the round. Returns 0, or -1 if
+ * an own row is not in total. */
 int fw2v_delta_apply(float *array, float *start, int32_t dim, const fw2v_rows *total, const fw2v_rows *own);
 
 #endif

@@ -180,7 +180,7 @@ def delta_merge(list parts, int32_t dim):
 
 
 def delta_apply(array, start, total, own):
-    """``array[total rows] += total - own``; ``start`` (or None) gets those rows' new values."""
+    """``array[total rows] += total - own``, and the same to ``start`` (or None)."""
     _matrix(array, "array")
     if start is not None and _matrix(start, "start").shape != array.shape:
         raise ValueError(f"start has shape {start.shape}, array {array.shape}")

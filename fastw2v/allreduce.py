@@ -95,7 +95,9 @@ def add(parts: list, dtype: str) -> Rows:
 def apply(array: np.ndarray, total: Rows, own: Optional[Rows] = None, start: Optional[np.ndarray] = None) -> None:
     """Add the merged ``total`` to ``array`` less this replica's ``own`` part of it (already in ``array``).
 
-    ``start`` (the sender's copy of the model at its last message) gets the new values of those rows.
+    ``start`` (the sender's copy of the model at its last message) gets the
+    same change, so that what the replica sends next excludes it -- also
+    when the total lands in the middle of a round of training.
     """
     _allreduce.delta_apply(array, start, total, own)
 

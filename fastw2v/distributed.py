@@ -254,7 +254,7 @@ class _Replica:
 
     def reset(self, snapshot):
         """Start from the global model ``snapshot`` with nothing pending."""
-        self.start, self.residual, self.sent = {}, {}, {}
+        self.start, self.residual, self.sent, self.applied = {}, {}, {}, set()
         for name in MATRICES:
             if snapshot.get(name) is None:
                 continue
@@ -286,7 +286,10 @@ class _Replica:
                              np.concatenate(ends) if ends else np.zeros(0, np.int64), raw)
 
     def apply(self, total, version):
-        """Add round ``version``'s merged total, less this replica's own part (already applied)."""
+        """Add round ``version``'s merged total, less this replica's own part (already applied), once."""
+        if version in self.applied:
+            return
+        self.applied.add(version)
         own = self.sent.pop(version)
         for name, part in total.items():
             allreduce.apply(self.array(name), part, own[name], start=self.start[name])
@@ -301,13 +304,17 @@ class _Replica:
         return delta
 
 
-def _train_round(spec, data, snapshot, previous, total, shard, attempt, version, overlap, piece, pieces,
+def _train_round(spec, data, snapshot, previous, total, early, shard, attempt, version, overlap, piece, pieces,
                  start_alpha, end_alpha):
-    """Round ``version`` of shard ``shard``: apply round ``version - 1 - overlap``'s total (if given),
-    train the ``piece``-th of ``pieces`` slices, return the changed rows.
+    """Round ``version`` of shard ``shard``: train the ``piece``-th of ``pieces`` slices, return the changed rows.
 
-    ``previous`` (this shard's result of the round before) is unused: it orders the tasks.
-    ``attempt`` counts the client's restarts; a task from before the last one is stale."""
+    ``total`` (round ``version - 1 - overlap``'s, or None) is applied first if
+    it has not been yet; ``early`` maps later rounds to the keys of their totals'
+    copies on this worker, applied between chunks of training as soon as they
+    arrive (so other replicas' changes are usually one synchronisation, not
+    ``overlap`` rounds, late). ``previous`` (this shard's result of the round
+    before) is unused: it orders the tasks. ``attempt`` counts the client's
+    restarts; a task from before the last one is stale."""
     key = (spec["run_id"], shard)
     with _REPLICAS_LOCK:
         replica = _REPLICAS.get(key)
@@ -322,12 +329,31 @@ def _train_round(spec, data, snapshot, previous, total, shard, attempt, version,
         if replica.attempt != attempt or replica.version != version - 1:
             raise StaleReplica(f"shard {shard}: no replica at round {version - 1} of attempt {attempt} "
                                f"on this worker")
-        return _train_locked(replica, total, shard, version, version - 1 - overlap, piece, pieces, start_alpha,
-                             end_alpha)
+        return _train_locked(replica, total, early, shard, version, version - 1 - overlap, piece, pieces,
+                             start_alpha, end_alpha)
 
 
-def _train_locked(replica, total, shard, version, behind, piece, pieces, start_alpha, end_alpha):
+CHUNKS_PER_ROUND = 8  # how often a round looks for totals that have arrived
+
+
+def _arrived(worker, early, replica):
+    """The totals in ``early`` already on this worker and not yet applied, as (round, total)."""
+    found = []
+    for version, key in early.items():
+        if version in replica.applied:
+            continue
+        try:
+            value = worker.data[key] if key in worker.data else None
+        except Exception:  # being spilled or released right now: look again after the next chunk
+            value = None
+        if value is not None:
+            found.append((version, value))
+    return found
+
+
+def _train_locked(replica, total, early, shard, version, behind, piece, pieces, start_alpha, end_alpha):
     from distributed import get_worker
+    worker = get_worker()
     t_start = time.time()
     t0 = time.perf_counter()
     if total is not None:
@@ -335,20 +361,36 @@ def _train_locked(replica, total, shard, version, behind, piece, pieces, start_a
     apply_s = time.perf_counter() - t0
     lo, hi = _pieces(replica.encoded, pieces)[piece]
     piece_corpus = _slice(replica.encoded, lo, hi)
-    t0 = time.perf_counter()
+    seconds = 0.0
     trained = raw = 0
-    if len(piece_corpus.ids):
-        replica.model.train_count = version  # fresh thread RNG streams every round
-        trained, raw = replica.model.train(corpus_iterable=_Slice(piece_corpus), epochs=1,
-                                           start_alpha=start_alpha, end_alpha=end_alpha, report_delay=60.0)
-    seconds = time.perf_counter() - t0
+    arrivals = []
+    chunks = _pieces(piece_corpus, CHUNKS_PER_ROUND) if early else [(0, len(piece_corpus.ends))]
+    for k, (c_lo, c_hi) in enumerate(chunks):
+        t0 = time.perf_counter()
+        for v, value in _arrived(worker, early, replica) if k else ():
+            replica.apply(value["delta"], v)
+            arrivals.append({"round": v, "chunk": k})
+        apply_s += time.perf_counter() - t0
+        chunk = _slice(piece_corpus, c_lo, c_hi)
+        if not len(chunk.ids):
+            continue
+        a0 = start_alpha + (end_alpha - start_alpha) * k / len(chunks)
+        a1 = start_alpha + (end_alpha - start_alpha) * (k + 1) / len(chunks)
+        t0 = time.perf_counter()
+        replica.model.train_count = version * CHUNKS_PER_ROUND + k  # fresh thread RNG streams every call
+        chunk_trained, chunk_raw = replica.model.train(corpus_iterable=_Slice(chunk), epochs=1, start_alpha=a0,
+                                                       end_alpha=a1, report_delay=60.0)
+        seconds += time.perf_counter() - t0
+        trained += chunk_trained
+        raw += chunk_raw
     t0 = time.perf_counter()
     delta = replica.delta(version, trained)
     replica.version = version
     size = allreduce.nbytes(delta)
-    leaf = {"shard": shard, "worker": get_worker().address, "trained": int(trained), "raw": int(raw),
+    leaf = {"shard": shard, "worker": worker.address, "trained": int(trained), "raw": int(raw),
             "seconds": seconds, "apply_s": apply_s, "delta_s": time.perf_counter() - t0, "bytes": size,
-            "rows": {name: int(len(p.rows)) for name, p in delta.items()}, "t_start": t_start, "t_end": time.time()}
+            "rows": {name: int(len(p.rows)) for name, p in delta.items()}, "early": arrivals,
+            "t_start": t_start, "t_end": time.time()}
     return {"delta": delta, "bytes": size, "t_end": leaf["t_end"], "leaves": [leaf], "merges": []}
 
 
@@ -439,8 +481,9 @@ class _Trainer:
             previous = rounds[version - 1]["leaves"][i] if version > restart else None
             behind = version - 1 - self.overlap
             total = rounds[behind]["relays"][i] if behind >= restart else None
+            early = {v: rounds[v]["relays"][i].key for v in range(max(behind + 1, restart), version)}
             leaves.append(c.submit(_train_round, self.spec_future, self.shards[i],
-                                   snapshot if version == restart else None, previous, total, i,
+                                   snapshot if version == restart else None, previous, total, early, i,
                                    self.stats["recoveries"], version, self.overlap,
                                    version % self.rounds, self.rounds, self._alpha(version),
                                    self._alpha(version + 1), key=f"{tag}-train-{i}-{uuid.uuid4().hex[:6]}",

@@ -134,6 +134,20 @@ def test_training_gives_topical_neighbours(client, combine, delta_dtype):
     assert len(stats["epochs"]) == 5 and all(len(e["shard_seconds"]) == 2 for e in stats["epochs"])
 
 
+@pytest.mark.parametrize("overlap", [0, 2])
+def test_overlap_rounds(client, overlap):
+    """Round r's total applied at round r + 1 + overlap: 0 waits for it, 2 trains two rounds ahead."""
+    sentences = planted_topics(n_sentences=3000)
+    model = fd.Word2Vec(db.from_sequence(sentences, npartitions=4), client=client, vector_size=20, min_count=1,
+                        workers=1, epochs=3, sync_every=2_500, overlap=overlap, seed=5)
+    stats = model.distributed_stats
+    assert stats["overlap"] == overlap and stats["rounds_per_epoch"] == 6
+    assert [s["round"] for s in stats["syncs"]] == list(range(18))
+    assert neighbours_are_topical(model) >= 0.9
+    with pytest.raises(ValueError, match="overlap"):
+        fd.Word2Vec(["x"], client=client, overlap=-1)
+
+
 def test_more_shards_than_workers_use_the_tree(client):
     """Five shards: shard 0 merges 1 and 2, shard 1 merges 3 and 4; the total reaches every replica."""
     sentences = planted_topics(n_sentences=3000)
