@@ -21,35 +21,38 @@ Vocabulary
     within the limit. What still holds: at most ``max_vocab_size`` keys; every
     count is a lower bound of the exact count (as single-machine pruning).
 
-Training (data-parallel replicas, sparse deltas summed by a tree, one round of overlap)
+Training (data-parallel replicas, sparse deltas summed by a tree, overlapped)
     Each shard trains on a local replica with the normal multi-threaded
     kernels, in rounds of ``sync_every`` words per shard (an epoch is
     ``ceil(total_words / (shards * sync_every))`` rounds). After round ``r``
-    each replica sends the rows it changed in that round (int8 with a scale per row and
-    error feedback, :mod:`fastw2v.allreduce`); the deltas are summed by a binary
-    tree of Dask tasks on the workers themselves -- worker to worker, never
-    through the client -- and the total flows back down the same tree. The
-    total of round ``r`` is applied at the start of round ``r + 2``: round
-    ``r + 1`` trains while round ``r``'s synchronisation is on the network,
-    so a synchronisation costs no wall time as long as it is shorter than a
-    round. A replica therefore sees its own updates at once and the other
-    replicas' one to two rounds late; after applying a total it equals the
-    global model plus its own not-yet-merged changes. The learning rate
-    follows one global linear schedule from ``alpha`` to ``min_alpha`` over
-    all rounds of all epochs.
+    each replica sends the rows it changed in that round (int8 with a scale
+    per row and error feedback, :mod:`fastw2v.allreduce`); the deltas are
+    summed by a binary tree of Dask tasks on the workers themselves -- worker
+    to worker, never through the client, at most six messages per worker per
+    synchronisation whatever the number of workers -- and the total flows back
+    down the same tree. Round ``r + 1`` trains meanwhile: it looks for round
+    ``r``'s total between chunks of its training (8 a round) and applies it as
+    soon as it is there; round ``r + 1 + overlap`` waits for it if it has not
+    come (``overlap=1`` by default; 0 waits at the start of round ``r + 1``).
+    A replica therefore sees its own updates at once and the others' about
+    one synchronisation late; after applying a total it equals the global
+    model plus its own not-yet-merged changes. The learning rate follows one
+    global linear schedule from ``alpha`` to ``min_alpha`` over all rounds of
+    all epochs.
 
     ``combine="sum"`` (the default) adds the replicas' changes to a row:
-    exactly the lock-free sum word2vec's own threads make (Hogwild), with
-    updates one to two rounds stale. ``combine="average"`` takes their mean
-    weighted by words trained, over the replicas that changed the row --
-    Spark MLlib's model averaging, which the issue asked for -- and has
-    Spark's caveat: a frequent word's step is the mean of n replicas' steps,
-    so each epoch on n workers moves it about as far as 1/n of an epoch on
-    one machine, and quality falls as workers are added unless epochs go up
-    (measured at 2 workers in benchmarks/RESULTS.md). That is why the sum is
-    the default. Its own risk is overshoot on frequent words when many
-    replicas push the same row from one stale start; smaller ``sync_every``
-    reduces staleness at the cost of more (overlapped) traffic.
+    exactly the lock-free sum word2vec's own threads make (Hogwild), with the
+    other replicas' updates a synchronisation late. ``combine="average"``
+    takes their mean weighted by words trained, over the replicas that
+    changed the row -- Spark MLlib's model averaging, which the issue asked
+    for -- and has Spark's caveat: a frequent word's step is the mean of n
+    replicas' steps, so an epoch on n workers moves it about as far as 1/n of
+    an epoch on one machine, and quality falls as workers are added unless
+    epochs go up (measured at 2 workers in benchmarks/RESULTS.md: -0.08
+    analogy). That is why the sum is the default: it keeps one machine's
+    step size. Its own risk is overshoot on frequent words when many
+    replicas push the same row from one stale start, which grows with the
+    number of workers and with ``sync_every`` (measured at 2 workers only).
 
 Failures
     Every task is pinned to the worker that holds its replica. If a worker
