@@ -169,6 +169,11 @@ def _train_parser(sub) -> None:
     p.add_argument("--loss", action="store_true", help="compute the training loss and show it")
     p.add_argument("--strict", action="store_true", help="fail on bytes that are not UTF-8 (default: replace)")
     p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="train on this Dask cluster (e.g. tcp://10.0.0.1:8786; needs fastw2v[dask]); -train may "
+                        "then be a glob, one shard per file group, and every worker must be able to read the files")
+    p.add_argument("--sync-every", type=int, default=250_000, metavar="WORDS",
+                   help="with --scheduler: words each worker trains between synchronisations (default 250000)")
     p.set_defaults(run=cmd_train)
 
 
@@ -214,9 +219,63 @@ def _count_corpus(path, errors: str, show: bool):
     return raw
 
 
+def _train_on_cluster(args, say) -> int:
+    """``train --scheduler``: vocabulary and training on a Dask cluster (fastw2v.distributed)."""
+    import glob
+    try:
+        from fastw2v import distributed
+    except ImportError as exc:  # pragma: no cover - dask is a test dependency
+        raise ValueError(f"--scheduler needs Dask: pip install \"fastw2v[dask]\" ({exc})") from None
+    for flag, given in (("-read-vocab", args.read_vocab), ("--strict", args.strict)):
+        if given:
+            raise UsageError(f"{flag} cannot be combined with --scheduler")
+    if args.sync_every < 1:
+        raise ValueError(f"--sync-every must be a positive number of words, got {args.sync_every}")
+    template = _model_from_args(args)
+    paths = sorted(glob.glob(args.input)) if glob.has_magic(args.input) else [args.input]
+    if not paths:
+        raise ValueError(f"no corpus file matches {args.input}")
+    for path in paths:
+        check_readable(path, "corpus file")
+    for flag, path in (("-output", args.output), ("-save-vocab", args.save_vocab),
+                       ("--save-model", args.save_model)):
+        if path:
+            check_writable(path, f"{flag} {path}")
+    if not (args.output or args.save_model):
+        template.epochs = 0  # vocabulary only, as word2vec.c does without -output
+    model = distributed.train_like(template, paths, client=args.scheduler, sync_every=args.sync_every)
+    stats = model.distributed_stats
+    say(f"vocabulary: {len(model.wv):,} words with count >= {args.min_count}, {model.corpus_total_words:,} "
+        f"words in {model.corpus_count:,} lines, counted on the cluster at {args.scheduler}")
+    if args.save_vocab:
+        write_vocab_file(args.save_vocab, model.wv.index_to_key, model.wv.expandos["count"], model.corpus_count)
+        say(f"wrote the vocabulary to {args.save_vocab}")
+    if not (args.output or args.save_model):
+        say("no -output given: vocabulary only, as word2vec.c does")
+        return 0
+    seconds = max(stats["train_seconds"], 1e-9)
+    sent = sum(s["bytes"] for s in stats["syncs"])
+    say(f"trained {'CBOW' if args.cbow else 'skip-gram'} on {stats['raw_words']:,} words in {seconds:.1f} s on "
+        f"{stats['shards']} shards: {stats['raw_words'] / seconds:,.0f} words/s, "
+        f"{len(stats['syncs'])} synchronisations, {sent / 1e6:,.1f} MB between workers")
+    _write_outputs(model, args, say)
+    return 0
+
+
+def _write_outputs(model, args, say) -> None:
+    if args.output:
+        model.wv.save_word2vec_format(args.output, binary=bool(args.binary))
+        say(f"wrote {len(model.wv):,} vectors to {args.output} ({'binary' if args.binary else 'text'})")
+    if args.save_model:
+        model.save(args.save_model)
+        say(f"wrote the model to {args.save_model}")
+
+
 def cmd_train(args, say) -> int:
     from fastw2v.progress import TrainingProgress
     from fastw2v.reader import iter_chunks
+    if args.scheduler:
+        return _train_on_cluster(args, say)
     errors = "strict" if args.strict else "replace"
     model = _model_from_args(args)
     check_readable(args.input, "corpus file")
@@ -261,12 +320,7 @@ def cmd_train(args, say) -> int:
     loss = f", loss of the last epoch {model.get_latest_training_loss():.6g}" if args.loss else ""
     say(f"trained {'CBOW' if args.cbow else 'skip-gram'} on {raw_words:,} words in {seconds:.1f} s: "
         f"{raw_words / seconds:,.0f} words/s with {model.workers} threads{loss}")
-    if args.output:
-        model.wv.save_word2vec_format(args.output, binary=bool(args.binary))
-        say(f"wrote {len(model.wv):,} vectors to {args.output} ({'binary' if args.binary else 'text'})")
-    if args.save_model:
-        model.save(args.save_model)
-        say(f"wrote the model to {args.save_model}")
+    _write_outputs(model, args, say)
     return 0
 
 

@@ -21,49 +21,54 @@ Vocabulary
     within the limit. What still holds: at most ``max_vocab_size`` keys; every
     count is a lower bound of the exact count (as single-machine pruning).
 
-Training (data-parallel, synchronised replicas)
+Training (data-parallel replicas, sparse deltas summed by a tree, overlapped)
     Each shard trains on a local replica with the normal multi-threaded
-    kernels. An epoch is ``R = ceil(total_words / sync_every)`` rounds; in a
-    round every shard trains the next 1/R of its sentences, then the client
-    merges the replicas' changes row by row, over the replicas that changed
-    the row: ``combine="average"`` sets ``new = start + sum_i w_i * delta_i /
-    sum_i w_i`` (model averaging weighted by words trained, Spark MLlib's
-    rule); ``combine="sum"`` (the default) sets ``new = start + sum_i delta_i``
-    -- the lock-free sum word2vec's own threads make (Hogwild), with updates
-    at most one round stale. Replicas send only the rows they changed
-    (indices + deltas); the client sends back only the rows anyone changed,
-    so after a round every replica equals the global model again. The
-    learning rate follows one global linear schedule from ``alpha`` to
-    ``min_alpha`` over all rounds of all epochs.
+    kernels, in rounds of ``sync_every`` words per shard (an epoch is
+    ``ceil(total_words / (shards * sync_every))`` rounds). After round ``r``
+    each replica sends the rows it changed in that round (int8 with a scale
+    per row and error feedback, :mod:`fastw2v.allreduce`); the deltas are
+    summed by a binary tree of Dask tasks on the workers themselves -- worker
+    to worker, never through the client, at most six messages per worker per
+    synchronisation whatever the number of workers -- and the total flows back
+    down the same tree. Round ``r + 1`` trains meanwhile: it looks for round
+    ``r``'s total between chunks of its training (8 a round) and applies it as
+    soon as it is there; round ``r + 1 + overlap`` waits for it if it has not
+    come (``overlap=1`` by default; 0 waits at the start of round ``r + 1``).
+    A replica therefore sees its own updates at once and the others' about
+    one synchronisation late; after applying a total it equals the global
+    model plus its own not-yet-merged changes. The learning rate follows one
+    global linear schedule from ``alpha`` to ``min_alpha`` over all rounds of
+    all epochs.
 
-    Known effect on quality (benchmarks/RESULTS.md, 2 workers, 5 epochs):
-    averaging is what Spark MLlib's Word2Vec does, with its caveat -- a
-    frequent word's update is the mean of the replicas' updates, so it moves
-    about as far as on one machine that read 1/n of the words, and quality
-    falls as workers are added unless epochs go up ("the number of
-    partitions should be small for accuracy"; measured: analogy -0.075,
-    WordSim353 -0.11 at 2 workers). Summing keeps the full step and measured
-    within 0.02 of one machine at ``sync_every=500_000`` (analogy -0.004,
-    WordSim353 -0.016; at 1,000,000: -0.013 and -0.022). Its risk is
-    overshooting on frequent words when many replicas push the same row from
-    one stale start; it is measured at 2 workers only. Smaller ``sync_every``
-    is closer to one machine at the cost of more traffic; averaging with
-    more epochs is the conservative fallback.
+    ``combine="sum"`` (the default) adds the replicas' changes to a row:
+    exactly the lock-free sum word2vec's own threads make (Hogwild), with the
+    other replicas' updates a synchronisation late. ``combine="average"``
+    takes their mean weighted by words trained, over the replicas that
+    changed the row -- Spark MLlib's model averaging, which the issue asked
+    for -- and has Spark's caveat: a frequent word's step is the mean of n
+    replicas' steps, so an epoch on n workers moves it about as far as 1/n of
+    an epoch on one machine, and quality falls as workers are added unless
+    epochs go up (measured at 2 workers in benchmarks/RESULTS.md: -0.08
+    analogy). That is why the sum is the default: it keeps one machine's
+    step size. Its own risk is overshoot on frequent words when many
+    replicas push the same row from one stale start, which grows with the
+    number of workers and with ``sync_every`` (measured at 2 workers only).
 
 Failures
-    Each round's shard is a Dask task; when a worker dies Dask reruns it
-    elsewhere. A replica that is not where the task lands (or is at the wrong
-    round) raises :class:`StaleReplica`; the client then ships a full snapshot
-    of the global model for that shard and resubmits it -- the shard retrains
-    that round from the same state, so the run finishes with the same
-    schedule.
+    Every task is pinned to the worker that holds its replica. If a worker
+    disappears, or a task fails (a replica missing after a restart raises
+    :class:`StaleReplica`), the client cancels the rounds in flight and
+    restarts every shard from its own copy of the global model after the
+    last completed round (it receives each round's total, one model's worth
+    of rows, off the critical path), on the workers still alive. Every round
+    is trained exactly once in the final model, with the same schedule.
 
 Example
 -------
 >>> from distributed import Client, LocalCluster              # doctest: +SKIP
 >>> import dask.bag as db                                      # doctest: +SKIP
 >>> from fastw2v import distributed as fd                      # doctest: +SKIP
->>> client = Client(LocalCluster(n_workers=2, threads_per_worker=1))   # doctest: +SKIP
+>>> client = Client(LocalCluster(n_workers=2, threads_per_worker=2))   # doctest: +SKIP
 >>> model = fd.Word2Vec(["part-*.txt.gz"], client=client, vector_size=100, workers=1)  # doctest: +SKIP
 >>> model.wv.most_similar("king")                              # doctest: +SKIP
 """
@@ -73,11 +78,13 @@ import glob
 import logging
 import math
 import os
+import threading
 import time
 import uuid
 
 import numpy as np
 
+from fastw2v import allreduce
 from fastw2v import word2vec as _w2v
 from fastw2v.threads import EncodedCorpus, encode_file
 from fastw2v.vocab import MAX_SENTENCE_LENGTH, RawCounts, keep_vocab_item, scan_corpus
@@ -188,6 +195,7 @@ def count_vocabulary(client, parts, max_vocab_size=None, trim_rule=None) -> RawC
 
 # -- worker side ----------------------------------------------------------------
 _REPLICAS: dict = {}  # (run_id, shard) -> _Replica, in each worker process
+_REPLICAS_LOCK = threading.Lock()
 
 
 class _Slice:
@@ -225,9 +233,10 @@ def _slice(corpus: EncodedCorpus, lo: int, hi: int) -> EncodedCorpus:
 
 
 class _Replica:
-    """One shard's model on a worker, plus the global state it started the round from."""
+    """One shard's model on a worker: its arrays, their state at the start of the
+    round (``start``), its quantisation carry-over and the deltas it sent."""
 
-    def __init__(self, spec, snapshot, shard, data):
+    def __init__(self, spec, shard, data):
         model = _w2v.Word2Vec(**spec["params"])
         model._reset_weights(spec["keys"], spec["counts"])
         model._tables = spec["tables"]
@@ -237,18 +246,28 @@ class _Replica:
         model._corpus_in_vocab_words = spec["in_vocab_words"]
         model.seed = int(spec["params"]["seed"]) + 7919 * (shard + 1)  # distinct thread RNG streams per shard
         self.model = model
-        self.start = {}
-        for name in MATRICES:
-            if snapshot.get(name) is not None:
-                self._set(name, np.array(snapshot[name], dtype=np.float32))
+        self.wire = spec["delta_dtype"]
+        self.mean = spec["combine"] == "average"
         self.encoded = self._encode(data)
+        self.version = -1
+        self.attempt = -1  # the client's restart count when this replica was last reset
+        # A task cancelled by a restart may still be running here when the restarted one
+        # arrives: one round at a time per replica.
+        self.lock = threading.Lock()
 
-    def _set(self, name, array):
-        if name == "vectors":
-            self.model.wv.vectors = array
-        else:
-            setattr(self.model, name, array)
-        self.start[name] = array.copy()
+    def reset(self, snapshot):
+        """Start from the global model ``snapshot`` with nothing pending."""
+        self.start, self.residual, self.sent, self.applied = {}, {}, {}, set()
+        for name in MATRICES:
+            if snapshot.get(name) is None:
+                continue
+            array = np.array(snapshot[name], dtype=np.float32)
+            if name == "vectors":
+                self.model.wv.vectors = array
+            else:
+                setattr(self.model, name, array)
+            self.start[name] = array.copy()
+            self.residual[name] = np.zeros_like(array) if self.wire != "float32" else None
 
     def array(self, name):
         return self.model.wv.vectors if name == "vectors" else getattr(self.model, name)
@@ -269,45 +288,135 @@ class _Replica:
         return EncodedCorpus(np.concatenate(ids) if ids else np.zeros(0, np.int32),
                              np.concatenate(ends) if ends else np.zeros(0, np.int64), raw)
 
-    def apply(self, update):
-        """Set the rows every replica's changes touched to their merged global values."""
-        for name, (rows, values) in update.items():
-            self.array(name)[rows] = values
-            self.start[name][rows] = values
+    def apply(self, total, version):
+        """Add round ``version``'s merged total, less this replica's own part (already applied), once."""
+        if version in self.applied:
+            return
+        self.applied.add(version)
+        own = self.sent.pop(version)
+        for name, part in total.items():
+            allreduce.apply(self.array(name), part, own[name], start=self.start[name])
+
+    def delta(self, version, trained):
+        """The rows changed since ``start`` in the wire dtype; ``start`` catches up."""
+        delta = {}
+        for name, start in self.start.items():
+            delta[name] = allreduce.encode_changes(self.array(name), start, self.residual[name], self.wire,
+                                                   max(trained, 1) if self.mean else None)
+        self.sent[version] = delta
+        return delta
 
 
-def _train_round(spec, data, state, shard, version, piece, pieces, start_alpha, end_alpha):
-    """Train shard ``shard``'s ``piece``-th of ``pieces`` slices; return its sparse deltas."""
-    from distributed import get_worker
-    t_setup = time.perf_counter()
+def _train_round(spec, data, snapshot, previous, total, early, shard, attempt, version, overlap, piece, pieces,
+                 start_alpha, end_alpha):
+    """Round ``version`` of shard ``shard``: train the ``piece``-th of ``pieces`` slices, return the changed rows.
+
+    ``total`` (round ``version - 1 - overlap``'s, or None) is applied first if
+    it has not been yet; ``early`` maps later rounds to the keys of their totals'
+    copies on this worker, applied between chunks of training as soon as they
+    arrive (so other replicas' changes are usually one synchronisation, not
+    ``overlap`` rounds, late). ``previous`` (this shard's result of the round
+    before) is unused: it orders the tasks. ``attempt`` counts the client's
+    restarts; a task from before the last one is stale."""
     key = (spec["run_id"], shard)
-    kind, payload = state
-    replica = _REPLICAS.get(key)
-    if kind == "snapshot":
-        replica = _REPLICAS[key] = _Replica(spec, payload, shard, data)
-    elif replica is None or replica.version != version - 1:
-        raise StaleReplica(f"shard {shard}: no replica at round {version - 1} on this worker")
-    else:
-        replica.apply(payload)
-    replica.version = version
+    with _REPLICAS_LOCK:
+        replica = _REPLICAS.get(key)
+        if replica is None and snapshot is not None:
+            replica = _REPLICAS[key] = _Replica(spec, shard, data)
+    if replica is None:
+        raise StaleReplica(f"shard {shard}: no replica on this worker")
+    with replica.lock:
+        if snapshot is not None:
+            replica.reset(snapshot)
+            replica.attempt, replica.version = attempt, version - 1
+        if replica.attempt != attempt or replica.version != version - 1:
+            raise StaleReplica(f"shard {shard}: no replica at round {version - 1} of attempt {attempt} "
+                               f"on this worker")
+        return _train_locked(replica, total, early, shard, version, version - 1 - overlap, piece, pieces,
+                             start_alpha, end_alpha)
+
+
+CHUNKS_PER_ROUND = 8  # how often a round looks for totals that have arrived
+
+
+def _arrived(worker, early, replica):
+    """The totals in ``early`` already on this worker and not yet applied, as (round, total)."""
+    found = []
+    for version, key in early.items():
+        if version in replica.applied:
+            continue
+        try:
+            value = worker.data[key] if key in worker.data else None
+        except Exception:  # being spilled or released right now: look again after the next chunk
+            value = None
+        if value is not None:
+            found.append((version, value))
+    return found
+
+
+def _train_locked(replica, total, early, shard, version, behind, piece, pieces, start_alpha, end_alpha):
+    from distributed import get_worker
+    worker = get_worker()
+    t_start = time.time()
+    t0 = time.perf_counter()
+    if total is not None:
+        replica.apply(total["delta"], behind)
+    apply_s = time.perf_counter() - t0
     lo, hi = _pieces(replica.encoded, pieces)[piece]
     piece_corpus = _slice(replica.encoded, lo, hi)
-    setup = time.perf_counter() - t_setup
-    t0 = time.perf_counter()
+    seconds = 0.0
     trained = raw = 0
-    if len(piece_corpus.ids):
-        replica.model.train_count = version  # fresh thread RNG streams every round
-        trained, raw = replica.model.train(corpus_iterable=_Slice(piece_corpus), epochs=1,
-                                           start_alpha=start_alpha, end_alpha=end_alpha, report_delay=60.0)
-    seconds = time.perf_counter() - t0
-    t1 = time.perf_counter()
-    deltas = {}
-    for name in replica.start:
-        current, start = replica.array(name), replica.start[name]
-        rows = np.flatnonzero((current != start).any(axis=1)).astype(np.int32)
-        deltas[name] = (rows, current[rows] - start[rows])
-    return {"shard": shard, "worker": get_worker().address, "trained": int(trained), "raw": int(raw),
-            "seconds": seconds, "overhead": setup + time.perf_counter() - t1, "deltas": deltas}
+    arrivals = []
+    chunks = _pieces(piece_corpus, CHUNKS_PER_ROUND) if early else [(0, len(piece_corpus.ends))]
+    for k, (c_lo, c_hi) in enumerate(chunks):
+        t0 = time.perf_counter()
+        for v, value in _arrived(worker, early, replica) if k else ():
+            replica.apply(value["delta"], v)
+            arrivals.append({"round": v, "chunk": k})
+        apply_s += time.perf_counter() - t0
+        chunk = _slice(piece_corpus, c_lo, c_hi)
+        if not len(chunk.ids):
+            continue
+        a0 = start_alpha + (end_alpha - start_alpha) * k / len(chunks)
+        a1 = start_alpha + (end_alpha - start_alpha) * (k + 1) / len(chunks)
+        t0 = time.perf_counter()
+        replica.model.train_count = version * CHUNKS_PER_ROUND + k  # fresh thread RNG streams every call
+        chunk_trained, chunk_raw = replica.model.train(corpus_iterable=_Slice(chunk), epochs=1, start_alpha=a0,
+                                                       end_alpha=a1, report_delay=60.0)
+        seconds += time.perf_counter() - t0
+        trained += chunk_trained
+        raw += chunk_raw
+    t0 = time.perf_counter()
+    delta = replica.delta(version, trained)
+    replica.version = version
+    size = allreduce.nbytes(delta)
+    leaf = {"shard": shard, "worker": worker.address, "trained": int(trained), "raw": int(raw),
+            "seconds": seconds, "apply_s": apply_s, "delta_s": time.perf_counter() - t0, "bytes": size,
+            "rows": {name: int(len(p.rows)) for name, p in delta.items()}, "early": arrivals,
+            "t_start": t_start, "t_end": time.time()}
+    return {"delta": delta, "bytes": size, "t_end": leaf["t_end"], "leaves": [leaf], "merges": []}
+
+
+def _reduce(own, *children, shard, dtype):
+    """Shard ``shard``'s tree node: its own delta plus its children's subtree sums."""
+    t_start = time.time()
+    t0 = time.perf_counter()
+    parts = (own,) + children
+    delta = {name: allreduce.add([p["delta"][name] for p in parts], dtype)
+             for name in own["delta"]}
+    size = allreduce.nbytes(delta)
+    merge = {"shard": shard, "seconds": time.perf_counter() - t0, "rows_in": sum(len(r.rows) for p in parts
+                                                                                for r in p["delta"].values()),
+             "bytes_in": [c["bytes"] for c in children], "bytes": size,
+             "wait_s": t_start - max(p["t_end"] for p in parts)}
+    return {"delta": delta, "bytes": size, "t_end": time.time(),
+            "leaves": [leaf for p in parts for leaf in p["leaves"]],
+            "merges": [m for p in parts for m in p["merges"]] + [merge]}
+
+
+def _relay(total):
+    """A copy of the round's total on this worker, for its replica and its heap children."""
+    return total
 
 
 def _forget(run_id):
@@ -328,25 +437,34 @@ def _nbytes(obj) -> int:
     return 0
 
 
+class _WorkerLost(RuntimeError):
+    pass
+
+
 class _Trainer:
-    def __init__(self, client, model, shards, sync_every, combine, max_retries, on_round):
+    """Submits rounds ``overlap + 1`` ahead of the one it waits for (round r + 1 + overlap
+    needs round r's total), keeps the global model, restarts on failure."""
+
+    def __init__(self, client, model, shards, sync_every, combine, delta_dtype, overlap, max_retries, on_round):
         self.client, self.model, self.shards = client, model, shards
+        self.overlap = overlap
         self.combine, self.max_retries, self.on_round = combine, max_retries, on_round
         self.run_id = uuid.uuid4().hex
-        self._futures = {}
         self.arrays = {name: arr for name in MATRICES
                        if (arr := (model.wv.vectors if name == "vectors" else getattr(model, name))) is not None}
         self.spec = {"run_id": self.run_id, "params": {k: getattr(model, k) for k in _MODEL_PARAMS},
                      "keys": list(model.wv.index_to_key), "counts": model.wv.expandos["count"],
                      "tables": model._tables, "corpus_count": model.corpus_count,
                      "corpus_total_words": model.corpus_total_words,
-                     "in_vocab_words": model._corpus_in_vocab_words}
-        self.rounds = max(1, math.ceil(model.corpus_total_words / max(int(sync_every), 1)))
-        self.stats = {"shards": len(shards), "rounds_per_epoch": self.rounds, "sync_every": int(sync_every),
-                      "combine": combine, "recoveries": 0, "syncs": [], "epochs": []}
-
-    def snapshot(self):
-        return self._scatter({n: a.copy() for n, a in self.arrays.items()})
+                     "in_vocab_words": model._corpus_in_vocab_words,
+                     "combine": combine, "delta_dtype": delta_dtype}
+        self.dtype = delta_dtype
+        n = len(shards)
+        self.rounds = max(1, math.ceil(model.corpus_total_words / (n * max(int(sync_every), 1))))
+        self.stats = {"shards": n, "rounds_per_epoch": self.rounds, "sync_every": int(sync_every),
+                      "combine": combine, "delta_dtype": delta_dtype, "overlap": overlap,
+                      "tree_depth": allreduce.depth(n),
+                      "recoveries": 0, "syncs": [], "epochs": []}
 
     def _scatter(self, obj):
         # One copy, fetched by the workers that need it. Not broadcast=True: replication
@@ -354,126 +472,145 @@ class _Trainer:
         # scattering a dict would scatter each value under its own key name.
         return self.client.scatter([obj], hash=False)[0]
 
+    def _alpha(self, version):
+        m, total = self.model, self.model.epochs * self.rounds
+        return m.alpha - (m.alpha - m.min_alpha) * version / total
+
+    def _submit_round(self, version, rounds, restart, snapshot, placement):
+        n, c = len(self.shards), self.client
+        tag = f"fastw2v-{self.run_id[:8]}-r{version}"
+        leaves = []
+        for i in range(n):
+            previous = rounds[version - 1]["leaves"][i] if version > restart else None
+            behind = version - 1 - self.overlap
+            total = rounds[behind]["relays"][i] if behind >= restart else None
+            early = {v: rounds[v]["relays"][i].key for v in range(max(behind + 1, restart), version)}
+            leaves.append(c.submit(_train_round, self.spec_future, self.shards[i],
+                                   snapshot if version == restart else None, previous, total, early, i,
+                                   self.stats["recoveries"], version, self.overlap,
+                                   version % self.rounds, self.rounds, self._alpha(version),
+                                   self._alpha(version + 1), key=f"{tag}-train-{i}-{uuid.uuid4().hex[:6]}",
+                                   workers=[placement[i]], pure=False))
+        # The synchronisation outranks training on a worker's thread pool, so it never
+        # waits for a round of compute (workers need a thread besides the training task's).
+        sums = [None] * n
+        for k in reversed(range(n)):
+            kids = [sums[ch] for ch in allreduce.children(k, n)]
+            sums[k] = leaves[k] if not kids else c.submit(
+                _reduce, leaves[k], *kids, shard=k, dtype=self.dtype, key=f"{tag}-reduce-{k}-{uuid.uuid4().hex[:6]}",
+                workers=[placement[k]], priority=10, pure=False)
+        relays = [sums[0]]
+        for k in range(1, n):
+            relays.append(c.submit(_relay, relays[allreduce.parent(k)], key=f"{tag}-relay-{k}-{uuid.uuid4().hex[:6]}",
+                                   workers=[placement[k]], priority=10, pure=False))
+        rounds[version] = {"leaves": leaves, "sums": sums, "relays": relays, "root": sums[0]}
+
+    def _wait(self, future, placement):
+        """The round's total, or :class:`_WorkerLost` when a task failed or a worker is gone."""
+        while True:
+            try:
+                return future.result(timeout=0.5)
+            except TimeoutError:
+                alive = set(self.client.scheduler_info(n_workers=-1)["workers"])
+                gone = set(placement.values()) - alive
+                if gone:
+                    raise _WorkerLost(f"worker(s) {sorted(gone)} left the cluster") from None
+            except Exception as exc:
+                raise _WorkerLost(f"{type(exc).__name__}: {exc}") from exc
+
+    def _placement(self):
+        workers = sorted(self.client.scheduler_info(n_workers=-1)["workers"])
+        if not workers:
+            raise RuntimeError("the Dask cluster has no workers")
+        return {i: workers[i % len(workers)] for i in range(len(self.shards))}
+
     def run(self):
-        model, client = self.model, self.client
+        model = self.model
         self.spec_future = self._scatter(self.spec)
-        state = ("snapshot", self.snapshot())
-        spec_bytes = _nbytes(self.spec)
-        snapshot_bytes = _nbytes(self.arrays)
-        self.stats.update(spec_bytes=spec_bytes, snapshot_bytes=snapshot_bytes)
+        self.stats.update(spec_bytes=_nbytes(self.spec), snapshot_bytes=_nbytes(self.arrays))
         total_rounds = model.epochs * self.rounds
-        workers = list(client.scheduler_info()["workers"])
-        placement = {i: workers[i % len(workers)] for i in range(len(self.shards))}
+        placement = self._placement()
+        snapshot = self._scatter({n: a.copy() for n, a in self.arrays.items()})
+        rounds, restart, submitted, done = {}, 0, 0, 0
         trained_total = raw_total = 0
+        t_epoch = time.perf_counter()
+        epoch_stats = None
         try:
-            for epoch in range(model.epochs):
-                t_epoch = time.perf_counter()
-                epoch_stats = {"epoch": epoch, "up_bytes": 0, "down_bytes": 0, "seconds": 0.0,
-                               "shard_seconds": [0.0] * len(self.shards), "trained": 0}
-                if epoch == 0:
-                    epoch_stats["down_bytes"] += (spec_bytes + snapshot_bytes) * len(workers)
-                for piece in range(self.rounds):
-                    version = epoch * self.rounds + piece
-                    a0 = model.alpha - (model.alpha - model.min_alpha) * version / total_rounds
-                    a1 = model.alpha - (model.alpha - model.min_alpha) * (version + 1) / total_rounds
-                    results = self._round(state, version, piece, a0, a1, placement, epoch_stats)
-                    update, sync = self._merge(results)
-                    sync.update(round=version, epoch=epoch)
-                    down = _nbytes(update)
-                    sync["down_bytes"] = down * len(self.shards)
-                    state = ("update", self._scatter(update))
-                    self.stats["syncs"].append(sync)
-                    epoch_stats["up_bytes"] += sync["up_bytes"]
-                    epoch_stats["down_bytes"] += sync["down_bytes"]
-                    for r in results:
-                        epoch_stats["shard_seconds"][r["shard"]] += r["seconds"]
-                        epoch_stats["trained"] += r["trained"]
-                        trained_total += r["trained"]
-                        raw_total += r["raw"]
-                        placement[r["shard"]] = r["worker"]
-                    if self.on_round is not None:
-                        self.on_round(sync)
-                epoch_stats["seconds"] = time.perf_counter() - t_epoch
-                self.stats["epochs"].append(epoch_stats)
-                logger.info("distributed EPOCH %d: %d words trained in %.2fs, %.1f MB up, %.1f MB down", epoch,
-                            epoch_stats["trained"], epoch_stats["seconds"], epoch_stats["up_bytes"] / 1e6,
-                            epoch_stats["down_bytes"] / 1e6)
+            while done < total_rounds:
+                while submitted < total_rounds and submitted <= done + 1 + self.overlap:
+                    self._submit_round(submitted, rounds, restart, snapshot, placement)
+                    submitted += 1
+                try:
+                    result = self._wait(rounds[done]["root"], placement)
+                except _WorkerLost as exc:
+                    self.stats["recoveries"] += 1
+                    if self.stats["recoveries"] > self.max_retries:
+                        raise RuntimeError(f"round {done} failed {self.stats['recoveries']} times; "
+                                           f"last: {exc}") from exc
+                    logger.warning("round %d failed (%s); restarting every shard from round %d", done, exc, done)
+                    self.client.cancel([f for r in rounds.values() for key in ("leaves", "sums", "relays")
+                                        for f in r[key]])
+                    rounds.clear()
+                    restart = submitted = done
+                    placement = self._placement()
+                    self.spec_future = self._scatter(self.spec)  # its only copy may have been on the lost worker
+                    snapshot = self._scatter({n: a.copy() for n, a in self.arrays.items()})
+                    continue
+                for name, part in result["delta"].items():
+                    allreduce.apply(self.arrays[name], part)
+                if done == restart:
+                    snapshot = None
+                sync = self._sync_stats(result, done)
+                self.stats["syncs"].append(sync)
+                epoch = done // self.rounds
+                if epoch_stats is None:
+                    epoch_stats = {"epoch": epoch, "bytes": 0, "tree_bytes_per_worker_max": 0, "seconds": 0.0,
+                                   "shard_seconds": [0.0] * len(self.shards), "trained": 0}
+                epoch_stats["bytes"] += sync["bytes"]
+                epoch_stats["tree_bytes_per_worker_max"] += sync["bytes_per_worker_max"]
+                for leaf in result["leaves"]:
+                    epoch_stats["shard_seconds"][leaf["shard"]] += leaf["seconds"]
+                    epoch_stats["trained"] += leaf["trained"]
+                    trained_total += leaf["trained"]
+                    raw_total += leaf["raw"]
+                del rounds[done]
+                done += 1
+                if self.on_round is not None:
+                    self.on_round(sync)
+                if done % self.rounds == 0:
+                    epoch_stats["seconds"] = time.perf_counter() - t_epoch
+                    t_epoch = time.perf_counter()
+                    self.stats["epochs"].append(epoch_stats)
+                    logger.info("distributed EPOCH %d: %d words trained in %.2fs, %.1f MB over the network",
+                                epoch, epoch_stats["trained"], epoch_stats["seconds"], epoch_stats["bytes"] / 1e6)
+                    epoch_stats = None
         finally:
             try:
-                client.run(_forget, self.run_id)
+                self.client.run(_forget, self.run_id)
             except Exception:  # a worker lost at the end only leaks its own replica
                 logger.warning("could not clear replicas of run %s on every worker", self.run_id)
         return trained_total, raw_total
 
-    def _submit(self, state, shard, version, piece, a0, a1, worker):
-        key = f"fastw2v-{self.run_id[:8]}-r{version}-s{shard}-{uuid.uuid4().hex[:6]}"
-        # pinned to the worker holding the shard's replica, free to move if that worker is gone
-        future = self.client.submit(_train_round, self.spec_future, self.shards[shard], state, shard, version,
-                                    piece, self.rounds, a0, a1, pure=False, key=key,
-                                    workers=[worker] if worker else None, allow_other_workers=bool(worker))
-        self._futures[future.key] = future
-        return future
+    def _sync_stats(self, result, version):
+        """Bytes on every tree edge this round, and the timings the tasks recorded."""
+        n = len(self.shards)
+        subtree = {m["shard"]: m["bytes"] for m in result["merges"]}
+        leaf_bytes = {leaf["shard"]: leaf["bytes"] for leaf in result["leaves"]}
+        sent_up = [subtree.get(k, leaf_bytes[k]) for k in range(n)]  # what shard k sends its parent
+        total = result["bytes"]
+        per_worker = []
+        for k in range(n):
+            kids = allreduce.children(k, n)
+            received = sum(sent_up[ch] for ch in kids) + (total if k else 0)
+            sent = (sent_up[k] if k else 0) + total * len(kids)
+            per_worker.append(received + sent)
+        tree = sum(sent_up[1:]) + total * (n - 1)
+        return {"round": version, "epoch": version // self.rounds,
+                "bytes": tree, "bytes_to_client": total, "bytes_per_worker_max": max(per_worker),
+                "leaf_bytes": [leaf_bytes[k] for k in range(n)], "total_bytes": total,
+                "rows_changed": {name: int(len(p.rows)) for name, p in result["delta"].items()},
+                "leaves": sorted(result["leaves"], key=lambda leaf: leaf["shard"]), "merges": result["merges"]}
 
-    def _round(self, state, version, piece, a0, a1, placement, epoch_stats):
-        """Run one round on every shard; a failed or stale shard is resubmitted with a snapshot."""
-        from distributed import as_completed
-        shard_of = {}
-        for shard in range(len(self.shards)):
-            future = self._submit(state, shard, version, piece, a0, a1, placement[shard])
-            shard_of[future.key] = shard
-        pending = as_completed([self._futures[k] for k in shard_of])
-        attempts = dict.fromkeys(range(len(self.shards)), 0)
-        results = []
-        for future in pending:
-            shard = shard_of[future.key]
-            try:
-                results.append(future.result())
-                continue
-            except StaleReplica:
-                pass
-            except Exception as exc:  # worker or data lost: retry from a snapshot
-                attempts[shard] += 1
-                if attempts[shard] > self.max_retries:
-                    raise RuntimeError(f"shard {shard} failed {attempts[shard]} times in round {version}") from exc
-                logger.warning("shard %d round %d failed (%s: %s); retrying from a snapshot", shard, version,
-                               type(exc).__name__, exc)
-                self.spec_future = self._scatter(self.spec)  # its only copy may have been on the lost worker
-            self.stats["recoveries"] += 1
-            epoch_stats["down_bytes"] += self.stats["snapshot_bytes"]
-            retry = self._submit(("snapshot", self.snapshot()), shard, version, piece, a0, a1, None)
-            shard_of[retry.key] = shard
-            self._futures[retry.key] = retry
-            pending.add(retry)
-        self._futures = {}
-        return sorted(results, key=lambda r: r["shard"])
-
-    def _merge(self, results):
-        """Sum (or words-weighted mean) of the replicas' sparse deltas into the global arrays.
-
-        Row indices are unique within one replica's delta, so plain fancy-index
-        ``+=`` is exact; the mean of a row is over the replicas that changed it.
-        """
-        t0 = time.perf_counter()
-        update, up_bytes, rows_changed = {}, 0, {}
-        for name, array in self.arrays.items():
-            up_bytes += sum(_nbytes(r["deltas"][name]) for r in results)
-            weight = np.zeros(len(array), dtype=np.float64)
-            for r in results:
-                weight[r["deltas"][name][0]] += 1.0 if self.combine == "sum" else max(r["trained"], 1)
-            for r in results:
-                idx, delta = r["deltas"][name]
-                if self.combine == "sum":
-                    array[idx] += delta
-                else:
-                    w = max(r["trained"], 1) / weight[idx]
-                    array[idx] += delta * w[:, None].astype(np.float32)
-            rows = np.flatnonzero(weight).astype(np.int32)
-            update[name] = (rows, array[rows])
-            rows_changed[name] = int(len(rows))
-        return update, {"up_bytes": up_bytes, "rows_changed": rows_changed,
-                        "merge_seconds": time.perf_counter() - t0,
-                        "shard_seconds": [r["seconds"] for r in results],
-                        "overhead_seconds": [r["overhead"] for r in results]}
 
 def _client(client):
     """``(client, owned)``: the given client, the current one, or a new LocalCluster's (closed after)."""
@@ -488,8 +625,8 @@ def _client(client):
         return Client(LocalCluster(processes=True)), True
 
 
-def Word2Vec(corpus, client=None, *, sync_every=500_000, n_shards=None, text_column=None, combine="sum",
-             max_retries=3, on_round=None, **kwargs):
+def Word2Vec(corpus, client=None, *, sync_every=250_000, n_shards=None, text_column=None, combine="sum",
+             delta_dtype="int8", overlap=1, max_retries=3, on_round=None, **kwargs):
     """Train a :class:`fastw2v.Word2Vec` on a Dask cluster (see the module docstring for the algorithm).
 
     Parameters
@@ -502,9 +639,12 @@ def Word2Vec(corpus, client=None, *, sync_every=500_000, n_shards=None, text_col
         are in corpus order; there should be at least as many as shards.
     client : distributed.Client or str, optional
         A client, or a scheduler address to connect to. Default: the current
-        client, else a new ``LocalCluster`` (closed afterwards).
+        client, else a new ``LocalCluster`` (closed afterwards). Workers should
+        have a thread to spare beside the training task (``nthreads >= 2``) so
+        that synchronisation overlaps training; with one thread it still works,
+        serialised.
     sync_every : int
-        Words trained (summed over shards) between synchronisations.
+        Words each shard trains between synchronisations (one round).
     n_shards : int, optional
         Replicas trained in parallel (default: number of workers). Each takes
         a contiguous group of partitions.
@@ -513,8 +653,16 @@ def Word2Vec(corpus, client=None, *, sync_every=500_000, n_shards=None, text_col
         Hogwild; the default, within 0.02 of one machine in our benchmark) or
         mean weighted by words trained (model averaging, Spark MLlib's rule;
         costs quality, see the module docstring).
+    delta_dtype : {'int8', 'float32'}
+        Precision of the deltas on the wire: int8 with a float32 scale per row
+        and error feedback (the default; about a quarter of float32's bytes),
+        or float32 (exact).
+    overlap : int
+        Rounds of training that hide one synchronisation: round ``r``'s total
+        is applied at the start of round ``r + 1 + overlap`` (0: wait for it,
+        no overlap; more hides slower networks and makes updates staler).
     max_retries : int
-        Times one shard's round may fail (worker lost) before the run fails.
+        Times the run may restart from the last completed round after losing a worker.
     on_round : callable, optional
         Called on the client with each synchronisation's statistics.
     **kwargs
@@ -529,6 +677,10 @@ def Word2Vec(corpus, client=None, *, sync_every=500_000, n_shards=None, text_col
     """
     if combine not in ("average", "sum"):
         raise ValueError(f"combine must be 'average' or 'sum', got {combine!r}")
+    if delta_dtype not in allreduce.WIRE_DTYPES:
+        raise ValueError(f"delta_dtype must be one of {list(allreduce.WIRE_DTYPES)}, got {delta_dtype!r}")
+    if int(overlap) < 0:
+        raise ValueError(f"overlap must be a number of rounds >= 0, got {overlap!r}")
     if int(sync_every) < 1:
         raise ValueError(f"sync_every must be a positive number of words, got {sync_every!r}")
     for name in ("sentences", "corpus_iterable", "corpus_file"):
@@ -549,12 +701,13 @@ def Word2Vec(corpus, client=None, *, sync_every=500_000, n_shards=None, text_col
         model.corpus_total_words = raw.total_words
         model._prepare(raw, update=False, trim_rule=trim_rule, keep_raw_vocab=False)
         vocab_seconds = time.perf_counter() - t0
-        n = int(n_shards or len(client.scheduler_info()["workers"]) or 1)
+        n = int(n_shards or len(client.scheduler_info(n_workers=-1)["workers"]) or 1)
         groups = np.array_split(np.arange(len(parts)), min(n, len(parts)))
         shards = [[parts[i] for i in g.tolist()] for g in groups]
-        trainer = _Trainer(client, model, shards, sync_every, combine, int(max_retries), on_round)
+        trainer = _Trainer(client, model, shards, sync_every, combine, delta_dtype, int(overlap), int(max_retries),
+                           on_round)
         t1 = time.perf_counter()
-        trained, raw_words = trainer.run()
+        trained, raw_words = trainer.run() if model.epochs > 0 else (0, 0)
         seconds = time.perf_counter() - t1
     finally:
         if owned:

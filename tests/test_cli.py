@@ -257,3 +257,39 @@ def test_vocab_files_match_word2vec_c(corpus, tmp_path):
                     "-size", "8", "-iter", "1", "-threads", "1", "-debug", "0"],
                    capture_output=True, check=True, timeout=60)
     assert fastw2v("similar", "t0w0", "--vectors", tmp_path / "c.txt").returncode == 0
+
+
+# -- train --scheduler (fastw2v.distributed) -------------------------------------------
+def test_train_on_a_dask_cluster(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    sentences = planted_topics(n_sentences=2000)
+    for i in range(2):
+        write_corpus(tmp_path / f"part-{i}.txt", sentences[i::2])
+    out, vocab = tmp_path / "v.txt", tmp_path / "vocab.txt"
+    common = ["-min-count", "1", "-size", "16", "-iter", "4", "-threads", "1", "-sample", "0"]
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=2, processes=True,
+                                  dashboard_address=":0") as cluster:
+        address = cluster.scheduler_address
+        r = fastw2v("train", "-train", tmp_path / "part-*.txt", "-output", out, "-save-vocab", vocab, *common,
+                    "--scheduler", address, "--sync-every", "2000")
+        vocab_only = fastw2v("train", "-train", tmp_path / "part-*.txt", "-save-vocab", tmp_path / "only.txt",
+                             *common, "--scheduler", address)
+        strict = fastw2v("train", "-train", tmp_path / "part-0.txt", "-output", out, "--strict",
+                         "--scheduler", address)
+        missing = fastw2v("train", "-train", tmp_path / "nothing-*.txt", "-output", out, "--scheduler", address)
+        bad_sync = fastw2v("train", "-train", tmp_path / "part-0.txt", "-output", out, "--scheduler", address,
+                           "--sync-every", "0")
+    assert r.returncode == 0, r.stderr
+    assert "on 2 shards" in r.stderr and "synchronisations" in r.stderr
+    kv = KeyedVectors.load_word2vec_format(out, binary=False)
+    assert kv.vectors.shape == (100, 16)
+    hits = sum(w.startswith(f"t{t}w") for t in range(5) for w, _ in kv.most_similar(f"t{t}w0", topn=5))
+    assert hits >= 0.9 * 25
+    words = [line.split()[0] for line in open(vocab, encoding="utf-8")]
+    assert words[0] == "</s>" and sorted(words[1:]) == sorted(kv.index_to_key)
+    assert vocab_only.returncode == 0, vocab_only.stderr
+    assert "vocabulary only" in vocab_only.stderr
+    assert open(tmp_path / "only.txt", encoding="utf-8").read() == open(vocab, encoding="utf-8").read()
+    fails_with(strict, "--strict cannot be combined with --scheduler", status=2)
+    fails_with(missing, "no corpus file matches")
+    fails_with(bad_sync, "--sync-every must be a positive number")
