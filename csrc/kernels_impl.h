@@ -362,6 +362,33 @@ FW2V_INLINE real_t logistic_gradient(const fw2v_params *p, fw2v_thread *t, real_
     return (label - sigmoid(f)) * alpha;
 }
 
+/* Four gradient scales at once (no loss terms): the same table, clamp and
+ * interpolation as sigmoid() and the same saturation rule as logistic_gradient(),
+ * in the same float operations (no FMA), so the results are identical. */
+FW2V_INLINE void logistic_gradient4(const real_t *f, const real_t *label, real_t alpha, int saturate, real_t *out)
+{
+#if FW2V_USE_AVX2 || FW2V_USE_AVX512
+    __m128 vf = _mm_loadu_ps(f);
+    __m128 x = _mm_mul_ps(_mm_add_ps(vf, _mm_set1_ps((real_t)FW2V_SIGMOID_MAX)),
+                          _mm_set1_ps((real_t)FW2V_SIGMOID_SIZE / (2 * FW2V_SIGMOID_MAX)));
+    x = _mm_min_ps(_mm_max_ps(x, _mm_setzero_ps()), _mm_set1_ps((real_t)FW2V_SIGMOID_SIZE));
+    __m128i i = _mm_cvttps_epi32(x);
+    __m128 t0 = _mm_i32gather_ps(fw2v_sigmoid_table, i, 4);
+    __m128 t1 = _mm_i32gather_ps(fw2v_sigmoid_table + 1, i, 4);
+    __m128 s = _mm_add_ps(t0, _mm_mul_ps(_mm_sub_ps(x, _mm_cvtepi32_ps(i)), _mm_sub_ps(t1, t0)));
+    __m128 g = _mm_mul_ps(_mm_sub_ps(_mm_loadu_ps(label), s), _mm_set1_ps(alpha));
+    if (saturate) {
+        __m128 inside = _mm_and_ps(_mm_cmpgt_ps(vf, _mm_set1_ps(-(real_t)FW2V_MAX_EXP)),
+                                   _mm_cmplt_ps(vf, _mm_set1_ps((real_t)FW2V_MAX_EXP)));
+        g = _mm_and_ps(g, inside);
+    }
+    _mm_storeu_ps(out, g);
+#else
+    for (int r = 0; r < 4; r++)
+        out[r] = saturate && (f[r] <= -FW2V_MAX_EXP || f[r] >= FW2V_MAX_EXP) ? 0 : (label[r] - sigmoid(f[r])) * alpha;
+#endif
+}
+
 FW2V_INLINE void logistic_step(const fw2v_params *p, fw2v_thread *t, const real_t *h, real_t *row,
                                real_t *grad, real_t label, real_t alpha, int saturate)
 {
@@ -409,10 +436,17 @@ FW2V_INLINE void logistic_group(const fw2v_params *p, fw2v_thread *t, int n_ctx,
         int valid = n_rows - l < 4 ? n_rows - l : 4;
         real_t *quad[4];
         for (int r = 0; r < 4; r++) quad[r] = rows[l + (r < valid ? r : 0)];
+        real_t labels[4], grads[4];
+        for (int r = 0; r < 4; r++) labels[r] = t->grp_labels[l + (r < valid ? r : 0)];
         for (int c = 0; c < n_ctx; c++) {
             vdot4(t->ctx_rows[c], quad, p->dim, scores);
-            for (int r = 0; r < valid; r++)
-                g[(l + r) * n_ctx + c] = logistic_gradient(p, t, scores[r], t->grp_labels[l + r], alpha, saturate);
+            if (p->compute_loss) {
+                for (int r = 0; r < valid; r++)
+                    g[(l + r) * n_ctx + c] = logistic_gradient(p, t, scores[r], labels[r], alpha, saturate);
+            } else {
+                logistic_gradient4(scores, labels, alpha, saturate, grads);
+                for (int r = 0; r < valid; r++) g[(l + r) * n_ctx + c] = grads[r];
+            }
         }
     }
     /* rows whose every step is zero (saturated HS nodes are common) take no part */

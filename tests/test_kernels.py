@@ -128,7 +128,7 @@ def reference_cbow_block(sent, syn0, syn1, syn1neg, paths, negatives, cbow_mean,
 
 
 def make_params(syn0, syn1, syn1neg, lockf, counts, hs, negative, sg, cbow_mean, window, alpha, isa,
-                sample=False, batch_window=False, hs_private=0):
+                sample=False, batch_window=False, hs_private=0, compute_loss=True):
     V = len(syn0)
     offsets, codes, points = _sampling.build_huffman(counts)
     prob, alias = _sampling.build_alias(counts.astype(float) ** 0.75)
@@ -136,7 +136,7 @@ def make_params(syn0, syn1, syn1neg, lockf, counts, hs, negative, sg, cbow_mean,
         syn0=syn0, syn1=syn1, syn1neg=syn1neg, lockf=lockf,
         keep_threshold=np.full(V, 2 ** 32, dtype=np.uint64), noise_prob=prob, noise_alias=alias,
         path_offsets=offsets, codes=codes, points=points, window=window, negative=negative, hs=hs, sg=sg,
-        cbow_mean=cbow_mean, shrink_windows=False, subsample=sample, compute_loss=True,
+        cbow_mean=cbow_mean, shrink_windows=False, subsample=sample, compute_loss=compute_loss,
         start_alpha=alpha, end_alpha=alpha, total_words=1e9, isa=isa, batch_window=batch_window,
         hs_private=hs_private), \
         (offsets, codes, points)
@@ -249,6 +249,29 @@ def test_private_top_nodes_merge_back_into_syn1(sg, batch_window):
         np.testing.assert_allclose(results[private][0], results[0][0], atol=1e-6)
         np.testing.assert_allclose(results[private][1], results[0][1], atol=1e-6)
     assert np.abs(results[0][1] - init[1])[-7:].max() > 1e-3  # the private rows did train
+
+
+@pytest.mark.parametrize("isa", ISAS)
+@pytest.mark.parametrize("sg,batch_window", [(1, 1), (1, 0), (0, 0), (0, 1)])
+def test_loss_bookkeeping_does_not_change_the_updates(isa, sg, batch_window):
+    """compute_loss=False takes the vectorised gradient path (four scores at a time);
+    it must give bit-identical vectors to the scalar path that tallies the loss,
+    including scores beyond the saturation limit (large rows here)."""
+    rng = np.random.default_rng(11)
+    V, dim = 30, 37
+    counts = np.sort(rng.integers(1, 300, size=V))[::-1].astype(np.int64)
+    init = [(rng.random((V, dim), dtype=np.float32) - 0.5) * 2 for _ in range(3)]
+    ids = rng.integers(0, V, size=400).astype(np.int32)
+    ends = np.arange(20, 401, 20)
+    out = []
+    for loss in (True, False):
+        arrays = [a.copy() for a in init]
+        params, _ = make_params(arrays[0], arrays[1], arrays[2], np.ones(V, dtype=np.float32), counts, True, 4,
+                                sg, 1, 3, 0.05, isa, batch_window=batch_window, compute_loss=loss)
+        _kernels.train_batch(params, _kernels.ThreadState(dim, 5, window=3, negative=4), ids, ends)
+        out.append(arrays)
+    for a, b in zip(*out):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_frozen_row_is_unchanged():
