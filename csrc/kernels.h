@@ -82,6 +82,8 @@ typedef struct {
     real_t *grad;                   /* [dim] scratch: accumulated input-side gradient */
     int32_t *kept;                  /* [max sentence length] scratch: sentence after subsampling */
     int32_t *noise;                 /* [negative] scratch: the negatives drawn for one target */
+    int32_t *noise_next;            /* [negative] the next target's negatives, already drawn when has_next */
+    int32_t has_next;
     /* Block scratch, S = max(2 * window, FW2V_CBOW_BLOCK) slots: the input rows of a
      * skip-gram window (or the hidden rows of a CBOW block), their words, gradients
      * ([S x dim]) and gradient scales. */

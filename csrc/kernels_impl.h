@@ -157,7 +157,8 @@ FW2V_INLINE real_t vdot(const real_t *FW2V_RESTRICT a, const real_t *FW2V_RESTRI
     return _mm_cvtss_f32(q);
 }
 
-/* grad += g * row; row += g * h -- both updates in one pass over the row. */
+/* One output row against several inputs: for every input c, grads[c] += g[c] * row and
+ * row += sum_c g[c] * h[c], in one pass over the row (h rows stay in L1). */
 FW2V_INLINE void vfused(real_t *FW2V_RESTRICT grad, real_t *FW2V_RESTRICT row, const real_t *FW2V_RESTRICT h, real_t g, int n)
 {
     __m256 gv = _mm256_set1_ps(g);
@@ -175,8 +176,6 @@ FW2V_INLINE void vfused(real_t *FW2V_RESTRICT grad, real_t *FW2V_RESTRICT row, c
     }
 }
 
-/* The window form of vfused: for every context c, grads[c] += g[c] * row and
- * row += sum_c g[c] * h[c], in one pass over the row (h rows stay in L1). */
 FW2V_INLINE void vfused_block(real_t *const *grads, real_t *FW2V_RESTRICT row, real_t *const *h,
                               const real_t *g, int n_ctx, int n)
 {
@@ -280,14 +279,14 @@ FW2V_INLINE real_t vdot(const real_t *FW2V_RESTRICT a, const real_t *FW2V_RESTRI
     return (s0 + s1) + (s2 + s3);
 }
 
-FW2V_INLINE void vfused(real_t *FW2V_RESTRICT grad, real_t *FW2V_RESTRICT row, const real_t *FW2V_RESTRICT h, real_t g, int n)
-{
-    for (int k = 0; k < n; k++) { real_t r = row[k]; grad[k] += g * r; row[k] = r + g * h[k]; }
-}
-
 FW2V_INLINE void vaxpy(real_t *FW2V_RESTRICT y, real_t a, const real_t *FW2V_RESTRICT x, int n)
 {
     for (int k = 0; k < n; k++) y[k] += a * x[k];
+}
+
+FW2V_INLINE void vfused(real_t *FW2V_RESTRICT grad, real_t *FW2V_RESTRICT row, const real_t *FW2V_RESTRICT h, real_t g, int n)
+{
+    for (int k = 0; k < n; k++) { real_t r = row[k]; grad[k] += g * r; row[k] = r + g * h[k]; }
 }
 
 FW2V_INLINE void vfused_block(real_t *const *grads, real_t *FW2V_RESTRICT row, real_t *const *h,
@@ -389,13 +388,6 @@ FW2V_INLINE void logistic_gradient4(const real_t *f, const real_t *label, real_t
 #endif
 }
 
-FW2V_INLINE void logistic_step(const fw2v_params *p, fw2v_thread *t, const real_t *h, real_t *row,
-                               real_t *grad, real_t label, real_t alpha, int saturate)
-{
-    real_t g = logistic_gradient(p, t, vdot(h, row, p->dim), label, alpha, saturate);
-    if (g != 0) vfused(grad, row, h, g, p->dim);
-}
-
 /* HogBatch (Ji et al. 2016, arXiv 1604.04661): one output row against all the
  * context rows of a window at once. Every score uses the row as it was before
  * this window; the row is then read and written once instead of once per
@@ -426,12 +418,22 @@ FW2V_INLINE void logistic_block(const fw2v_params *p, fw2v_thread *t, int n_ctx,
  * in the same order. It pays because each gradient and each row is written once
  * per group instead of once per (row, context), and four scores share one load
  * of the context row and one horizontal reduction. */
-FW2V_INLINE void logistic_group(const fw2v_params *p, fw2v_thread *t, int n_ctx, int n_rows, real_t alpha,
-                                int saturate)
+FW2V_INLINE void logistic_group(const fw2v_params *p, fw2v_thread *t, int n_ctx, real_t *const *in, real_t *grads,
+                                int n_rows, real_t alpha, int saturate)
 {
     real_t **rows = t->grp_rows;
     real_t *g = t->grp_g; /* [row][context] */
     real_t scores[4];
+    if (n_ctx == 1) {
+        /* one input (skip-gram pairs, CBOW): score and move each row in one pass
+         * while the next noise rows are still arriving; measured faster here than
+         * the two-pass form, and the same update since the rows are distinct */
+        for (int l = 0; l < n_rows; l++) {
+            real_t gl = logistic_gradient(p, t, vdot(in[0], rows[l], p->dim), t->grp_labels[l], alpha, saturate);
+            if (gl != 0) vfused(grads, rows[l], in[0], gl, p->dim);
+        }
+        return;
+    }
     for (int l = 0; l < n_rows; l += 4) {
         int valid = n_rows - l < 4 ? n_rows - l : 4;
         real_t *quad[4];
@@ -439,7 +441,7 @@ FW2V_INLINE void logistic_group(const fw2v_params *p, fw2v_thread *t, int n_ctx,
         real_t labels[4], grads[4];
         for (int r = 0; r < 4; r++) labels[r] = t->grp_labels[l + (r < valid ? r : 0)];
         for (int c = 0; c < n_ctx; c++) {
-            vdot4(t->ctx_rows[c], quad, p->dim, scores);
+            vdot4(in[c], quad, p->dim, scores);
             if (p->compute_loss) {
                 for (int r = 0; r < valid; r++)
                     g[(l + r) * n_ctx + c] = logistic_gradient(p, t, scores[r], labels[r], alpha, saturate);
@@ -463,9 +465,9 @@ FW2V_INLINE void logistic_group(const fw2v_params *p, fw2v_thread *t, int n_ctx,
     }
     if (!active) return;
     for (int c = 0; c < n_ctx; c++) /* pass A: context gradients from the old rows */
-        vcombine(t->ctx_grads + (size_t)c * p->dim, rows, g + c, n_ctx, active, p->dim);
+        vcombine(grads + (size_t)c * p->dim, rows, g + c, n_ctx, active, p->dim);
     for (int l = 0; l < active; l++) /* pass B: the rows */
-        vcombine(rows[l], t->ctx_rows, g + l * n_ctx, 1, n_ctx, p->dim);
+        vcombine(rows[l], in, g + l * n_ctx, 1, n_ctx, p->dim);
 }
 
 FW2V_INLINE int32_t draw_negative(const fw2v_params *p, fw2v_thread *t)
@@ -475,15 +477,21 @@ FW2V_INLINE int32_t draw_negative(const fw2v_params *p, fw2v_thread *t)
     return fw2v_alias_draw(p->noise_prob, p->noise_alias, p->vocab_size, fw2v_rng_next(&t->rng));
 }
 
-/* Draws the negatives of one target into t->noise and prefetches their rows:
- * these random rows are the cache misses of the loop, and this way they are
- * all in flight at once instead of one after another. */
+/* Hands the next target its negatives in t->noise and draws the set after it
+ * into t->noise_next, prefetching those rows: the random noise rows are the
+ * cache misses of the loop, and this way they load while the current target
+ * trains instead of stalling it. Sets are used in the order drawn. */
 FW2V_INLINE void draw_negatives(const fw2v_params *p, fw2v_thread *t)
 {
+    if (!t->has_next) {
+        for (int32_t d = 0; d < p->negative; d++) t->noise_next[d] = draw_negative(p, t);
+        t->has_next = 1;
+    }
     for (int32_t d = 0; d < p->negative; d++) {
-        t->noise[d] = draw_negative(p, t);
+        t->noise[d] = t->noise_next[d];
         assert(t->noise[d] >= 0 && t->noise[d] < p->vocab_size);
-        prefetch_row(p->syn1neg + (int64_t)t->noise[d] * p->dim, p->dim);
+        t->noise_next[d] = draw_negative(p, t);
+        prefetch_row(p->syn1neg + (int64_t)t->noise_next[d] * p->dim, p->dim);
     }
 }
 
@@ -509,32 +517,54 @@ static void merge_hot_rows(const fw2v_params *p, fw2v_thread *t)
     }
 }
 
-/* The target side of predicting `word` from hidden vector h: its Huffman path
- * (hs) and its own output row (negative sampling); h's gradient accumulates in grad. */
-FW2V_INLINE void train_positives(const fw2v_params *p, fw2v_thread *t, const real_t *h, real_t *grad,
-                                 int32_t word, real_t alpha)
+/* Predicting `word` from n_in input rows at once (one row: a skip-gram pair or a
+ * CBOW hidden layer; a whole window: HogBatch skip-gram). The output rows are
+ * its Huffman path (hs), its own row and, with `negatives`, freshly drawn noise
+ * rows (negative sampling); each input's gradient accumulates in
+ * grads[c * dim] (word2vec C's neu1e). The rows go through logistic_group in
+ * groups of distinct rows, so the result is the one-row-at-a-time update. */
+static void train_output_rows(const fw2v_params *p, fw2v_thread *t, int n_in, real_t *const *in, real_t *grads,
+                              int32_t word, real_t alpha, int negatives)
 {
     const int64_t dim = p->dim;
+    /* negatives are drawn first so their rows load while the path trains; the
+     * path draws no random numbers, so the draws are the same either way */
+    if (p->negative && negatives) draw_negatives(p, t);
     if (p->hs) {
-        for (int64_t k = p->path_offsets[word]; k < p->path_offsets[word + 1]; k++)
-            logistic_step(p, t, h, hs_row(p, t, p->points[k]), grad, (real_t)(1 - p->codes[k]), alpha, 1);
+        int n_rows = 0;
+        for (int64_t k = p->path_offsets[word]; k < p->path_offsets[word + 1]; k++) {
+            t->grp_rows[n_rows] = hs_row(p, t, p->points[k]);
+            t->grp_labels[n_rows++] = (real_t)(1 - p->codes[k]);
+            if (n_rows == FW2V_ROW_GROUP) {
+                logistic_group(p, t, n_in, in, grads, n_rows, alpha, 1);
+                n_rows = 0;
+            }
+        }
+        if (n_rows) logistic_group(p, t, n_in, in, grads, n_rows, alpha, 1);
     }
-    if (p->negative) logistic_step(p, t, h, p->syn1neg + word * dim, grad, 1, alpha, FW2V_SATURATE_NEGATIVE);
-}
-
-/* Predicts `word` from h with every enabled objective; the gradient for h
- * accumulates in t->grad (word2vec C's neu1e). */
-FW2V_INLINE void train_targets(const fw2v_params *p, fw2v_thread *t, const real_t *h, int32_t word, real_t alpha)
-{
-    /* negatives are drawn first so their rows load while the positives train;
-     * the positives draw no random numbers, so the draws are the same either way */
-    if (p->negative) draw_negatives(p, t);
-    train_positives(p, t, h, t->grad, word, alpha);
-    for (int32_t d = 0; d < p->negative; d++) {
+    if (!p->negative) return;
+    t->grp_rows[0] = p->syn1neg + word * dim;
+    t->grp_labels[0] = 1;
+    int n_rows = 1;
+    for (int32_t d = 0; negatives && d < p->negative; d++) {
         if (t->noise[d] == word) continue; /* as word2vec C: a draw of the target is skipped */
-        logistic_step(p, t, h, p->syn1neg + (int64_t)t->noise[d] * p->dim, t->grad, 0, alpha,
-                      FW2V_SATURATE_NEGATIVE);
+        real_t *row = p->syn1neg + t->noise[d] * dim;
+        /* a row drawn twice must see its first update: close the group there */
+        for (int r = 0; r < n_rows; r++) {
+            if (t->grp_rows[r] == row) {
+                logistic_group(p, t, n_in, in, grads, n_rows, alpha, FW2V_SATURATE_NEGATIVE);
+                n_rows = 0;
+                break;
+            }
+        }
+        if (n_rows == FW2V_ROW_GROUP) {
+            logistic_group(p, t, n_in, in, grads, n_rows, alpha, FW2V_SATURATE_NEGATIVE);
+            n_rows = 0;
+        }
+        t->grp_rows[n_rows] = row;
+        t->grp_labels[n_rows++] = 0;
     }
+    logistic_group(p, t, n_in, in, grads, n_rows, alpha, FW2V_SATURATE_NEGATIVE);
 }
 
 /* ---- sentence drivers ---------------------------------------------------- */
@@ -559,7 +589,7 @@ static void train_sentence_sg(const fw2v_params *p, fw2v_thread *t, const int32_
             if (j == i) continue;
             real_t *h = p->syn0 + w[j] * dim;
             memset(t->grad, 0, (size_t)dim * sizeof(real_t));
-            train_targets(p, t, h, w[i], alpha);
+            train_output_rows(p, t, 1, &h, t->grad, w[i], alpha, 1);
             vaxpy(h, p->lockf[w[j]], t->grad, p->dim);
         }
     }
@@ -582,45 +612,7 @@ static void train_sentence_sg_window(const fw2v_params *p, fw2v_thread *t, const
         }
         if (n_ctx == 0) continue;
         memset(t->ctx_grads, 0, (size_t)n_ctx * dim * sizeof(real_t));
-        int32_t word = w[i];
-        if (p->hs) {
-            /* the path's nodes are distinct rows: groups of FW2V_ROW_GROUP at a time */
-            int n_rows = 0;
-            for (int64_t k = p->path_offsets[word]; k < p->path_offsets[word + 1]; k++) {
-                t->grp_rows[n_rows] = hs_row(p, t, p->points[k]);
-                t->grp_labels[n_rows++] = (real_t)(1 - p->codes[k]);
-                if (n_rows == FW2V_ROW_GROUP) {
-                    logistic_group(p, t, n_ctx, n_rows, alpha, 1);
-                    n_rows = 0;
-                }
-            }
-            if (n_rows) logistic_group(p, t, n_ctx, n_rows, alpha, 1);
-        }
-        if (p->negative) {
-            draw_negatives(p, t);
-            t->grp_rows[0] = p->syn1neg + word * dim;
-            t->grp_labels[0] = 1;
-            int n_rows = 1;
-            for (int32_t d = 0; d < p->negative; d++) {
-                if (t->noise[d] == word) continue;
-                real_t *row = p->syn1neg + t->noise[d] * dim;
-                /* a row drawn twice must see its first update: close the group there */
-                for (int r = 0; r < n_rows; r++) {
-                    if (t->grp_rows[r] == row) {
-                        logistic_group(p, t, n_ctx, n_rows, alpha, FW2V_SATURATE_NEGATIVE);
-                        n_rows = 0;
-                        break;
-                    }
-                }
-                if (n_rows == FW2V_ROW_GROUP) {
-                    logistic_group(p, t, n_ctx, n_rows, alpha, FW2V_SATURATE_NEGATIVE);
-                    n_rows = 0;
-                }
-                t->grp_rows[n_rows] = row;
-                t->grp_labels[n_rows++] = 0;
-            }
-            logistic_group(p, t, n_ctx, n_rows, alpha, FW2V_SATURATE_NEGATIVE);
-        }
+        train_output_rows(p, t, n_ctx, t->ctx_rows, t->ctx_grads, w[i], alpha, 1);
         for (int c = 0; c < n_ctx; c++)
             vaxpy(t->ctx_rows[c], p->lockf[t->ctx_ids[c]], t->ctx_grads + (size_t)c * dim, p->dim);
     }
@@ -643,7 +635,7 @@ static void train_sentence_cbow(const fw2v_params *p, fw2v_thread *t, const int3
         real_t inv = (real_t)1 / (real_t)count;
         if (p->cbow_mean) vscale(t->hidden, inv, p->dim);
         memset(t->grad, 0, (size_t)dim * sizeof(real_t));
-        train_targets(p, t, t->hidden, w[i], alpha);
+        train_output_rows(p, t, 1, &t->hidden, t->grad, w[i], alpha, 1);
         /* gensim's convention for the summed hidden layer: spread the error over
          * the window (with the mean, word2vec C's rule: full error to each). */
         if (!p->cbow_mean) vscale(t->grad, inv, p->dim);
@@ -682,7 +674,7 @@ static void train_sentence_cbow_block(const fw2v_params *p, fw2v_thread *t, cons
         if (m == 0) continue;
         memset(t->ctx_grads, 0, (size_t)m * dim * sizeof(real_t));
         for (int b = 0; b < m; b++)
-            train_positives(p, t, t->ctx_rows[b], t->ctx_grads + b * dim, t->ctx_ids[b], alpha);
+            train_output_rows(p, t, 1, &t->ctx_rows[b], t->ctx_grads + b * dim, t->ctx_ids[b], alpha, 0);
         if (p->negative) draw_negatives(p, t);
         for (int32_t d = 0; d < p->negative; d++)
             logistic_block(p, t, m, p->syn1neg + t->noise[d] * dim, 0, alpha, t->noise[d], FW2V_SATURATE_NEGATIVE);

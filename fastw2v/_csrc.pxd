@@ -86,6 +86,8 @@ cdef extern from "kernels.h" nogil:
         real_t *grad
         int32_t *kept
         int32_t *noise
+        int32_t *noise_next
+        int32_t has_next
         real_t **ctx_rows
         int32_t *ctx_ids
         real_t *ctx_grads

@@ -171,6 +171,8 @@ cdef class ThreadState:
         self.window_capacity = window
         self.negative_capacity = negative
         self.t.noise = <int32_t *>calloc(max(negative, 1), sizeof(int32_t))
+        self.t.noise_next = <int32_t *>calloc(max(negative, 1), sizeof(int32_t))
+        self.t.has_next = 0
         self.t.rng = seed
         cdef size_t slots = max(2 * window, FW2V_CBOW_BLOCK)
         self.t.hidden = <real_t *>calloc(FW2V_CBOW_BLOCK * <size_t>dim, sizeof(real_t))
@@ -193,8 +195,9 @@ cdef class ThreadState:
         self.t.fixed_negatives = NULL
         self.t.n_fixed_negatives = 0
         self.t.fixed_position = 0
+        self.t.has_next = 0
         self.reset_counters()
-        if (not self.t.noise or not self.t.hidden or not self.t.grad or not self.t.ctx_rows or not self.t.ctx_ids
+        if (not self.t.noise or not self.t.noise_next or not self.t.hidden or not self.t.grad or not self.t.ctx_rows or not self.t.ctx_ids
                 or not self.t.ctx_grads or not self.t.ctx_scale or not self.t.blk_in or not self.t.blk_grad
                 or not self.t.grp_rows or not self.t.grp_labels or not self.t.grp_g):
             raise MemoryError()
@@ -206,6 +209,7 @@ cdef class ThreadState:
         free(self.t.ctx_rows)
         free(self.t.ctx_ids)
         free(self.t.noise)
+        free(self.t.noise_next)
         free(self.t.ctx_grads)
         free(self.t.ctx_scale)
         free(self.t.blk_in)
@@ -215,6 +219,16 @@ cdef class ThreadState:
         free(self.t.grp_g)
         free(self.t.hot_rows)
         free(self.t.hot_seen)
+
+    cdef check_pending(self, int64_t vocab_size, int negative):
+        """Negatives drawn ahead for another vocabulary (a state reused with other
+        parameters) are dropped: the kernel trusts them to be in range."""
+        cdef int d
+        if self.t.has_next:
+            for d in range(negative):
+                if self.t.noise_next[d] < 0 or self.t.noise_next[d] >= vocab_size:
+                    self.t.has_next = 0
+                    break
 
     cdef int ensure_hot(self, int n) except -1:
         """Room for n private top inner nodes (see fw2v_params.hs_private)."""
@@ -266,6 +280,7 @@ cdef class ThreadState:
         self.t.fixed_negatives = <const int32_t *>cnp.PyArray_DATA(arr)
         self.t.n_fixed_negatives = arr.shape[0]
         self.t.fixed_position = 0
+        self.t.has_next = 0
 
     @property
     def rng_state(self):
@@ -321,6 +336,7 @@ def train_batch(KernelParams params, ThreadState state, ids, ends, int64_t first
     if state.fixed is not None and (state.fixed.min() < 0 or state.fixed.max() >= params.p.vocab_size):
         raise ValueError(f"fixed negatives out of range [0, {params.p.vocab_size})")
     state.ensure_capacity(int(lengths.max()))
+    state.check_pending(params.p.vocab_size, params.p.negative)
     state.ensure_hot(params.p.hs_private)
     if iv.shape[0] == 0:
         return False
