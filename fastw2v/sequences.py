@@ -18,7 +18,7 @@ import numpy as np
 from fastw2v import _sequences
 from fastw2v.threads import EncodedCorpus
 from fastw2v.vocab import RawCounts, _Pruner
-from fastw2v._vocab import TokenTable
+from fastw2v._int_keys import IntCounter, IntIndex
 
 
 def _int_array(values, name: str) -> np.ndarray:
@@ -155,30 +155,33 @@ class Sequences:
             seen = seen[np.argsort(first[seen], kind="stable")]
             keys = self.keys[seen] if isinstance(self.keys, np.ndarray) else [self.keys[i] for i in seen]
             return RawCounts(keys, counts[seen], len(self), len(self.ids))
-        table = TokenTable(1 << 16)
+        counter = IntCounter()
         pruner = _Pruner(trim_rule)
         limit, s = int(max_vocab_size or 0), 0
         ids = self.ids.astype(np.int64, copy=False)
         while s < len(self):
-            s = _sequences.count_int_sequences(table, ids, self.offsets, s, limit)
-            if limit and len(table) > limit:
-                pruner(table)
-        keys = table.keys() if len(table) else np.zeros(0, np.int64)
+            s = counter.count_sequences(ids, self.offsets, s, limit)
+            if limit and len(counter) > limit:
+                pruner(counter)
+        keys, counts = counter.take()
         if self.keys is not None:
             keys = self.keys[keys] if isinstance(self.keys, np.ndarray) else [self.keys[i] for i in keys]
-        return RawCounts(keys, table.counts(), len(self), len(self.ids), pruner.min_reduce)
+        return RawCounts(keys, counts, len(self), len(self.ids), pruner.min_reduce)
 
-    def vocab_indices(self, encoder: TokenTable) -> np.ndarray:
-        """Vocabulary index of every id (-1 for keys not in the vocabulary)."""
-        if self.keys is None:
-            return _sequences.lookup_ints(encoder, self.ids)
-        if isinstance(self.keys, np.ndarray) and encoder.key_kind != 0:
-            of_key = _sequences.lookup_ints(encoder, self.keys)
-        else:
-            of_key = _sequences.lookup_objects(encoder, self.keys)
-        return of_key[self.ids]
+    def vocab_indices(self, encoder) -> np.ndarray:
+        """Vocabulary index of every id (-1 for keys not in the vocabulary), given the
+        vocabulary's encoder: its `IntIndex` (integer keys) or its `TokenTable`."""
+        if isinstance(encoder, IntIndex):
+            if self.keys is None:
+                return encoder.lookup(self.ids)
+            if not isinstance(self.keys, np.ndarray):
+                raise TypeError("integer-keyed vocabulary, but this corpus's keys= are not integers")
+            return encoder.lookup(self.keys)[self.ids]
+        if self.keys is None or isinstance(self.keys, np.ndarray):
+            raise TypeError("integer sequences given to a model whose vocabulary keys are str")
+        return _sequences.lookup_objects(encoder, self.keys)[self.ids]
 
-    def fastw2v_encode(self, encoder: TokenTable) -> EncodedCorpus:
+    def fastw2v_encode(self, encoder) -> EncodedCorpus:
         """The corpus as vocabulary indices; ids outside the vocabulary are dropped
         (sequences keep their places, so weights stay aligned)."""
         index = self.vocab_indices(encoder)

@@ -21,7 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from fastw2v import _sampling
+from fastw2v._int_keys import IntIndex
 from fastw2v._vocab import Scanner, TokenTable
+from fastw2v.key_index import is_int_keyed
 from fastw2v.reader import iter_chunks
 
 logger = logging.getLogger(__name__)
@@ -49,7 +51,7 @@ def keep_vocab_item(word, count, min_count, trim_rule=None) -> bool:
 
 
 class _Pruner:
-    """Called by the counter whenever it grows past ``max_vocab_size``."""
+    """Called by the counter (a TokenTable or an IntCounter) whenever it grows past ``max_vocab_size``."""
 
     def __init__(self, trim_rule=None):
         self.min_reduce = 1
@@ -59,8 +61,10 @@ class _Pruner:
         if self.trim_rule is None:
             table.prune_below(self.min_reduce)
         else:
+            keys = table.keys()
+            keys = keys if isinstance(keys, list) else _python_ints(keys)
             keep = [keep_vocab_item(k, c, self.min_reduce, self.trim_rule)
-                    for k, c in zip(table.keys(), table.counts())]
+                    for k, c in zip(keys, table.counts().tolist())]
             table.compact(np.asarray(keep, dtype=bool))
         self.min_reduce += 1
 
@@ -107,8 +111,9 @@ def scan_corpus(corpus_iterable=None, corpus_file=None, max_vocab_size=None, tri
 
 
 def choose_words(raw: RawCounts, min_count=5, max_final_vocab=None, trim_rule=None,
-                 sorted_vocab=True) -> tuple[list, np.ndarray]:
-    """Survivors of ``min_count``/``trim_rule``/``max_final_vocab`` and their counts."""
+                 sorted_vocab=True) -> tuple[list | np.ndarray, np.ndarray]:
+    """Survivors of ``min_count``/``trim_rule``/``max_final_vocab`` and their counts
+    (keys a list of str, or an int64 array for integer keys)."""
     counts = raw.counts
     if max_final_vocab is not None and max_final_vocab < len(counts):
         # gensim: raise min_count to one above the count of the first word past the cap
@@ -117,14 +122,26 @@ def choose_words(raw: RawCounts, min_count=5, max_final_vocab=None, trim_rule=No
     if trim_rule is None:
         keep = counts >= min_count
     else:
+        keys = raw.keys if isinstance(raw.keys, list) else _python_ints(raw.keys)
         keep = np.fromiter((keep_vocab_item(k, c, min_count, trim_rule)
-                            for k, c in zip(raw.keys, counts.tolist())), dtype=bool, count=len(counts))
-    index = np.flatnonzero(keep)
+                            for k, c in zip(keys, counts.tolist())), dtype=bool, count=len(counts))
+    index = None if keep.all() else np.flatnonzero(keep)
+    kept = counts if index is None else counts[index]
     if sorted_vocab:
         # stable sort on -count keeps first-occurrence order among ties
-        index = index[np.argsort(-counts[index], kind="stable")]
-    keys = [raw.keys[i] for i in index.tolist()] if isinstance(raw.keys, list) else raw.keys[index].tolist()
+        order = np.argsort(-kept, kind="stable")
+        index = order if index is None else index[order]
+    if index is None:
+        return (list(raw.keys) if isinstance(raw.keys, list) else raw.keys.copy()), counts.astype(np.int64)
+    # integer keys stay an int64 array (no Python object per key: see fastw2v/key_index.py)
+    keys = [raw.keys[i] for i in index.tolist()] if isinstance(raw.keys, list) else raw.keys[index]
     return keys, counts[index].astype(np.int64)
+
+
+def _python_ints(keys: np.ndarray):
+    """Keys of an int64 array as Python ints, a block at a time (what ``trim_rule`` is given)."""
+    for start in range(0, len(keys), 65536):
+        yield from keys[start:start + 65536].tolist()
 
 
 def keep_thresholds(counts: np.ndarray, sample: float) -> np.ndarray:
@@ -162,8 +179,9 @@ def huffman_tree(counts: np.ndarray):
     return _sampling.build_huffman(np.asarray(counts, dtype=np.int64))
 
 
-def encoder_for(keys) -> TokenTable:
-    """A lookup table mapping each key to its vocabulary index."""
-    if keys and isinstance(keys[0], (int, np.integer)):
-        return TokenTable.from_keys(np.asarray(keys, dtype=np.int64))
+def encoder_for(keys) -> TokenTable | IntIndex:
+    """A lookup table mapping each key to its vocabulary index: an `IntIndex` for
+    integer keys (a model's own ``wv.key_to_index`` already is one), else a `TokenTable`."""
+    if is_int_keyed(keys):
+        return IntIndex(np.asarray(keys))
     return TokenTable.from_keys(keys)

@@ -28,6 +28,7 @@ import numpy as np
 from fastw2v import _kernels, native
 from fastw2v.callbacks import StopTraining
 from fastw2v.checkpoint import Checkpointer, Schedule
+from fastw2v.key_index import int_index_of, is_int_keyed, key_index
 from fastw2v.keyedvectors import KeyedVectors
 from fastw2v.threads import EncodedCorpus, Progress, encode_file, train_epoch_encoded, train_epoch_iterable
 from fastw2v.vocab import (MAX_SENTENCE_LENGTH, RawCounts, choose_words, encoder_for, huffman_tree,
@@ -74,6 +75,16 @@ def _float32_rows(arr, name, fname, mmap):
     if not arr.dtype.isnative and mmap is None:
         arr = arr.astype(np.float32)
     return arr
+
+
+def _initial_rows(rng, n: int, dim: int) -> np.ndarray:
+    """gensim 4's initialisation, uniform in [-1/dim, 1/dim), computed in place: the
+    matrix is the largest array of a model and a temporary would double its peak."""
+    rows = rng.random((n, dim), dtype=REAL)
+    rows *= 2
+    rows -= 1
+    rows /= dim
+    return rows
 
 
 def _isa() -> int:
@@ -278,7 +289,7 @@ class Word2Vec:
         if self.max_final_vocab is not None and len(raw.counts) > self.max_final_vocab:
             self.effective_min_count = max(self.min_count, int(counts.min()) if len(counts) else self.min_count)
         self.raw_vocab = raw.as_dict() if keep_raw_vocab else None
-        if not keys and not (update and len(self.wv)):
+        if len(keys) == 0 and not (update and len(self.wv)):
             top = int(raw.counts.max()) if len(raw.counts) else 0
             raise ValueError(
                 f"the vocabulary is empty: no token occurs at least min_count={self.min_count} times "
@@ -288,6 +299,9 @@ class Word2Vec:
             self._add_words(keys, counts)
         else:
             if self.null_word:
+                if isinstance(keys, np.ndarray):
+                    raise ValueError("null_word=1 adds the str key '\\0', which integer keys cannot hold; "
+                                     "use null_word=0 with integer corpora")
                 keys = list(keys) + ["\0"]
                 counts = np.append(counts, 1).astype(np.int64)
             self._reset_weights(keys, counts)
@@ -296,11 +310,9 @@ class Word2Vec:
     def _reset_weights(self, keys, counts):
         dim = int(self.vector_size)
         wv = KeyedVectors(dim, count=0)
-        wv.index_to_key = list(keys)
-        wv.key_to_index = {k: i for i, k in enumerate(wv.index_to_key)}
-        rng = np.random.default_rng(self.seed)
-        # gensim 4's initialisation: uniform in [-1/dim, 1/dim)
-        wv.vectors = ((rng.random((len(keys), dim), dtype=REAL) * 2 - 1) / dim).astype(REAL)
+        # integer keys: one int64 array + C index, adopted without a copy (fastw2v/key_index.py)
+        wv.index_to_key, wv.key_to_index = key_index(keys, copy=False)
+        wv.vectors = _initial_rows(np.random.default_rng(self.seed), len(keys), dim)
         wv.vectors_lockf = np.ones(len(keys), dtype=REAL)
         wv.expandos["count"] = np.asarray(counts, dtype=np.int64)
         self.wv = wv
@@ -311,23 +323,25 @@ class Word2Vec:
         """``build_vocab(update=True)``: known words gain counts, new words get new rows."""
         wv = self.wv
         old_n, dim = len(wv), int(self.vector_size)
-        key_kind = isinstance(wv.index_to_key[0], (int, np.integer))
+        if is_int_keyed(wv.index_to_key) != isinstance(keys, np.ndarray):
+            raise TypeError("update corpus mixes str and int keys with the existing vocabulary")
         all_counts = wv.expandos["count"]
-        new_keys, new_counts = [], []
-        for k, c in zip(keys, counts.tolist()):
-            idx = wv.key_to_index.get(k)
-            if idx is None:
-                if isinstance(k, (int, np.integer)) != key_kind:
-                    raise TypeError("update corpus mixes str and int keys with the existing vocabulary")
-                new_keys.append(k)
-                new_counts.append(c)
-            else:
-                all_counts[idx] += c
-        for i, k in enumerate(new_keys):
-            wv.key_to_index[k] = old_n + i
-        wv.index_to_key.extend(new_keys)
-        rng = np.random.default_rng([self.seed, old_n])
-        fresh = ((rng.random((len(new_keys), dim), dtype=REAL) * 2 - 1) / dim).astype(REAL)
+        if isinstance(keys, np.ndarray):
+            rows = int_index_of(wv.key_to_index).lookup(keys)
+            known = rows >= 0
+            all_counts[rows[known]] += counts[known]  # keys are distinct: no repeated row
+            new_keys, new_counts = keys[~known], counts[~known]
+        else:
+            new_keys, new_counts = [], []
+            for k, c in zip(keys, counts.tolist()):
+                idx = wv.key_to_index.get(k)
+                if idx is None:
+                    new_keys.append(k)
+                    new_counts.append(c)
+                else:
+                    all_counts[idx] += c
+        wv._append_keys(new_keys)
+        fresh = _initial_rows(np.random.default_rng([self.seed, old_n]), len(new_keys), dim)
         wv.vectors = np.ascontiguousarray(np.vstack([wv.vectors, fresh]), dtype=REAL)
         lockf = getattr(wv, "vectors_lockf", None)
         if lockf is None or len(lockf) != old_n:
@@ -358,6 +372,9 @@ class Word2Vec:
     @property
     def encoder(self):
         """C lookup table from keys to vocabulary indices (built on first use)."""
+        int_index = int_index_of(self.wv.key_to_index)
+        if int_index is not None:
+            return int_index  # integer keys: the vocabulary's own index encodes
         if getattr(self, "_encoder", None) is None or len(self._encoder) != len(self.wv):
             self._encoder = encoder_for(self.wv.index_to_key)
         return self._encoder
@@ -652,8 +669,7 @@ class Word2Vec:
             raise ValueError(f"{fname}: vectors have shape {vectors.shape}, expected "
                              f"({len(keys)}, {model.vector_size})")
         wv = KeyedVectors(model.vector_size)
-        wv.index_to_key = keys
-        wv.key_to_index = {k: i for i, k in enumerate(keys)}
+        wv.index_to_key, wv.key_to_index = key_index(keys, copy=False)
         wv.vectors = vectors
         wv.vectors_lockf = np.asarray(arrays["vectors_lockf"], dtype=REAL)
         wv.expandos["count"] = np.asarray(arrays["counts"], dtype=np.int64)
