@@ -1,5 +1,8 @@
 #include <stdlib.h>
 #include <string.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "int_keys.h"
 
@@ -13,23 +16,25 @@ FW2V_INLINE uint64_t mix(int64_t key)
     return z ^ (z >> 31);
 }
 
-/* Slot holding `key`, or the empty slot where it would go (the table is never full). */
+/* Slot holding `key`, or the empty slot where it would go (the table is never full).
+ * The start slot is the hash's top 32 bits scaled to n_slots (Lemire's multiply-shift),
+ * so n_slots need not be a power of two: an index built for n keys is sized n / 0.7
+ * exactly, not up to twice that. */
 FW2V_INLINE uint64_t probe(const fw2v_int_index *ix, const int64_t *keys, int64_t key)
 {
-    uint64_t mask = (uint64_t)ix->n_slots - 1;
-    uint64_t s = mix(key) & mask;
+    uint64_t n = (uint64_t)ix->n_slots;
+    uint64_t s = ((mix(key) >> 32) * n) >> 32;
     for (;;) {
         int32_t e = ix->slots[s];
         if (e < 0 || keys[e] == key) return s;
-        s = (s + 1) & mask;
+        s = s + 1 == n ? 0 : s + 1;
     }
 }
 
 static int64_t slots_for(int64_t n)
 {
-    int64_t cap = 16;
-    while (cap * FW2V_IK_MAX_LOAD_NUM < n * FW2V_IK_MAX_LOAD_DEN) cap *= 2;
-    return cap;
+    int64_t cap = n * FW2V_IK_MAX_LOAD_DEN / FW2V_IK_MAX_LOAD_NUM + 1;
+    return cap < 16 ? 16 : cap;
 }
 
 void fw2v_ii_init(fw2v_int_index *ix)
@@ -80,7 +85,8 @@ int fw2v_ii_append(fw2v_int_index *ix, const int64_t *keys)
     int64_t i = ix->size;
     if (i >= FW2V_IK_MAX_ENTRIES) return FW2V_IK_FULL;
     if ((i + 1) * FW2V_IK_MAX_LOAD_DEN > ix->n_slots * FW2V_IK_MAX_LOAD_NUM)
-        return fw2v_ii_build(ix, keys, i + 1, 2 * (i + 1), NULL);
+        return fw2v_ii_build(ix, keys, i + 1, i < FW2V_IK_MAX_ENTRIES / 2 ? 2 * (i + 1) : FW2V_IK_MAX_ENTRIES,
+                             NULL);
     ix->slots[probe(ix, keys, keys[i])] = (int32_t)i;
     ix->size = i + 1;
     return FW2V_OK;
@@ -93,6 +99,13 @@ void fw2v_ii_lookup(const fw2v_int_index *ix, const int64_t *keys, const int64_t
         return;
     }
     for (int64_t i = 0; i < n; i++) out[i] = ix->slots[probe(ix, keys, query[i])];
+}
+
+void fw2v_trim_heap(void)
+{
+#if defined(__GLIBC__)
+    malloc_trim(0);
+#endif
 }
 
 void fw2v_ic_init(fw2v_int_counter *c)

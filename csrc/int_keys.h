@@ -3,14 +3,14 @@
  * Item and node IDs need no byte strings: an int64 is its own hash input and its
  * own comparison. So a slot holds nothing but the int32 number of an entry in a
  * key array kept elsewhere (the counter's own, or the vocabulary's NumPy array):
- * 4 bytes a slot, 5.7 to 11.4 bytes a key at the loads kept here, and the
+ * 4 bytes a slot, 5.7 bytes a key in a vocabulary's index, and the
  * vocabulary stores each key once. The token table (token_table.h) stays the
  * table for str tokens and mixed front ends; this one serves integer corpora
  * end to end: counting, the vocabulary's key -> index lookup, and encoding.
  *
  * Invariants:
- *  - n_slots is a power of two (or 0 before any key), and size <= FW2V_IK_MAX_LOAD
- *    of it; linear probing, no deletion (compaction rebuilds the slots);
+ *  - size <= FW2V_IK_MAX_LOAD of n_slots (0 before any key); linear probing, no
+ *    deletion (compaction rebuilds the slots); n_slots < 2^32;
  *  - slots[s] is -1 (empty) or an entry i < size whose key hashes to a slot on
  *    the probe path ending at s;
  *  - entries are numbered 0..size-1 in insertion order. The counter keeps that
@@ -78,5 +78,10 @@ int fw2v_ic_count_sequences(fw2v_int_counter *c, const int64_t *ids, const int64
 
 /* Keeps only entries with keep[i] != 0, in their order. */
 int fw2v_ic_compact(fw2v_int_counter *c, const uint8_t *keep);
+
+/* Hands freed heap memory back to the system (glibc; a no-op elsewhere). glibc keeps
+ * freed blocks under its adaptive trim threshold (up to 64 MiB) resident: after
+ * counting, the counter's outgrown arrays would stay in RSS through training. */
+void fw2v_trim_heap(void);
 
 #endif

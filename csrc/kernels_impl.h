@@ -251,6 +251,12 @@ FW2V_INLINE void logistic_block(const fw2v_params *p, fw2v_thread *t, int n_ctx,
     if (active) vfused_block(t->blk_grad, row, t->blk_in, t->ctx_scale, active, p->dim);
 }
 
+/* Scale of word w's input-row updates (rows past lockf_len are not frozen). */
+FW2V_INLINE real_t lockf_of(const fw2v_params *p, int64_t w)
+{
+    return w < p->lockf_len ? p->lockf[w] : (real_t)1;
+}
+
 FW2V_INLINE int32_t draw_negative(const fw2v_params *p, fw2v_thread *t)
 {
     if (t->fixed_negatives)
@@ -321,7 +327,7 @@ static void train_sentence_sg(const fw2v_params *p, fw2v_thread *t, const int32_
             real_t *h = p->syn0 + w[j] * dim;
             memset(t->grad, 0, (size_t)dim * sizeof(real_t));
             train_targets(p, t, h, w[i], alpha);
-            vaxpy(h, p->lockf[w[j]], t->grad, p->dim);
+            vaxpy(h, lockf_of(p, w[j]), t->grad, p->dim);
         }
     }
 }
@@ -357,7 +363,7 @@ static void train_sentence_sg_window(const fw2v_params *p, fw2v_thread *t, const
             }
         }
         for (int c = 0; c < n_ctx; c++)
-            vaxpy(t->ctx_rows[c], p->lockf[t->ctx_ids[c]], t->ctx_grads + (size_t)c * dim, p->dim);
+            vaxpy(t->ctx_rows[c], lockf_of(p, t->ctx_ids[c]), t->ctx_grads + (size_t)c * dim, p->dim);
     }
 }
 
@@ -384,7 +390,7 @@ static void train_sentence_cbow(const fw2v_params *p, fw2v_thread *t, const int3
         if (!p->cbow_mean) vscale(t->grad, inv, p->dim);
         for (int64_t j = lo; j <= hi; j++) {
             if (j == i) continue;
-            vaxpy(p->syn0 + w[j] * dim, p->lockf[w[j]], t->grad, p->dim);
+            vaxpy(p->syn0 + w[j] * dim, lockf_of(p, w[j]), t->grad, p->dim);
         }
     }
 }
@@ -426,7 +432,7 @@ static void train_sentence_cbow_block(const fw2v_params *p, fw2v_thread *t, cons
             int64_t lo = t->block_lo[b], hi = t->block_hi[b], i = t->block_centre[b];
             if (!p->cbow_mean) vscale(grad, (real_t)1 / (real_t)(hi - lo), p->dim);
             for (int64_t j = lo; j <= hi; j++)
-                if (j != i) vaxpy(p->syn0 + w[j] * dim, p->lockf[w[j]], grad, p->dim);
+                if (j != i) vaxpy(p->syn0 + w[j] * dim, lockf_of(p, w[j]), grad, p->dim);
         }
     }
 }
@@ -443,7 +449,9 @@ static int64_t subsample(const fw2v_params *p, fw2v_thread *t, const int32_t *id
     int64_t m = 0;
     for (int64_t i = 0; i < n; i++) {
         int32_t w = ids[i];
-        if ((fw2v_rng_next(&t->rng) >> 32) < p->keep_threshold[w]) t->kept[m++] = w;
+        /* one draw per token whether or not w has a threshold: the same stream as a full table */
+        uint64_t r = fw2v_rng_next(&t->rng) >> 32;
+        if (w >= p->keep_threshold_len || r < p->keep_threshold[w]) t->kept[m++] = w;
     }
     return m;
 }

@@ -61,6 +61,8 @@ cdef extern from "kernels.h" nogil:
         const uint8_t *codes
         const int32_t *points
         int64_t vocab_size
+        int64_t lockf_len
+        int64_t keep_threshold_len
         int32_t dim
         int32_t window
         int32_t negative
@@ -136,3 +138,4 @@ cdef extern from "int_keys.h" nogil:
     int fw2v_ic_count_sequences(fw2v_int_counter *c, const int64_t *ids, const int64_t *offsets,
                                 int64_t first, int64_t n_sequences, int64_t limit, int64_t *next)
     int fw2v_ic_compact(fw2v_int_counter *c, const uint8_t *keep)
+    void fw2v_trim_heap()

@@ -274,6 +274,7 @@ cdef class IntCounter:
         counts = _adopt(self.counter.counts, n)
         self.counter.counts = NULL
         fw2v_ic_free(&self.counter)
+        fw2v_trim_heap()
         return keys, counts
 
     def compact(self, keep):

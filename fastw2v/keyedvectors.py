@@ -100,6 +100,12 @@ class KeyedVectors:
     def vectors_lockf(self, value):
         self._vectors_lockf = np.ascontiguousarray(value, dtype=REAL).reshape(-1)
 
+    @property
+    def lockf_rows(self) -> np.ndarray:
+        """``vectors_lockf`` as stored, without growing it: it may cover only the first
+        rows, the rest being 1 (what the training kernels take; saves 4 bytes a row)."""
+        return self._vectors_lockf[:len(self.vectors)]
+
     def fill_norms(self, force: bool = False) -> None:
         """Compute (or recompute with ``force``) the L2 norm of every row."""
         if self._norms is None or force or len(self._norms) != len(self.vectors):

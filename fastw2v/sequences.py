@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from fastw2v import _sequences
-from fastw2v.threads import EncodedCorpus
+from fastw2v.threads import EncodedCorpus, chunk_ranges
 from fastw2v.vocab import RawCounts, _Pruner
 from fastw2v._int_keys import IntCounter, IntIndex
 
@@ -171,25 +171,69 @@ class Sequences:
     def vocab_indices(self, encoder) -> np.ndarray:
         """Vocabulary index of every id (-1 for keys not in the vocabulary), given the
         vocabulary's encoder: its `IntIndex` (integer keys) or its `TokenTable`."""
+        return self._translator(encoder)(self.ids)
+
+    def _translator(self, encoder):
+        """A function from a slice of ``ids`` to vocabulary indices (int32, -1 when unknown)."""
+        if self.keys is None:
+            if not isinstance(encoder, IntIndex):
+                raise TypeError("integer sequences given to a model whose vocabulary keys are str")
+            return encoder.lookup
         if isinstance(encoder, IntIndex):
-            if self.keys is None:
-                return encoder.lookup(self.ids)
             if not isinstance(self.keys, np.ndarray):
                 raise TypeError("integer-keyed vocabulary, but this corpus's keys= are not integers")
-            return encoder.lookup(self.keys)[self.ids]
-        if self.keys is None or isinstance(self.keys, np.ndarray):
-            raise TypeError("integer sequences given to a model whose vocabulary keys are str")
-        return _sequences.lookup_objects(encoder, self.keys)[self.ids]
+            of_key = encoder.lookup(self.keys)
+        elif isinstance(self.keys, np.ndarray):
+            raise TypeError("integer keys= given to a model whose vocabulary keys are str")
+        else:
+            of_key = _sequences.lookup_objects(encoder, self.keys)
+        return of_key.__getitem__  # one entry per distinct key: ids are positions into it
 
-    def fastw2v_encode(self, encoder) -> EncodedCorpus:
-        """The corpus as vocabulary indices; ids outside the vocabulary are dropped
-        (sequences keep their places, so weights stay aligned)."""
-        index = self.vocab_indices(encoder)
+    def fastw2v_encode(self, encoder) -> "SequenceBatches":
+        """The corpus as vocabulary indices, encoded a chunk at a time as workers reach
+        it; ids outside the vocabulary are dropped (sequences keep their places, so
+        weights stay aligned)."""
+        return SequenceBatches(self, self._translator(encoder))
+
+
+class SequenceBatches:
+    """A `Sequences` corpus in the form ``threads.train_epoch_encoded`` trains.
+
+    Each chunk of sequences is turned into vocabulary indices when a worker
+    takes it (a hash lookup per id, in C), so the corpus never exists a second
+    time as indices: the memory is the worker's chunk, not 4 bytes per token.
+    """
+
+    def __init__(self, sequences: Sequences, translate):
+        self.sequences = sequences
+        self.translate = translate
+        self.ends = sequences.offsets[1:]  # a view: sentence ends in raw ids
+        self.raw_tokens = len(sequences.ids)
+        self.weights = sequences.weights
+        self.words = 0  # ids in the vocabulary, per epoch (counted a block at a time)
+        block = 1 << 20
+        for start in range(0, self.raw_tokens, block):
+            self.words += int(np.count_nonzero(translate(sequences.ids[start:start + block]) >= 0))
+
+    def chunks(self, words: int) -> list[tuple[int, int]]:
+        return chunk_ranges(self.ends, words)
+
+    def batch(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, int]:
+        """Sequences ``lo .. hi-1`` as ``(vocabulary indices, ends, 0)``."""
+        offsets = self.sequences.offsets
+        start = offsets[lo]
+        index = self.translate(self.sequences.ids[start:offsets[hi]])
+        ends = offsets[lo + 1:hi + 1] - start
         known = index >= 0
-        if known.all():
-            return EncodedCorpus(index, self.offsets[1:].copy(), len(self.ids), self.weights)
-        kept_before = np.concatenate(([0], np.cumsum(known, dtype=np.int64)))
-        return EncodedCorpus(index[known], kept_before[self.offsets[1:]], len(self.ids), self.weights)
+        if not known.all():
+            kept_before = np.concatenate(([0], np.cumsum(known, dtype=np.int64)))
+            index, ends = index[known], kept_before[ends]
+        return index, ends, 0
+
+    def materialize(self) -> EncodedCorpus:
+        """The whole corpus encoded at once (what code that wants every index needs)."""
+        ids, ends, _ = self.batch(0, len(self.sequences))
+        return EncodedCorpus(ids, ends, self.raw_tokens, self.weights)
 
 
 def item2vec(sequences, *, window="sequence", sequence_weights=None, sg=1, sample=0.0,

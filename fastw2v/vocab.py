@@ -144,16 +144,17 @@ def _python_ints(keys: np.ndarray):
         yield from keys[start:start + 65536].tolist()
 
 
-def keep_thresholds(counts: np.ndarray, sample: float) -> np.ndarray:
+def keep_thresholds(counts: np.ndarray, sample: float, total: float | None = None) -> np.ndarray:
     """Integer subsampling thresholds: keep a token iff ``rand32 < threshold``.
 
     word2vec C's keep probability (Mikolov et al. 2013b, as implemented):
     ``p(w) = (sqrt(f / t) + 1) * t / f`` with ``f = count(w)`` and
     ``t = sample * total`` (or ``sample`` itself when ``sample >= 1``, gensim's
-    absolute form), capped at 1. Stored as ``round(p * 2^32)``.
+    absolute form), capped at 1. Stored as ``round(p * 2^32)``. ``total``
+    defaults to ``counts.sum()``.
     """
     counts = np.asarray(counts, dtype=np.float64)
-    total = counts.sum()
+    total = counts.sum() if total is None else total  # of the whole vocabulary when counts is a part
     if not sample:
         t = total
     elif sample < 1.0:
@@ -166,9 +167,31 @@ def keep_thresholds(counts: np.ndarray, sample: float) -> np.ndarray:
     return np.round(p * 2.0 ** 32).astype(np.uint64)
 
 
+def subsampled_head(counts: np.ndarray, sample: float) -> np.ndarray:
+    """`keep_thresholds` of the shortest prefix of the vocabulary that holds every
+    word subsampling may drop; the kernels always keep the words past it.
+
+    ``p(w) < 1`` only when ``count(w) > phi**2 * t`` (phi the golden ratio: the
+    root of ``(x + 1) / x**2 = 1`` with ``x = sqrt(f / t)``), so at most
+    ``total / (phi**2 t)`` words -- about 382 for ``sample=1e-3`` -- need a
+    threshold, and in a vocabulary sorted by count they come first. The cut is
+    taken at ``2.6 t``, safely below the boundary, so the thresholds kept are
+    exactly those of the full table and every word past them has ``p = 1``.
+    """
+    counts = np.asarray(counts)
+    total = float(counts.sum())
+    if not sample:
+        return np.zeros(0, dtype=np.uint64)
+    t = sample * total if sample < 1.0 else sample * (3 + math.sqrt(5)) / 2
+    droppable = np.flatnonzero(counts > 2.6 * t)
+    n = int(droppable[-1]) + 1 if len(droppable) else 0
+    return keep_thresholds(counts[:n], sample, total)
+
+
 def noise_table(counts: np.ndarray, ns_exponent: float) -> tuple[np.ndarray, np.ndarray]:
     """Alias table of the noise distribution ``count ** ns_exponent``."""
-    weights = np.asarray(counts, dtype=np.float64) ** ns_exponent
+    weights = np.array(counts, dtype=np.float64)
+    weights **= ns_exponent  # in place: one float64 per word at a time
     if not np.isfinite(weights).all() or weights.sum() <= 0:
         weights = np.ones(len(counts))
     return _sampling.build_alias(weights)
