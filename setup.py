@@ -51,6 +51,7 @@ extensions = [
     extension("_kernels", ["kernels.c", "kernels_generic.c", "kernels_avx2.c", "kernels_avx512.c"]),
     extension("_phrases", ["phrases.c", "token_table.c", "scan.c"]),
     extension("_sequences", ["token_table.c"]),
+    extension("_int_keys", ["int_keys.c"]),
     extension("_walks", ["walks.c", "sampling.c"]),
     extension("_allreduce", ["allreduce.c"]),
 ]

@@ -1,6 +1,16 @@
-"""Peak memory of vocabulary counting under ``max_vocab_size``, and of loading with ``mmap='r'``.
+"""Peak memory of vocabulary counting under ``max_vocab_size``, of loading with ``mmap='r'``,
+and of a vocabulary of many distinct integer IDs.
 
 Run:  PYTHONPATH=. python benchmarks/bench_memory.py [--distinct 5000000] [--max-vocab 1000000]
+      PYTHONPATH=. python benchmarks/bench_memory.py --int-ids 10000000 [--dim 8] [--sample 1e-3]
+
+``--int-ids N`` measures only the integer vocabulary (issue 10's bar): a
+`Sequences` corpus of 2N tokens (each of N random distinct int64 IDs twice,
+shuffled, sequences of 20), then ``Word2Vec(seqs, vector_size=dim,
+min_count=1, epochs=1)`` (build_vocab + one epoch). The baseline is taken
+after the input arrays exist (the peak is reset there through
+``/proc/self/clear_refs``); the result is the peak above it minus the
+vectors (``syn0`` + ``syn1neg``), per ID.
 
 The stream: ``--distinct`` tokens that occur once each (``u0``, ``u1``, ...)
 interleaved with draws from 10,000 frequent tokens, 100 tokens a line, half
@@ -59,6 +69,26 @@ if task["kind"] == "count_file":
 elif task["kind"] == "count_iterable":
     raw = scan_corpus(Stream(task["distinct"]), max_vocab_size=task["max_vocab"])
     out = {{"distinct_kept": len(raw.counts), "total_words": raw.total_words, "min_reduce": raw.min_reduce}}
+elif task["kind"] == "int_ids":
+    from fastw2v.sequences import Sequences
+    n, rng = task["ids"], np.random.default_rng(0)
+    keys = rng.permutation(n).astype(np.int64) * 1_000_003 + 4_000_000_000_000
+    ids = np.concatenate([keys, keys])
+    del keys
+    rng.shuffle(ids)
+    seqs = Sequences(ids, np.arange(0, len(ids) + 1, 20))
+    with open("/proc/self/clear_refs", "w") as fh:  # reset VmHWM: the input is part of the baseline
+        fh.write("5")
+    base = status("VmRSS")
+    t0 = time.perf_counter()
+    model = Word2Vec(vector_size=task["dim"], min_count=1, workers=2, epochs=1, sample=task["sample"], seed=1)
+    model.build_vocab(seqs)
+    vocab_peak = status("VmHWM") - base
+    t1 = time.perf_counter()
+    model.train(seqs, total_examples=model.corpus_count, epochs=1)
+    vectors = model.wv.vectors.nbytes + model.syn1neg.nbytes
+    out = {{"rows": len(model.wv), "vectors_mib": vectors / 2**20, "build_vocab_peak_mib": vocab_peak,
+            "build_vocab_s": t1 - t0, "train_s": time.perf_counter() - t1}}
 else:
     model = Word2Vec.load(task["path"], mmap=task["mmap"])
     out = {{"sum_first_row": float(model.wv.vectors[0].sum()), "rows": len(model.wv)}}
@@ -100,8 +130,21 @@ def main():
     parser.add_argument("--distinct", type=int, default=5_000_000)
     parser.add_argument("--max-vocab", type=int, default=1_000_000)
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the model loaded with mmap")
-    parser.add_argument("--dim", type=int, default=100)
+    parser.add_argument("--dim", type=int, default=None, help="100 for --rows, 8 for --int-ids")
+    parser.add_argument("--int-ids", type=int, default=0, help="measure only a vocabulary of this many int IDs")
+    parser.add_argument("--sample", type=float, default=1e-3, help="subsampling for --int-ids")
     args = parser.parse_args()
+    if args.int_ids:
+        dim = args.dim or 8
+        r = run({"kind": "int_ids", "ids": args.int_ids, "dim": dim, "sample": args.sample})
+        beyond = r["peak_above_base_mib"] * 2**20 - r["vectors_mib"] * 2**20
+        print(f"{args.int_ids:,} int IDs x 2 tokens, dim {dim}, sample {args.sample}: peak "
+              f"{r['peak_above_base_mib']:.0f} MiB above {r['base_mib']:.0f} MiB base (build_vocab alone "
+              f"{r['build_vocab_peak_mib']:.0f} MiB), vectors {r['vectors_mib']:.0f} MiB -> "
+              f"{beyond / args.int_ids:.1f} bytes per ID beyond the vectors; build_vocab "
+              f"{r['build_vocab_s']:.1f} s, train {r['train_s']:.1f} s")
+        return
+    args.dim = args.dim or 100
 
     with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
         corpus = os.path.join(tmp, "stream.txt")

@@ -42,14 +42,21 @@ typedef struct {
     real_t *syn0;                   /* [vocab_size x dim] input vectors (wv.vectors) */
     real_t *syn1;                   /* [vocab_size x dim] inner-node rows; NULL unless hs */
     real_t *syn1neg;                /* [vocab_size x dim] output rows; NULL unless negative */
-    const real_t *lockf;            /* [vocab_size] scale of syn0 updates; 0 freezes a row */
-    const uint64_t *keep_threshold; /* [vocab_size] keep a token iff rand32 < threshold (>= 2^32: always) */
+    const real_t *lockf;            /* [lockf_len] scale of syn0 updates; 0 freezes a row */
+    const uint64_t *keep_threshold; /* [keep_threshold_len] keep a token iff rand32 < threshold (>= 2^32: always) */
     const uint32_t *noise_prob;     /* [vocab_size] alias table of the noise distribution */
     const int32_t *noise_alias;
     const int64_t *path_offsets;    /* [vocab_size + 1] Huffman paths, see sampling.h */
     const uint8_t *codes;
     const int32_t *points;
     int64_t vocab_size;
+    /* The two per-word tables cover a prefix of the vocabulary; words past it use the
+     * default (scale 1, always kept). Subsampling can only drop words counted more than
+     * 2.618 * sample * total times -- at most 1 / (2.618 * sample) words, the head of a
+     * sorted vocabulary -- and lockf is 1 unless a user froze rows: a few entries
+     * instead of 12 bytes per word (issue 10's memory bar for 10M item IDs). */
+    int64_t lockf_len;
+    int64_t keep_threshold_len;
     int32_t dim;
     int32_t window;                 /* >= 1 */
     int32_t negative;               /* >= 0 */

@@ -438,7 +438,7 @@ FW2V_INLINE void logistic_group(const fw2v_params *p, fw2v_thread *t, int n_ctx,
         int valid = n_rows - l < 4 ? n_rows - l : 4;
         real_t *quad[4];
         for (int r = 0; r < 4; r++) quad[r] = rows[l + (r < valid ? r : 0)];
-        real_t labels[4], grads[4];
+        real_t labels[4], steps[4];
         for (int r = 0; r < 4; r++) labels[r] = t->grp_labels[l + (r < valid ? r : 0)];
         for (int c = 0; c < n_ctx; c++) {
             vdot4(in[c], quad, p->dim, scores);
@@ -446,8 +446,8 @@ FW2V_INLINE void logistic_group(const fw2v_params *p, fw2v_thread *t, int n_ctx,
                 for (int r = 0; r < valid; r++)
                     g[(l + r) * n_ctx + c] = logistic_gradient(p, t, scores[r], labels[r], alpha, saturate);
             } else {
-                logistic_gradient4(scores, labels, alpha, saturate, grads);
-                for (int r = 0; r < valid; r++) g[(l + r) * n_ctx + c] = grads[r];
+                logistic_gradient4(scores, labels, alpha, saturate, steps);
+                for (int r = 0; r < valid; r++) g[(l + r) * n_ctx + c] = steps[r];
             }
         }
     }
@@ -468,6 +468,12 @@ FW2V_INLINE void logistic_group(const fw2v_params *p, fw2v_thread *t, int n_ctx,
         vcombine(grads + (size_t)c * p->dim, rows, g + c, n_ctx, active, p->dim);
     for (int l = 0; l < active; l++) /* pass B: the rows */
         vcombine(rows[l], in, g + l * n_ctx, 1, n_ctx, p->dim);
+}
+
+/* Scale of word w's input-row updates (rows past lockf_len are not frozen). */
+FW2V_INLINE real_t lockf_of(const fw2v_params *p, int64_t w)
+{
+    return w < p->lockf_len ? p->lockf[w] : (real_t)1;
 }
 
 FW2V_INLINE int32_t draw_negative(const fw2v_params *p, fw2v_thread *t)
@@ -590,7 +596,7 @@ static void train_sentence_sg(const fw2v_params *p, fw2v_thread *t, const int32_
             real_t *h = p->syn0 + w[j] * dim;
             memset(t->grad, 0, (size_t)dim * sizeof(real_t));
             train_output_rows(p, t, 1, &h, t->grad, w[i], alpha, 1);
-            vaxpy(h, p->lockf[w[j]], t->grad, p->dim);
+            vaxpy(h, lockf_of(p, w[j]), t->grad, p->dim);
         }
     }
 }
@@ -614,7 +620,7 @@ static void train_sentence_sg_window(const fw2v_params *p, fw2v_thread *t, const
         memset(t->ctx_grads, 0, (size_t)n_ctx * dim * sizeof(real_t));
         train_output_rows(p, t, n_ctx, t->ctx_rows, t->ctx_grads, w[i], alpha, 1);
         for (int c = 0; c < n_ctx; c++)
-            vaxpy(t->ctx_rows[c], p->lockf[t->ctx_ids[c]], t->ctx_grads + (size_t)c * dim, p->dim);
+            vaxpy(t->ctx_rows[c], lockf_of(p, t->ctx_ids[c]), t->ctx_grads + (size_t)c * dim, p->dim);
     }
 }
 
@@ -641,7 +647,7 @@ static void train_sentence_cbow(const fw2v_params *p, fw2v_thread *t, const int3
         if (!p->cbow_mean) vscale(t->grad, inv, p->dim);
         for (int64_t j = lo; j <= hi; j++) {
             if (j == i) continue;
-            vaxpy(p->syn0 + w[j] * dim, p->lockf[w[j]], t->grad, p->dim);
+            vaxpy(p->syn0 + w[j] * dim, lockf_of(p, w[j]), t->grad, p->dim);
         }
     }
 }
@@ -683,7 +689,7 @@ static void train_sentence_cbow_block(const fw2v_params *p, fw2v_thread *t, cons
             int64_t lo = t->block_lo[b], hi = t->block_hi[b], i = t->block_centre[b];
             if (!p->cbow_mean) vscale(grad, (real_t)1 / (real_t)(hi - lo), p->dim);
             for (int64_t j = lo; j <= hi; j++)
-                if (j != i) vaxpy(p->syn0 + w[j] * dim, p->lockf[w[j]], grad, p->dim);
+                if (j != i) vaxpy(p->syn0 + w[j] * dim, lockf_of(p, w[j]), grad, p->dim);
         }
     }
 }
@@ -700,7 +706,9 @@ static int64_t subsample(const fw2v_params *p, fw2v_thread *t, const int32_t *id
     int64_t m = 0;
     for (int64_t i = 0; i < n; i++) {
         int32_t w = ids[i];
-        if ((fw2v_rng_next(&t->rng) >> 32) < p->keep_threshold[w]) t->kept[m++] = w;
+        /* one draw per token whether or not w has a threshold: the same stream as a full table */
+        uint64_t r = fw2v_rng_next(&t->rng) >> 32;
+        if (w >= p->keep_threshold_len || r < p->keep_threshold[w]) t->kept[m++] = w;
     }
     return m;
 }

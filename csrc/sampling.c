@@ -8,26 +8,32 @@ int fw2v_build_alias(const double *weights, int64_t n, uint32_t *prob, int32_t *
     double total = 0.0;
     for (int64_t i = 0; i < n; i++) total += weights[i];
     double *scaled = (double *)malloc((size_t)n * sizeof(double));
-    int64_t *small = (int64_t *)malloc((size_t)n * sizeof(int64_t));
-    int64_t *large = (int64_t *)malloc((size_t)n * sizeof(int64_t));
-    if (!scaled || !small || !large) { free(scaled); free(small); free(large); return FW2V_ERR_NOMEM; }
+    /* The two work stacks share one array -- every column is on at most one of them,
+     * so "small" grows up from work[0] and "large" down from work[n-1] -- of int32
+     * (alias entries are int32 anyway): 4 bytes a column instead of 16. */
+    int32_t *work = (int32_t *)malloc((size_t)n * sizeof(int32_t));
+    if (!scaled || !work) { free(scaled); free(work); return FW2V_ERR_NOMEM; }
+#define SMALL(k) work[(k)]
+#define LARGE(k) work[n - 1 - (k)]
     int64_t ns = 0, nl = 0;
     for (int64_t i = 0; i < n; i++) {
         scaled[i] = total > 0 ? weights[i] * (double)n / total : 1.0;
-        if (scaled[i] < 1.0) small[ns++] = i; else large[nl++] = i;
+        if (scaled[i] < 1.0) SMALL(ns++) = (int32_t)i; else LARGE(nl++) = (int32_t)i;
     }
     const double full = 4294967296.0; /* 2^32 */
     while (ns > 0 && nl > 0) {
-        int64_t s = small[--ns], l = large[nl - 1];
+        int32_t s = SMALL(--ns), l = LARGE(nl - 1);
         prob[s] = (uint32_t)(scaled[s] * full);
-        alias[s] = (int32_t)l;
+        alias[s] = l;
         scaled[l] -= 1.0 - scaled[s];
-        if (scaled[l] < 1.0) { nl--; small[ns++] = l; }
+        if (scaled[l] < 1.0) { nl--; SMALL(ns++) = l; }
     }
     /* Leftovers are 1.0 up to rounding: always take the column itself. */
-    while (nl > 0) { int64_t l = large[--nl]; prob[l] = UINT32_MAX; alias[l] = (int32_t)l; }
-    while (ns > 0) { int64_t s = small[--ns]; prob[s] = UINT32_MAX; alias[s] = (int32_t)s; }
-    free(scaled); free(small); free(large);
+    while (nl > 0) { int32_t l = LARGE(--nl); prob[l] = UINT32_MAX; alias[l] = l; }
+    while (ns > 0) { int32_t s = SMALL(--ns); prob[s] = UINT32_MAX; alias[s] = s; }
+#undef SMALL
+#undef LARGE
+    free(scaled); free(work);
     return FW2V_OK;
 }
 

@@ -62,6 +62,8 @@ cdef extern from "kernels.h" nogil:
         const uint8_t *codes
         const int32_t *points
         int64_t vocab_size
+        int64_t lockf_len
+        int64_t keep_threshold_len
         int32_t dim
         int32_t window
         int32_t negative
@@ -118,3 +120,32 @@ cdef extern from "kernels.h" nogil:
     void fw2v_init_sigmoid()
     int fw2v_cpu_has_avx2()
     int fw2v_cpu_has_avx512()
+
+cdef extern from "int_keys.h" nogil:
+    enum:
+        FW2V_IK_DUPLICATE
+        FW2V_IK_FULL
+        FW2V_IK_MAX_ENTRIES
+    ctypedef struct fw2v_int_index:
+        int32_t *slots
+        int64_t n_slots
+        int64_t size
+    void fw2v_ii_init(fw2v_int_index *ix)
+    void fw2v_ii_free(fw2v_int_index *ix)
+    int fw2v_ii_build(fw2v_int_index *ix, const int64_t *keys, int64_t n, int64_t reserve, int64_t *duplicate)
+    int64_t fw2v_ii_find(const fw2v_int_index *ix, const int64_t *keys, int64_t key)
+    int fw2v_ii_append(fw2v_int_index *ix, const int64_t *keys)
+    void fw2v_ii_lookup(const fw2v_int_index *ix, const int64_t *keys, const int64_t *query, int64_t n,
+                        int32_t *out)
+    ctypedef struct fw2v_int_counter:
+        fw2v_int_index index
+        int64_t *keys
+        int64_t *counts
+        int64_t capacity
+    void fw2v_ic_init(fw2v_int_counter *c)
+    void fw2v_ic_free(fw2v_int_counter *c)
+    int64_t fw2v_ic_add(fw2v_int_counter *c, int64_t key, int64_t amount)
+    int fw2v_ic_count_sequences(fw2v_int_counter *c, const int64_t *ids, const int64_t *offsets,
+                                int64_t first, int64_t n_sequences, int64_t limit, int64_t *next)
+    int fw2v_ic_compact(fw2v_int_counter *c, const uint8_t *keep)
+    void fw2v_trim_heap()

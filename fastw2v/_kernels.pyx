@@ -77,8 +77,12 @@ cdef class KernelParams:
         self.arrays = (syn0, syn1, syn1neg, lockf, keep_threshold, noise_prob, noise_alias,
                        path_offsets, codes, points)
         self.p.syn0 = <real_t *>_ptr(syn0, "syn0", np.float32, V, dim)
-        self.p.lockf = <const real_t *>_ptr(lockf, "lockf", np.float32, V, -1)
-        self.p.keep_threshold = <const uint64_t *>_ptr(keep_threshold, "keep_threshold", np.uint64, V, -1)
+        # lockf and keep_threshold may cover only the first rows: the rest train at full
+        # rate and are always kept (see kernels.h); None is an empty table
+        self.p.lockf = <const real_t *>_ptr(lockf, "lockf", np.float32, 0, -1)
+        self.p.lockf_len = 0 if lockf is None else min(len(lockf), V)
+        self.p.keep_threshold = <const uint64_t *>_ptr(keep_threshold, "keep_threshold", np.uint64, 0, -1)
+        self.p.keep_threshold_len = 0 if keep_threshold is None else min(len(keep_threshold), V)
         self.p.syn1 = NULL
         self.p.syn1neg = NULL
         self.p.path_offsets = NULL

@@ -25,6 +25,7 @@ import numpy as np
 from numpy._core import multiarray
 
 from .formats import _open
+from .key_index import is_int_keyed, key_index
 
 _GENSIM_CLASSES = {
     ("gensim.models.keyedvectors", "KeyedVectors"),
@@ -200,8 +201,11 @@ def load_gensim_keyedvectors(fname, mmap=None, cls=None):
     keys = list(obj["index_to_key"])
     kv = cls(int(vectors.shape[1]), 0, dtype=vectors.dtype)
     kv.vectors = vectors if mmap else np.ascontiguousarray(vectors)
-    kv.index_to_key = keys
-    kv.key_to_index = dict(obj.get("key_to_index") or {k: i for i, k in enumerate(keys)})
+    if is_int_keyed(keys):  # item / node IDs: one int64 array and a C index (fastw2v/key_index.py)
+        kv.index_to_key, kv.key_to_index = key_index(keys)
+    else:
+        kv.index_to_key = keys
+        kv.key_to_index = dict(obj.get("key_to_index") or {k: i for i, k in enumerate(keys)})
     kv.next_index = len(keys)
     kv.expandos = {k: np.asarray(v) for k, v in (obj.get("expandos") or {}).items()}
     lockf = obj.get("vectors_lockf")

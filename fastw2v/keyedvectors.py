@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import search
+from .key_index import int_index_of, is_int_keyed, key_index
 
 REAL = np.float32
 _KEY_TYPES = (str, int, np.integer)
@@ -98,6 +99,12 @@ class KeyedVectors:
     @vectors_lockf.setter
     def vectors_lockf(self, value):
         self._vectors_lockf = np.ascontiguousarray(value, dtype=REAL).reshape(-1)
+
+    @property
+    def lockf_rows(self) -> np.ndarray:
+        """``vectors_lockf`` as stored, without growing it: it may cover only the first
+        rows, the rest being 1 (what the training kernels take; saves 4 bytes a row)."""
+        return self._vectors_lockf[:len(self.vectors)]
 
     def fill_norms(self, force: bool = False) -> None:
         """Compute (or recompute with ``force``) the L2 norm of every row."""
@@ -226,11 +233,10 @@ class KeyedVectors:
             raise ValueError("duplicate keys in add_vectors")
         # Drop pre-allocated empty slots (gensim's KeyedVectors(size, count)) before appending.
         used = len(self.key_to_index)
-        self.index_to_key = self.index_to_key[:used]
+        if isinstance(self.index_to_key, list):
+            self.index_to_key = self.index_to_key[:used]
         self.vectors = np.ascontiguousarray(np.vstack([self.vectors[:used], weights[~in_vocab]]))
-        for i, k in enumerate(new_keys):
-            self.key_to_index[k] = used + i
-        self.index_to_key.extend(int(k) if isinstance(k, np.integer) else k for k in new_keys)
+        self._append_keys(new_keys)
         self.next_index = len(self.index_to_key)
         self.allocate_vecattrs()
         if extras:
@@ -241,6 +247,24 @@ class KeyedVectors:
             rows = [self.key_to_index[k] for k, known in zip(keys, in_vocab) if known]
             self.vectors[rows] = weights[in_vocab]
         self.norms = None
+
+    def _append_keys(self, new_keys) -> None:
+        """Number ``new_keys`` (distinct, not present) from ``len(self)`` on; integer keys
+        live in one C index (see fastw2v/key_index.py), str keys in gensim's list and dict."""
+        int_index = int_index_of(self.key_to_index)
+        if int_index is not None:
+            if len(new_keys) and not is_int_keyed(new_keys):
+                bad = next(k for k in new_keys if not isinstance(k, (int, np.integer)) or isinstance(k, bool))
+                raise TypeError(f"this KeyedVectors has integer keys; cannot add the {type(bad).__name__} "
+                                f"key {bad!r}")
+            int_index.append(new_keys)
+        elif not self.key_to_index and is_int_keyed(new_keys):
+            self.index_to_key, self.key_to_index = key_index(new_keys)
+        else:
+            used = len(self.key_to_index)
+            for i, k in enumerate(new_keys):
+                self.key_to_index[k] = used + i
+            self.index_to_key.extend(int(k) if isinstance(k, np.integer) else k for k in new_keys)
 
     def add_vector(self, key, vector) -> int:
         """Add one key (gensim: returns its index)."""
@@ -255,8 +279,11 @@ class KeyedVectors:
     def _like(self, vectors) -> "KeyedVectors":
         other = type(self)(self.vector_size, 0, dtype=vectors.dtype)
         other.vectors = vectors
-        other.index_to_key = list(self.index_to_key)
-        other.key_to_index = dict(self.key_to_index)
+        if int_index_of(self.key_to_index) is not None:
+            other.index_to_key, other.key_to_index = key_index(self.index_to_key)  # a copy of the keys
+        else:
+            other.index_to_key = list(self.index_to_key)
+            other.key_to_index = dict(self.key_to_index)
         other.next_index = len(other.index_to_key)
         other.expandos = {k: v.copy() for k, v in self.expandos.items()}
         other.vectors_lockf = self.vectors_lockf.copy()
@@ -267,8 +294,11 @@ class KeyedVectors:
         if "count" not in self.expandos or not len(self):
             return
         order = np.argsort(-self.expandos["count"], kind="stable")
-        self.index_to_key = [self.index_to_key[i] for i in order]
-        self.key_to_index = {k: i for i, k in enumerate(self.index_to_key)}
+        if int_index_of(self.key_to_index) is not None:
+            keys = np.asarray(self.index_to_key)[order]
+        else:
+            keys = [self.index_to_key[i] for i in order]
+        self.index_to_key, self.key_to_index = key_index(keys, copy=False)
         self.vectors = np.ascontiguousarray(self.vectors[order])
         self.vectors_lockf = self.vectors_lockf[order]
         self.expandos = {k: v[order] for k, v in self.expandos.items()}

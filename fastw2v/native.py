@@ -27,6 +27,8 @@ import tempfile
 
 import numpy as np
 
+from .key_index import IntKeys
+
 FORMAT_NAME = "fastw2v"
 FORMAT_VERSION = 2
 
@@ -148,6 +150,10 @@ def load_arrays(path: str, mmap: str | None = None) -> tuple[dict, dict]:
 def pack_keys(keys) -> tuple[dict, dict]:
     """Split ``index_to_key`` into JSON meta and arrays: str keys go to JSON,
     int keys (item and node IDs) to an int64 array."""
+    if isinstance(keys, (np.ndarray, IntKeys)):
+        arr = np.asarray(keys)
+        if arr.dtype.kind in "iu" and arr.ndim == 1:
+            return {"key_type": "int"}, {"keys": np.ascontiguousarray(arr, dtype=np.int64)}
     keys = list(keys)
     if keys and all(isinstance(k, (int, np.integer)) and not isinstance(k, bool) for k in keys):
         return {"key_type": "int"}, {"keys": np.asarray(keys, dtype=np.int64)}
@@ -156,10 +162,13 @@ def pack_keys(keys) -> tuple[dict, dict]:
     return {"key_type": "str", "keys": keys}, {}
 
 
-def unpack_keys(meta: dict, arrays: dict) -> list:
-    """Inverse of :func:`pack_keys`."""
+def unpack_keys(meta: dict, arrays: dict) -> list | np.ndarray:
+    """Inverse of :func:`pack_keys`: a list of str, or an int64 array."""
     if meta.get("key_type") == "int":
-        return [int(k) for k in np.asarray(arrays["keys"])]
+        keys = np.asarray(arrays["keys"])
+        if keys.ndim != 1 or keys.dtype.kind not in "iu":
+            raise ValueError(f"malformed integer key array in model file ({keys.ndim}-D {keys.dtype})")
+        return keys.astype(np.int64, copy=False)
     keys = meta.get("keys", [])
     if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
         raise ValueError("malformed key list in model file")

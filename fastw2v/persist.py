@@ -18,6 +18,7 @@ import os
 
 import numpy as np
 
+from .key_index import key_index
 from .native import load_arrays, pack_keys, save_arrays, unpack_keys
 
 logger = logging.getLogger(__name__)
@@ -35,7 +36,9 @@ def save_keyedvectors(kv, path, dtype=None) -> None:
     ``dtype`` (e.g. ``np.float16``) converts the stored matrix; queries on
     the loaded float16 set run in float32 chunks.
     """
-    keys = kv.index_to_key[:len(kv.key_to_index)] if None in kv.index_to_key else kv.index_to_key
+    keys = kv.index_to_key
+    if isinstance(keys, list) and None in keys:  # a pre-allocated KeyedVectors(size, count) not yet filled
+        keys = keys[:len(kv.key_to_index)]
     key_meta, key_arrays = pack_keys(keys)
     vectors = kv.vectors[:len(keys)]
     arrays = {
@@ -70,8 +73,7 @@ def load_keyedvectors(path, mmap=None, cls=None):
                          f"x {meta['vector_size']} dimensions")
     kv = cls(meta["vector_size"], 0, dtype=vectors.dtype)
     kv.vectors = vectors
-    kv.index_to_key = list(keys)
-    kv.key_to_index = {k: i for i, k in enumerate(kv.index_to_key)}
+    kv.index_to_key, kv.key_to_index = key_index(keys, copy=False)
     kv.next_index = len(keys)
     kv.vectors_lockf = np.array(arrays.get("vectors_lockf", np.ones(len(keys))), dtype=np.float32)
     kv.expandos = {name[len(_EXPANDO):]: np.array(a) for name, a in arrays.items() if name.startswith(_EXPANDO)}

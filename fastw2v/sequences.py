@@ -16,9 +16,9 @@ from __future__ import annotations
 import numpy as np
 
 from fastw2v import _sequences
-from fastw2v.threads import EncodedCorpus
+from fastw2v.threads import EncodedCorpus, chunk_ranges
 from fastw2v.vocab import RawCounts, _Pruner
-from fastw2v._vocab import TokenTable
+from fastw2v._int_keys import IntCounter, IntIndex
 
 
 def _int_array(values, name: str) -> np.ndarray:
@@ -155,38 +155,85 @@ class Sequences:
             seen = seen[np.argsort(first[seen], kind="stable")]
             keys = self.keys[seen] if isinstance(self.keys, np.ndarray) else [self.keys[i] for i in seen]
             return RawCounts(keys, counts[seen], len(self), len(self.ids))
-        table = TokenTable(1 << 16)
+        counter = IntCounter()
         pruner = _Pruner(trim_rule)
         limit, s = int(max_vocab_size or 0), 0
         ids = self.ids.astype(np.int64, copy=False)
         while s < len(self):
-            s = _sequences.count_int_sequences(table, ids, self.offsets, s, limit)
-            if limit and len(table) > limit:
-                pruner(table)
-        keys = table.keys() if len(table) else np.zeros(0, np.int64)
+            s = counter.count_sequences(ids, self.offsets, s, limit)
+            if limit and len(counter) > limit:
+                pruner(counter)
+        keys, counts = counter.take()
         if self.keys is not None:
             keys = self.keys[keys] if isinstance(self.keys, np.ndarray) else [self.keys[i] for i in keys]
-        return RawCounts(keys, table.counts(), len(self), len(self.ids), pruner.min_reduce)
+        return RawCounts(keys, counts, len(self), len(self.ids), pruner.min_reduce)
 
-    def vocab_indices(self, encoder: TokenTable) -> np.ndarray:
-        """Vocabulary index of every id (-1 for keys not in the vocabulary)."""
+    def vocab_indices(self, encoder) -> np.ndarray:
+        """Vocabulary index of every id (-1 for keys not in the vocabulary), given the
+        vocabulary's encoder: its `IntIndex` (integer keys) or its `TokenTable`."""
+        return self._translator(encoder)(self.ids)
+
+    def _translator(self, encoder):
+        """A function from a slice of ``ids`` to vocabulary indices (int32, -1 when unknown)."""
         if self.keys is None:
-            return _sequences.lookup_ints(encoder, self.ids)
-        if isinstance(self.keys, np.ndarray) and encoder.key_kind != 0:
-            of_key = _sequences.lookup_ints(encoder, self.keys)
+            if not isinstance(encoder, IntIndex):
+                raise TypeError("integer sequences given to a model whose vocabulary keys are str")
+            return encoder.lookup
+        if isinstance(encoder, IntIndex):
+            if not isinstance(self.keys, np.ndarray):
+                raise TypeError("integer-keyed vocabulary, but this corpus's keys= are not integers")
+            of_key = encoder.lookup(self.keys)
+        elif isinstance(self.keys, np.ndarray):
+            raise TypeError("integer keys= given to a model whose vocabulary keys are str")
         else:
             of_key = _sequences.lookup_objects(encoder, self.keys)
-        return of_key[self.ids]
+        return of_key.__getitem__  # one entry per distinct key: ids are positions into it
 
-    def fastw2v_encode(self, encoder: TokenTable) -> EncodedCorpus:
-        """The corpus as vocabulary indices; ids outside the vocabulary are dropped
-        (sequences keep their places, so weights stay aligned)."""
-        index = self.vocab_indices(encoder)
+    def fastw2v_encode(self, encoder) -> "SequenceBatches":
+        """The corpus as vocabulary indices, encoded a chunk at a time as workers reach
+        it; ids outside the vocabulary are dropped (sequences keep their places, so
+        weights stay aligned)."""
+        return SequenceBatches(self, self._translator(encoder))
+
+
+class SequenceBatches:
+    """A `Sequences` corpus in the form ``threads.train_epoch_encoded`` trains.
+
+    Each chunk of sequences is turned into vocabulary indices when a worker
+    takes it (a hash lookup per id, in C), so the corpus never exists a second
+    time as indices: the memory is the worker's chunk, not 4 bytes per token.
+    """
+
+    def __init__(self, sequences: Sequences, translate):
+        self.sequences = sequences
+        self.translate = translate
+        self.ends = sequences.offsets[1:]  # a view: sentence ends in raw ids
+        self.raw_tokens = len(sequences.ids)
+        self.weights = sequences.weights
+        self.words = 0  # ids in the vocabulary, per epoch (counted a block at a time)
+        block = 1 << 20
+        for start in range(0, self.raw_tokens, block):
+            self.words += int(np.count_nonzero(translate(sequences.ids[start:start + block]) >= 0))
+
+    def chunks(self, words: int) -> list[tuple[int, int]]:
+        return chunk_ranges(self.ends, words)
+
+    def batch(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, int]:
+        """Sequences ``lo .. hi-1`` as ``(vocabulary indices, ends, 0)``."""
+        offsets = self.sequences.offsets
+        start = offsets[lo]
+        index = self.translate(self.sequences.ids[start:offsets[hi]])
+        ends = offsets[lo + 1:hi + 1] - start
         known = index >= 0
-        if known.all():
-            return EncodedCorpus(index, self.offsets[1:].copy(), len(self.ids), self.weights)
-        kept_before = np.concatenate(([0], np.cumsum(known, dtype=np.int64)))
-        return EncodedCorpus(index[known], kept_before[self.offsets[1:]], len(self.ids), self.weights)
+        if not known.all():
+            kept_before = np.concatenate(([0], np.cumsum(known, dtype=np.int64)))
+            index, ends = index[known], kept_before[ends]
+        return index, ends, 0
+
+    def materialize(self) -> EncodedCorpus:
+        """The whole corpus encoded at once (what code that wants every index needs)."""
+        ids, ends, _ = self.batch(0, len(self.sequences))
+        return EncodedCorpus(ids, ends, self.raw_tokens, self.weights)
 
 
 def item2vec(sequences, *, window="sequence", sequence_weights=None, sg=1, sample=0.0,

@@ -44,16 +44,32 @@ class EncodedCorpus:
     raw_tokens: int
     weights: np.ndarray | None = None
 
+    @property
+    def words(self) -> int:
+        """In-vocabulary tokens of one epoch."""
+        return len(self.ids)
+
     def chunks(self, words: int) -> list[tuple[int, int]]:
         """Contiguous sentence ranges of about ``words`` tokens each, in corpus order."""
-        if len(self.ends) == 0:
-            return []
-        n = max(1, int(np.ceil(len(self.ids) / max(words, 1))))
-        targets = np.arange(1, n) * (len(self.ids) / n)
-        cuts = np.searchsorted(self.ends, targets, side="left") + 1
-        bounds = np.concatenate(([0], np.minimum(cuts, len(self.ends)), [len(self.ends)]))
-        bounds = np.unique(np.maximum.accumulate(bounds))
-        return [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
+        return chunk_ranges(self.ends, words)
+
+    def batch(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, int]:
+        """Sentences ``lo .. hi-1`` as the kernel takes them: ``(ids, ends, first_start)``."""
+        return self.ids, self.ends[lo:hi], int(self.ends[lo - 1]) if lo > 0 else 0
+
+
+def chunk_ranges(ends: np.ndarray, words: int) -> list[tuple[int, int]]:
+    """Contiguous ranges of sentences (sentence s ends at token ``ends[s]``) of about
+    ``words`` tokens each, in corpus order."""
+    if len(ends) == 0:
+        return []
+    total = int(ends[-1])
+    n = max(1, int(np.ceil(total / max(words, 1))))
+    targets = np.arange(1, n) * (total / n)
+    cuts = np.searchsorted(ends, targets, side="left") + 1
+    bounds = np.concatenate(([0], np.minimum(cuts, len(ends)), [len(ends)]))
+    bounds = np.unique(np.maximum.accumulate(bounds))
+    return [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
 
 
 def encode_file(path, encoder: TokenTable, errors="replace") -> EncodedCorpus:
@@ -153,10 +169,15 @@ CHUNK_WORDS = 100_000
 
 
 def train_epoch_encoded(corpus: EncodedCorpus, params, states, progress: Progress):
-    """One epoch over a pre-encoded corpus: workers take the next chunk in corpus
-    order (one nogil kernel call each); with one worker the order is the corpus's."""
+    """One epoch over an encoded corpus: workers take the next chunk in corpus
+    order (one nogil kernel call each); with one worker the order is the corpus's.
+
+    ``corpus`` is an `EncodedCorpus`, or any object with its ``words``,
+    ``weights``, ``chunks()`` and ``batch()`` (fastw2v.sequences encodes
+    integer sequences a chunk at a time, in ``batch``).
+    """
     # small corpora still get a few chunks per worker, so every worker has work
-    chunks = corpus.chunks(max(1000, min(CHUNK_WORDS, len(corpus.ids) // (4 * len(states)))))
+    chunks = corpus.chunks(max(1000, min(CHUNK_WORDS, corpus.words // (4 * len(states)))))
     cursor = itertools.count()  # next() is atomic under the GIL
 
     def worker(state):
@@ -165,9 +186,9 @@ def train_epoch_encoded(corpus: EncodedCorpus, params, states, progress: Progres
                 if k >= len(chunks) or params.stop_requested:
                     return
                 lo, hi = chunks[k]
-                first = int(corpus.ends[lo - 1]) if lo > 0 else 0
+                ids, ends, first = corpus.batch(lo, hi)
                 weights = None if corpus.weights is None else corpus.weights[lo:hi]
-                _kernels.train_batch(params, state, corpus.ids, corpus.ends[lo:hi], first, weights)
+                _kernels.train_batch(params, state, ids, ends, first, weights)
         return run
 
     _wait(_start([worker(s) for s in states], params), progress, poll=max(progress.report_delay / 10, 0.01))

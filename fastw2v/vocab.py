@@ -21,7 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from fastw2v import _sampling
+from fastw2v._int_keys import IntIndex
 from fastw2v._vocab import Scanner, TokenTable
+from fastw2v.key_index import is_int_keyed
 from fastw2v.reader import iter_chunks
 
 logger = logging.getLogger(__name__)
@@ -49,7 +51,7 @@ def keep_vocab_item(word, count, min_count, trim_rule=None) -> bool:
 
 
 class _Pruner:
-    """Called by the counter whenever it grows past ``max_vocab_size``."""
+    """Called by the counter (a TokenTable or an IntCounter) whenever it grows past ``max_vocab_size``."""
 
     def __init__(self, trim_rule=None):
         self.min_reduce = 1
@@ -59,8 +61,10 @@ class _Pruner:
         if self.trim_rule is None:
             table.prune_below(self.min_reduce)
         else:
+            keys = table.keys()
+            keys = keys if isinstance(keys, list) else _python_ints(keys)
             keep = [keep_vocab_item(k, c, self.min_reduce, self.trim_rule)
-                    for k, c in zip(table.keys(), table.counts())]
+                    for k, c in zip(keys, table.counts().tolist())]
             table.compact(np.asarray(keep, dtype=bool))
         self.min_reduce += 1
 
@@ -107,8 +111,9 @@ def scan_corpus(corpus_iterable=None, corpus_file=None, max_vocab_size=None, tri
 
 
 def choose_words(raw: RawCounts, min_count=5, max_final_vocab=None, trim_rule=None,
-                 sorted_vocab=True) -> tuple[list, np.ndarray]:
-    """Survivors of ``min_count``/``trim_rule``/``max_final_vocab`` and their counts."""
+                 sorted_vocab=True) -> tuple[list | np.ndarray, np.ndarray]:
+    """Survivors of ``min_count``/``trim_rule``/``max_final_vocab`` and their counts
+    (keys a list of str, or an int64 array for integer keys)."""
     counts = raw.counts
     if max_final_vocab is not None and max_final_vocab < len(counts):
         # gensim: raise min_count to one above the count of the first word past the cap
@@ -117,26 +122,39 @@ def choose_words(raw: RawCounts, min_count=5, max_final_vocab=None, trim_rule=No
     if trim_rule is None:
         keep = counts >= min_count
     else:
+        keys = raw.keys if isinstance(raw.keys, list) else _python_ints(raw.keys)
         keep = np.fromiter((keep_vocab_item(k, c, min_count, trim_rule)
-                            for k, c in zip(raw.keys, counts.tolist())), dtype=bool, count=len(counts))
-    index = np.flatnonzero(keep)
+                            for k, c in zip(keys, counts.tolist())), dtype=bool, count=len(counts))
+    index = None if keep.all() else np.flatnonzero(keep)
+    kept = counts if index is None else counts[index]
     if sorted_vocab:
         # stable sort on -count keeps first-occurrence order among ties
-        index = index[np.argsort(-counts[index], kind="stable")]
-    keys = [raw.keys[i] for i in index.tolist()] if isinstance(raw.keys, list) else raw.keys[index].tolist()
+        order = np.argsort(-kept, kind="stable")
+        index = order if index is None else index[order]
+    if index is None:
+        return (list(raw.keys) if isinstance(raw.keys, list) else raw.keys.copy()), counts.astype(np.int64)
+    # integer keys stay an int64 array (no Python object per key: see fastw2v/key_index.py)
+    keys = [raw.keys[i] for i in index.tolist()] if isinstance(raw.keys, list) else raw.keys[index]
     return keys, counts[index].astype(np.int64)
 
 
-def keep_thresholds(counts: np.ndarray, sample: float) -> np.ndarray:
+def _python_ints(keys: np.ndarray):
+    """Keys of an int64 array as Python ints, a block at a time (what ``trim_rule`` is given)."""
+    for start in range(0, len(keys), 65536):
+        yield from keys[start:start + 65536].tolist()
+
+
+def keep_thresholds(counts: np.ndarray, sample: float, total: float | None = None) -> np.ndarray:
     """Integer subsampling thresholds: keep a token iff ``rand32 < threshold``.
 
     word2vec C's keep probability (Mikolov et al. 2013b, as implemented):
     ``p(w) = (sqrt(f / t) + 1) * t / f`` with ``f = count(w)`` and
     ``t = sample * total`` (or ``sample`` itself when ``sample >= 1``, gensim's
-    absolute form), capped at 1. Stored as ``round(p * 2^32)``.
+    absolute form), capped at 1. Stored as ``round(p * 2^32)``. ``total``
+    defaults to ``counts.sum()``.
     """
     counts = np.asarray(counts, dtype=np.float64)
-    total = counts.sum()
+    total = counts.sum() if total is None else total  # of the whole vocabulary when counts is a part
     if not sample:
         t = total
     elif sample < 1.0:
@@ -149,9 +167,31 @@ def keep_thresholds(counts: np.ndarray, sample: float) -> np.ndarray:
     return np.round(p * 2.0 ** 32).astype(np.uint64)
 
 
+def subsampled_head(counts: np.ndarray, sample: float) -> np.ndarray:
+    """`keep_thresholds` of the shortest prefix of the vocabulary that holds every
+    word subsampling may drop; the kernels always keep the words past it.
+
+    ``p(w) < 1`` only when ``count(w) > phi**2 * t`` (phi the golden ratio: the
+    root of ``(x + 1) / x**2 = 1`` with ``x = sqrt(f / t)``), so at most
+    ``total / (phi**2 t)`` words -- about 382 for ``sample=1e-3`` -- need a
+    threshold, and in a vocabulary sorted by count they come first. The cut is
+    taken at ``2.6 t``, safely below the boundary, so the thresholds kept are
+    exactly those of the full table and every word past them has ``p = 1``.
+    """
+    counts = np.asarray(counts)
+    total = float(counts.sum())
+    if not sample:
+        return np.zeros(0, dtype=np.uint64)
+    t = sample * total if sample < 1.0 else sample * (3 + math.sqrt(5)) / 2
+    droppable = np.flatnonzero(counts > 2.6 * t)
+    n = int(droppable[-1]) + 1 if len(droppable) else 0
+    return keep_thresholds(counts[:n], sample, total)
+
+
 def noise_table(counts: np.ndarray, ns_exponent: float) -> tuple[np.ndarray, np.ndarray]:
     """Alias table of the noise distribution ``count ** ns_exponent``."""
-    weights = np.asarray(counts, dtype=np.float64) ** ns_exponent
+    weights = np.array(counts, dtype=np.float64)
+    weights **= ns_exponent  # in place: one float64 per word at a time
     if not np.isfinite(weights).all() or weights.sum() <= 0:
         weights = np.ones(len(counts))
     return _sampling.build_alias(weights)
@@ -162,8 +202,9 @@ def huffman_tree(counts: np.ndarray):
     return _sampling.build_huffman(np.asarray(counts, dtype=np.int64))
 
 
-def encoder_for(keys) -> TokenTable:
-    """A lookup table mapping each key to its vocabulary index."""
-    if keys and isinstance(keys[0], (int, np.integer)):
-        return TokenTable.from_keys(np.asarray(keys, dtype=np.int64))
+def encoder_for(keys) -> TokenTable | IntIndex:
+    """A lookup table mapping each key to its vocabulary index: an `IntIndex` for
+    integer keys (a model's own ``wv.key_to_index`` already is one), else a `TokenTable`."""
+    if is_int_keyed(keys):
+        return IntIndex(np.asarray(keys))
     return TokenTable.from_keys(keys)

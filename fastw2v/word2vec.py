@@ -28,10 +28,11 @@ import numpy as np
 from fastw2v import _kernels, native
 from fastw2v.callbacks import StopTraining
 from fastw2v.checkpoint import Checkpointer, Schedule
+from fastw2v.key_index import int_index_of, is_int_keyed, key_index
 from fastw2v.keyedvectors import KeyedVectors
 from fastw2v.threads import EncodedCorpus, Progress, encode_file, train_epoch_encoded, train_epoch_iterable
 from fastw2v.vocab import (MAX_SENTENCE_LENGTH, RawCounts, choose_words, encoder_for, huffman_tree,
-                           keep_thresholds, noise_table, scan_corpus)
+                           noise_table, scan_corpus, subsampled_head)
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +61,8 @@ def _check_restartable(corpus, what="corpus_iterable"):
 def _encodes_itself(corpus) -> bool:
     """Corpus objects may bypass Python iteration (the fast path) by providing
     ``fastw2v_count(max_vocab_size, trim_rule) -> vocab.RawCounts`` and
-    ``fastw2v_encode(encoder: TokenTable) -> threads.EncodedCorpus``;
+    ``fastw2v_encode(encoder) -> threads.EncodedCorpus`` (or an object with its
+    ``words``, ``weights``, ``chunks()`` and ``batch()``, as fastw2v.sequences returns);
     integer ``Sequences`` and file-backed readers do."""
     return hasattr(corpus, "fastw2v_count") and hasattr(corpus, "fastw2v_encode")
 
@@ -80,6 +82,16 @@ def _float32_rows(arr, name, fname, mmap):
     if not arr.dtype.isnative and mmap is None:
         arr = arr.astype(np.float32)
     return arr
+
+
+def _initial_rows(rng, n: int, dim: int) -> np.ndarray:
+    """gensim 4's initialisation, uniform in [-1/dim, 1/dim), computed in place: the
+    matrix is the largest array of a model and a temporary would double its peak."""
+    rows = rng.random((n, dim), dtype=REAL)
+    rows *= 2
+    rows -= 1
+    rows /= dim
+    return rows
 
 
 def _isa() -> int:
@@ -262,8 +274,9 @@ class Word2Vec:
             raise ValueError(f"the corpus is empty: no tokens found in {source}")
         self.corpus_count = raw.corpus_count
         self.corpus_total_words = raw.total_words
+        distinct = len(raw.counts)
         self._prepare(raw, update=update, trim_rule=trim_rule, keep_raw_vocab=keep_raw_vocab)
-        logger.info("build_vocab: %d words kept of %d distinct in %.2fs", len(self.wv), len(raw.counts),
+        logger.info("build_vocab: %d words kept of %d distinct in %.2fs", len(self.wv), distinct,
                     time.perf_counter() - t0)
 
     def build_vocab_from_freq(self, word_freq, keep_raw_vocab=False, corpus_count=None, trim_rule=None,
@@ -279,21 +292,27 @@ class Word2Vec:
         self._prepare(raw, update=update, trim_rule=trim_rule, keep_raw_vocab=keep_raw_vocab)
 
     def _prepare(self, raw: RawCounts, update: bool, trim_rule, keep_raw_vocab: bool):
+        """Vocabulary, weights and tables from ``raw``, whose arrays it releases once the
+        survivors are chosen (they would otherwise stay resident beside the model's own)."""
         keys, counts = choose_words(raw, self.min_count, self.max_final_vocab, trim_rule,
                                     bool(self.sorted_vocab) and not update)
-        if self.max_final_vocab is not None and len(raw.counts) > self.max_final_vocab:
+        distinct, top = len(raw.counts), int(raw.counts.max()) if len(raw.counts) else 0
+        if self.max_final_vocab is not None and distinct > self.max_final_vocab:
             self.effective_min_count = max(self.min_count, int(counts.min()) if len(counts) else self.min_count)
         self.raw_vocab = raw.as_dict() if keep_raw_vocab else None
-        if not keys and not (update and len(self.wv)):
-            top = int(raw.counts.max()) if len(raw.counts) else 0
+        raw.keys, raw.counts = [], np.zeros(0, dtype=np.int64)
+        if len(keys) == 0 and not (update and len(self.wv)):
             raise ValueError(
                 f"the vocabulary is empty: no token occurs at least min_count={self.min_count} times "
-                f"({len(raw.counts)} distinct tokens, the most frequent seen {top} times); lower min_count")
+                f"({distinct} distinct tokens, the most frequent seen {top} times); lower min_count")
         self._corpus_in_vocab_words = int(counts.sum())
         if update and len(self.wv):
             self._add_words(keys, counts)
         else:
             if self.null_word:
+                if isinstance(keys, np.ndarray):
+                    raise ValueError("null_word=1 adds the str key '\\0', which integer keys cannot hold; "
+                                     "use null_word=0 with integer corpora")
                 keys = list(keys) + ["\0"]
                 counts = np.append(counts, 1).astype(np.int64)
             self._reset_weights(keys, counts)
@@ -302,12 +321,9 @@ class Word2Vec:
     def _reset_weights(self, keys, counts):
         dim = int(self.vector_size)
         wv = KeyedVectors(dim, count=0)
-        wv.index_to_key = list(keys)
-        wv.key_to_index = {k: i for i, k in enumerate(wv.index_to_key)}
-        rng = np.random.default_rng(self.seed)
-        # gensim 4's initialisation: uniform in [-1/dim, 1/dim)
-        wv.vectors = ((rng.random((len(keys), dim), dtype=REAL) * 2 - 1) / dim).astype(REAL)
-        wv.vectors_lockf = np.ones(len(keys), dtype=REAL)
+        # integer keys: one int64 array + C index, adopted without a copy (fastw2v/key_index.py)
+        wv.index_to_key, wv.key_to_index = key_index(keys, copy=False)
+        wv.vectors = _initial_rows(np.random.default_rng(self.seed), len(keys), dim)
         wv.expandos["count"] = np.asarray(counts, dtype=np.int64)
         self.wv = wv
         self.syn1 = np.zeros((len(keys), dim), dtype=REAL) if self.hs else None
@@ -317,28 +333,27 @@ class Word2Vec:
         """``build_vocab(update=True)``: known words gain counts, new words get new rows."""
         wv = self.wv
         old_n, dim = len(wv), int(self.vector_size)
-        key_kind = isinstance(wv.index_to_key[0], (int, np.integer))
+        if is_int_keyed(wv.index_to_key) != isinstance(keys, np.ndarray):
+            raise TypeError("update corpus mixes str and int keys with the existing vocabulary")
         all_counts = wv.expandos["count"]
-        new_keys, new_counts = [], []
-        for k, c in zip(keys, counts.tolist()):
-            idx = wv.key_to_index.get(k)
-            if idx is None:
-                if isinstance(k, (int, np.integer)) != key_kind:
-                    raise TypeError("update corpus mixes str and int keys with the existing vocabulary")
-                new_keys.append(k)
-                new_counts.append(c)
-            else:
-                all_counts[idx] += c
-        for i, k in enumerate(new_keys):
-            wv.key_to_index[k] = old_n + i
-        wv.index_to_key.extend(new_keys)
-        rng = np.random.default_rng([self.seed, old_n])
-        fresh = ((rng.random((len(new_keys), dim), dtype=REAL) * 2 - 1) / dim).astype(REAL)
+        if isinstance(keys, np.ndarray):
+            rows = int_index_of(wv.key_to_index).lookup(keys)
+            known = rows >= 0
+            all_counts[rows[known]] += counts[known]  # keys are distinct: no repeated row
+            new_keys, new_counts = keys[~known], counts[~known]
+        else:
+            new_keys, new_counts = [], []
+            for k, c in zip(keys, counts.tolist()):
+                idx = wv.key_to_index.get(k)
+                if idx is None:
+                    new_keys.append(k)
+                    new_counts.append(c)
+                else:
+                    all_counts[idx] += c
+        wv._append_keys(new_keys)
+        fresh = _initial_rows(np.random.default_rng([self.seed, old_n]), len(new_keys), dim)
         wv.vectors = np.ascontiguousarray(np.vstack([wv.vectors, fresh]), dtype=REAL)
-        lockf = getattr(wv, "vectors_lockf", None)
-        if lockf is None or len(lockf) != old_n:
-            lockf = np.ones(old_n, dtype=REAL)
-        wv.vectors_lockf = np.concatenate([lockf, np.ones(len(new_keys), dtype=REAL)]).astype(REAL)
+        # vectors_lockf needs no growing: rows past the stored multipliers count as 1
         wv.expandos["count"] = np.concatenate([all_counts, np.asarray(new_counts, dtype=np.int64)])
         for attr in [a for a in wv.expandos if a != "count"]:
             wv.allocate_vecattrs([attr], [wv.expandos[attr].dtype])
@@ -353,7 +368,7 @@ class Word2Vec:
     def _build_tables(self):
         """Subsampling thresholds, noise alias table and Huffman tree, from the counts."""
         counts = self.wv.expandos["count"]
-        tables = {"keep_threshold": keep_thresholds(counts, self.sample)}
+        tables = {"keep_threshold": subsampled_head(counts, self.sample)}
         if self.negative:
             tables["noise_prob"], tables["noise_alias"] = noise_table(counts, self.ns_exponent)
         if self.hs:
@@ -364,6 +379,9 @@ class Word2Vec:
     @property
     def encoder(self):
         """C lookup table from keys to vocabulary indices (built on first use)."""
+        int_index = int_index_of(self.wv.key_to_index)
+        if int_index is not None:
+            return int_index  # integer keys: the vocabulary's own index encodes
         if getattr(self, "_encoder", None) is None or len(self._encoder) != len(self.wv):
             self._encoder = encoder_for(self.wv.index_to_key)
         return self._encoder
@@ -372,13 +390,9 @@ class Word2Vec:
     def _kernel_params(self, start_alpha, end_alpha, schedule_words, compute_loss):
         t = self._tables
         wv = self.wv
-        lockf = getattr(wv, "vectors_lockf", None)
-        if lockf is None or len(lockf) != len(wv):
-            lockf = np.ones(len(wv), dtype=REAL)
-        wv.vectors_lockf = np.ascontiguousarray(lockf, dtype=REAL)
         wv.vectors = np.ascontiguousarray(wv.vectors, dtype=REAL)
         return _kernels.KernelParams(
-            syn0=wv.vectors, syn1=self.syn1, syn1neg=self.syn1neg, lockf=wv.vectors_lockf,
+            syn0=wv.vectors, syn1=self.syn1, syn1neg=self.syn1neg, lockf=wv.lockf_rows,
             keep_threshold=t["keep_threshold"], noise_prob=t.get("noise_prob"),
             noise_alias=t.get("noise_alias"), path_offsets=t.get("path_offsets"),
             codes=t.get("codes"), points=t.get("points"), window=int(self.window),
@@ -477,7 +491,7 @@ class Word2Vec:
         if corpus_file is not None or _encodes_itself(corpus_iterable):
             encoded = (encode_file(corpus_file, self.encoder) if corpus_file is not None
                        else corpus_iterable.fastw2v_encode(self.encoder))
-            epoch_words = len(encoded.ids)
+            epoch_words = encoded.words
         elif total_words:
             epoch_words = self._corpus_in_vocab_words * total_words / max(self.corpus_total_words, 1)
         else:
@@ -659,8 +673,7 @@ class Word2Vec:
             raise ValueError(f"{fname}: vectors have shape {vectors.shape}, expected "
                              f"({len(keys)}, {model.vector_size})")
         wv = KeyedVectors(model.vector_size)
-        wv.index_to_key = keys
-        wv.key_to_index = {k: i for i, k in enumerate(keys)}
+        wv.index_to_key, wv.key_to_index = key_index(keys, copy=False)
         wv.vectors = vectors
         wv.vectors_lockf = np.asarray(arrays["vectors_lockf"], dtype=REAL)
         wv.expandos["count"] = np.asarray(arrays["counts"], dtype=np.int64)

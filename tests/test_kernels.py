@@ -332,6 +332,43 @@ def test_subsampling_keeps_expected_fraction():
     assert state2.words_trained == n
 
 
+@pytest.mark.parametrize("sg", [0, 1])
+def test_tables_covering_a_prefix_train_like_full_tables(sg):
+    """Rows past lockf / keep_threshold train at scale 1 and are always kept, with the
+    same random stream as full tables holding 1 and 2**32 there; None is an empty table."""
+    rng = np.random.default_rng(5)
+    V, dim = 40, 8
+    counts = np.sort(rng.integers(1, 500, V))[::-1].astype(np.int64)
+    prob, alias = _sampling.build_alias(counts.astype(float) ** 0.75)
+    ids = rng.integers(0, V, 5000).astype(np.int32)
+    ends = np.arange(50, 5001, 50)
+
+    def train(lockf, keep):
+        syn0 = np.random.default_rng(1).random((V, dim), dtype=np.float32) - 0.5
+        syn1neg = np.zeros((V, dim), np.float32)
+        params = _kernels.KernelParams(
+            syn0=syn0, syn1=None, syn1neg=syn1neg, lockf=lockf, keep_threshold=keep,
+            noise_prob=prob, noise_alias=alias, path_offsets=None, codes=None, points=None, window=3,
+            negative=3, hs=False, sg=bool(sg), cbow_mean=True, shrink_windows=True, subsample=True,
+            compute_loss=False, start_alpha=0.05, end_alpha=0.05, total_words=1e9, isa=_kernels.ISA_GENERIC)
+        state = _kernels.ThreadState(dim, 3, 3, 3)
+        _kernels.train_batch(params, state, ids, ends)
+        return syn0, syn1neg, state.words_trained
+
+    lockf = np.ones(V, np.float32)
+    lockf[[0, 2]] = [0.0, 0.5]
+    keep = np.full(V, 2 ** 32, np.uint64)
+    keep[:4] = (np.array([0.2, 0.5, 0.7, 0.9]) * 2 ** 32).astype(np.uint64)
+    full, prefix = train(lockf, keep), train(lockf[:3], keep[:4])
+    np.testing.assert_array_equal(full[0], prefix[0])
+    np.testing.assert_array_equal(full[1], prefix[1])
+    assert full[2] == prefix[2] < len(ids)  # the head was subsampled, identically
+    ones, empty = train(np.ones(V, np.float32), np.full(V, 2 ** 32, np.uint64)), train(None, None)
+    for a, b in zip(ones, empty):
+        np.testing.assert_array_equal(a, b)
+    assert empty[2] == len(ids)
+
+
 def test_learning_rate_decays_linearly_over_progress():
     V, dim = 3, 4
     syn0 = np.zeros((V, dim), np.float32)

@@ -44,10 +44,15 @@ def test_counts_follow_gensim_pruning_rule():
 
 def test_encoding_drops_unknown_ids_and_keeps_sequence_places():
     seqs = Sequences([5, 6, 7, 5, 9, 9, 6], [0, 3, 3, 5, 7], weights=[1, 2, 3, 4])
-    enc = seqs.fastw2v_encode(encoder_for([5, 6]))
+    batches = seqs.fastw2v_encode(encoder_for([5, 6]))
+    enc = batches.materialize()
     np.testing.assert_array_equal(enc.ids, [0, 1, 0, 1])
     np.testing.assert_array_equal(enc.ends, [2, 2, 3, 4])
     assert enc.raw_tokens == 7 and enc.weights.tolist() == [1, 2, 3, 4]
+    assert batches.words == 4
+    # a chunk is encoded on its own, with ends relative to its first id
+    ids, ends, first = batches.batch(2, 4)
+    assert ids.tolist() == [0, 1] and ends.tolist() == [1, 2] and first == 0
 
 
 def test_constructors():
@@ -99,7 +104,8 @@ def kernel_run(sequences, window, weights, vocab, dim=11, alpha=0.05, seed=0):
     state = _kernels.ThreadState(dim, 1, window)
     state.set_fixed_negatives(negatives)
     enc = sequences.fastw2v_encode(encoder_for(vocab))
-    _kernels.train_batch(params, state, enc.ids, enc.ends, 0, enc.weights)
+    ids, ends, first = enc.batch(0, len(sequences))
+    _kernels.train_batch(params, state, ids, ends, first, enc.weights)
     return syn0, ref0, syn1neg, ref1
 
 

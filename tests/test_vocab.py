@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from fastw2v import Word2Vec, _sampling
-from fastw2v.vocab import RULE_DISCARD, RULE_KEEP, choose_words, keep_thresholds, scan_corpus
+from fastw2v.vocab import RULE_DISCARD, RULE_KEEP, choose_words, keep_thresholds, scan_corpus, subsampled_head
 
 from conftest import PACKAGE_PARENT, write_corpus
 
@@ -130,9 +130,23 @@ def test_keep_thresholds_match_gensim_sample_ints():
     ours.build_vocab(sentences)
     theirs = gensim.Word2Vec(min_count=1, sample=1e-2)
     theirs.build_vocab(sentences)
-    ours_p = ours._tables["keep_threshold"].astype(float) / 2 ** 32
+    # the model keeps thresholds for the droppable head only; the kernels keep every word past it
+    head = ours._tables["keep_threshold"]
+    assert 0 < len(head) < len(ours.wv)
+    ours_p = np.ones(len(ours.wv))
+    ours_p[:len(head)] = head.astype(float) / 2 ** 32
     theirs_p = np.array([theirs.wv.get_vecattr(k, "sample_int") for k in ours.wv.index_to_key]) / (2 ** 32 - 1)
     np.testing.assert_allclose(ours_p, np.minimum(theirs_p, 1.0), atol=1e-8)
+
+
+def test_subsampled_head_is_the_full_table_cut_where_every_word_is_kept():
+    rng = np.random.default_rng(3)
+    counts = np.sort(rng.zipf(1.3, 20000).astype(np.int64))[::-1]
+    for sample in (1e-2, 1e-3, 1e-5, 5.0):
+        full = keep_thresholds(counts, sample)
+        head = subsampled_head(counts, sample)
+        assert (full[len(head):] == 2 ** 32).all() and (head == full[:len(head)]).all()
+    assert len(subsampled_head(counts, 0)) == 0
 
 
 def huffman_cost(counts):
@@ -263,3 +277,79 @@ def test_file_tokens_split_like_str_split(tmp_path):
     from_lists.build_vocab([line.split() for line in text.split("\n") if line.split()])
     assert from_file.wv.index_to_key == from_lists.wv.index_to_key
     assert from_file.corpus_count == from_lists.corpus_count
+
+
+# -- the integer vocabulary path (Sequences -> IntCounter -> IntIndex, fastw2v/key_index.py) -----------------
+def _int_corpus(seed=4, n_sequences=300, vocab=2000):
+    rng = np.random.default_rng(seed)
+    ids = [(rng.zipf(1.3, size=rng.integers(1, 25)) % vocab) * 7919 - 10 ** 12 for _ in range(n_sequences)]
+    return [np.asarray(s, dtype=np.int64) for s in ids]
+
+
+def _vocab_of(corpus, **kwargs):
+    m = Word2Vec(workers=1, **kwargs)
+    m.build_vocab(corpus)
+    return list(m.wv.index_to_key), m.wv.expandos["count"].tolist(), m
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"min_count": 1}, {"min_count": 3}, {"min_count": 1, "max_vocab_size": 150},
+    {"min_count": 2, "max_final_vocab": 40}, {"min_count": 1, "sorted_vocab": 0},
+])
+def test_int_vocabulary_equals_the_string_path_on_the_same_ids(kwargs):
+    from fastw2v.sequences import Sequences
+    corpus = _int_corpus()
+    keys, counts, model = _vocab_of(Sequences.from_arrays(corpus), **kwargs)
+    skeys, scounts, smodel = _vocab_of([[str(int(t)) for t in s] for s in corpus], **kwargs)
+    assert [str(k) for k in keys] == skeys and counts == scounts
+    assert model.effective_min_count == smodel.effective_min_count
+    assert model.corpus_total_words == smodel.corpus_total_words
+
+
+def test_int_vocabulary_order_is_count_then_first_occurrence_whatever_the_hash_seed():
+    from fastw2v.sequences import Sequences
+    corpus = _int_corpus(seed=8)
+    keys, counts, _ = _vocab_of(Sequences.from_arrays(corpus), min_count=1)
+    flat = np.concatenate(corpus).tolist()
+    tally, first = Counter(flat), {}
+    for i, k in enumerate(flat):
+        first.setdefault(k, i)
+    assert keys == sorted(tally, key=lambda k: (-tally[k], first[k]))
+    assert counts == [tally[k] for k in keys]
+    assert all(type(k) is int for k in keys)
+    code = ("import sys; sys.path.insert(0, %r); import numpy as np; from fastw2v import Word2Vec; "
+            "from fastw2v.sequences import Sequences; rng = np.random.default_rng(2); "
+            "m = Word2Vec(min_count=1); m.build_vocab(Sequences(rng.integers(0, 50, 3000) * 2 ** 33, "
+            "np.arange(0, 3001, 30))); print(list(m.wv.index_to_key))") % PACKAGE_PARENT
+    outs = [subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONHASHSEED": h},
+                           capture_output=True, text=True, check=True).stdout for h in ("1", "77")]
+    assert outs[0] == outs[1] and len(outs[0]) > 10
+
+
+def test_int_pruning_follows_gensims_rule_and_trim_rule_sees_python_ints():
+    from fastw2v.sequences import Sequences
+    corpus = _int_corpus(seed=5)
+    expected = gensim_rule_scan([s.tolist() for s in corpus], 120)
+    raw = Sequences.from_arrays(corpus).fastw2v_count(max_vocab_size=120)
+    assert raw.as_dict() == expected
+    seen = []
+
+    def rule(word, count, min_count):
+        seen.append(type(word))
+        return RULE_DISCARD if word % 2 else RULE_KEEP
+    keys, _, _ = _vocab_of(Sequences.from_arrays(corpus), min_count=10 ** 6, trim_rule=rule)
+    assert keys and all(k % 2 == 0 for k in keys) and set(seen) == {int}
+    distinct = len(set(np.concatenate(corpus).tolist()))
+    assert len(keys) == len({k for k in np.concatenate(corpus).tolist() if k % 2 == 0}) and len(keys) < distinct
+
+
+def test_int_vocabulary_is_one_int64_array_with_a_c_index():
+    from fastw2v.key_index import IntKeys, IntKeyToIndex
+    from fastw2v.sequences import Sequences
+    _, _, model = _vocab_of(Sequences.from_arrays(_int_corpus()), min_count=1)
+    wv = model.wv
+    assert isinstance(wv.index_to_key, IntKeys) and isinstance(wv.key_to_index, IntKeyToIndex)
+    keys = np.asarray(wv.index_to_key)
+    assert keys.dtype == np.int64 and not keys.flags.writeable
+    assert model.encoder is wv.key_to_index.int_index  # training encodes with the vocabulary's own index
+    assert wv.key_to_index.int_index.nbytes < 16 * len(wv)
