@@ -46,6 +46,7 @@ extensions = [
     extension("_phrases", ["phrases.c", "token_table.c", "scan.c"]),
     extension("_sequences", ["token_table.c"]),
     extension("_walks", ["walks.c", "sampling.c"]),
+    extension("_formats", []),
 ]
 
 setup(

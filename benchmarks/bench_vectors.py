@@ -157,22 +157,36 @@ def run_py(snippet, *args):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def bench_load(ours, tmpdir, report):
+def bench_load(ours, tmpdir, report, repeat=5, gensim_repeat=2):
     path = os.path.join(tmpdir, "vectors.bin")
     t, _ = timed(lambda: ours.save_word2vec_format(path, binary=True, sort_attr=None))
     size = os.path.getsize(path)
     report(f"save_word2vec_format binary {len(ours)} x {ours.vector_size} ({size / 2**20:.0f} MiB): {t:.2f} s")
+    with open(path, "rb") as fh:  # write the dirty pages back now, not while the loads are timed
+        os.fsync(fh.fileno())
     run_py(LOAD_SNIPPET, path, "raw")  # warm the page cache
-    raw = min(run_py(LOAD_SNIPPET, path, "raw")["seconds"] for _ in range(2))
-    fast = [run_py(LOAD_SNIPPET, path, "fastw2v") for _ in range(2)]
-    gen = run_py(LOAD_SNIPPET, path, "gensim")
+    # Alternate raw read / fastw2v / gensim so that a change in machine load hits all three.
+    raws, fasts, gens = [], [], []
+    for rep in range(repeat):
+        raws.append(run_py(LOAD_SNIPPET, path, "raw"))
+        fasts.append(run_py(LOAD_SNIPPET, path, "fastw2v"))
+        if rep < gensim_repeat:
+            gens.append(run_py(LOAD_SNIPPET, path, "gensim"))
+        report(f"[{rep + 1}/{repeat}] read bytes {raws[-1]['seconds']:.2f} s, fastw2v {fasts[-1]['seconds']:.2f} s "
+               f"({fasts[-1]['seconds'] / raws[-1]['seconds']:.2f}x raw)"
+               + (f", gensim {gens[-1]['seconds']:.2f} s ({gens[-1]['seconds'] / fasts[-1]['seconds']:.1f}x)"
+                  if rep < gensim_repeat else ""))
     base_fast, base_gen = run_py(BASE_SNIPPET, "fastw2v"), run_py(BASE_SNIPPET, "gensim")
-    best = min(fast, key=lambda r: r["seconds"])
+    vs_raw = [f["seconds"] / r["seconds"] for f, r in zip(fasts, raws)]
+    vs_gen = [g["seconds"] / f["seconds"] for g, f in zip(gens, fasts)]
     matrix_mb = ours.vectors.nbytes / 2**20
-    report(f"load_word2vec_format binary: read bytes {raw:.2f} s; fastw2v {best['seconds']:.2f} s "
-           f"({best['seconds'] / raw:.2f}x raw read); gensim {gen['seconds']:.2f} s -> {gen['seconds'] / best['seconds']:.1f}x")
-    report(f"peak RSS above interpreter+imports: fastw2v {best['maxrss_mb'] - base_fast['maxrss_mb']:.0f} MiB, "
-           f"gensim {gen['maxrss_mb'] - base_gen['maxrss_mb']:.0f} MiB (matrix alone {matrix_mb:.0f} MiB)")
+    report(f"load_word2vec_format binary over {repeat} alternated runs: fastw2v / read bytes min {min(vs_raw):.2f}x, "
+           f"median {np.median(vs_raw):.2f}x, max {max(vs_raw):.2f}x; gensim / fastw2v "
+           + ", ".join(f"{r:.1f}x" for r in vs_gen))
+    peak_fast = max(f["maxrss_mb"] for f in fasts) - base_fast["maxrss_mb"]
+    peak_gen = max(g["maxrss_mb"] for g in gens) - base_gen["maxrss_mb"]
+    report(f"peak RSS above interpreter+imports: fastw2v {peak_fast:.0f} MiB, gensim {peak_gen:.0f} MiB "
+           f"(matrix alone {matrix_mb:.0f} MiB)")
 
 
 def bench_ann(n, d, report, M=16, ef_construction=100, ef=100):
@@ -227,7 +241,7 @@ def main():
         ours.norms = None
         if "load" not in skip:
             with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
-                bench_load(ours, tmp, report)
+                bench_load(ours, tmp, report, args.repeat + 2)
         del ours
     if "analogies" not in skip and os.path.exists(args.questions):
         bench_analogies(args.questions, args.analogy_vocab, args.dim, args.gensim_every, report)

@@ -59,6 +59,26 @@ def test_small_blocks_split_rows(tmp_path, kv, monkeypatch):
     np.testing.assert_array_equal(back.vectors, kv.vectors)
 
 
+def test_binary_header_larger_than_file_fails_before_allocating(tmp_path, kv):
+    path = tmp_path / "v.bin"
+    kv.save_word2vec_format(path, binary=True)
+    body = path.read_bytes().split(b"\n", 1)[1]
+    (tmp_path / "huge.bin").write_bytes(b"1000000000000 300\n" + body)  # 1.2 TB if allocated
+    with pytest.raises(ValueError, match="truncated.*1000000000000 vectors of 300.*only 2"):
+        KeyedVectors.load_word2vec_format(tmp_path / "huge.bin", binary=True)
+
+
+def test_binary_load_gives_an_ordinary_writable_matrix(tmp_path, kv):
+    path = tmp_path / "v.bin"
+    kv.save_word2vec_format(path, binary=True)
+    back = KeyedVectors.load_word2vec_format(path, binary=True)
+    v = back.vectors
+    assert v.dtype == np.float32 and v.flags.c_contiguous and v.flags.writeable
+    assert v.shape == kv.vectors.shape
+    v[0] = 7.0  # the matrix is the file buffer itself, trimmed to size: writes land in it
+    assert back[back.index_to_key[0]].tolist() == [7.0] * kv.vector_size
+
+
 def test_glove_no_header(tmp_path):
     path = tmp_path / "glove.txt"
     path.write_text("a 1 2 3\nb 4 5 6\n\n")
