@@ -638,7 +638,7 @@ class KeyedVectors:
         from .projection import project_2d
         return project_2d(self, keys, method=method, seed=seed)
 
-    def plot(self, keys, path, method="pca", seed=0) -> None:
-        """Write a labelled scatter plot PNG; see :func:`fastw2v.projection.plot`."""
+    def plot(self, keys, path, method="pca", seed=0, groups=None, **options) -> None:
+        """Write a labelled scatter plot PNG (coloured by ``groups``); see :func:`fastw2v.projection.plot`."""
         from .projection import plot
-        plot(self, keys, path, method=method, seed=seed)
+        plot(self, keys, path, method=method, seed=seed, groups=groups, **options)
