@@ -50,12 +50,26 @@ def test_c_tool_layout_limit_and_fvocab(tmp_path, kv):
     assert back.get_vecattr("König", "count") == 40
 
 
-def test_small_blocks_split_rows(tmp_path, kv, monkeypatch):
-    monkeypatch.setattr(formats, "BLOCK_BYTES", 5)  # every row straddles blocks
+@pytest.mark.parametrize("suffix", ["", ".gz"])  # the memory-mapped path and the stream path
+def test_small_blocks_split_rows(tmp_path, kv, monkeypatch, suffix):
+    monkeypatch.setattr(formats, "BLOCK_BYTES", 5)  # blocks of 2 rows' bytes: rows straddle blocks
     path = tmp_path / "c.bin"
     write_c_tool_binary(path, KEYS, kv.vectors)
+    if suffix:
+        with gzip.open(tmp_path / "c.bin.gz", "wb") as fh:
+            fh.write(path.read_bytes())
+        path = tmp_path / "c.bin.gz"
     back = KeyedVectors.load_word2vec_format(path, binary=True)
     assert back.index_to_key == KEYS
+    np.testing.assert_array_equal(back.vectors, kv.vectors)
+    # a word longer than a block: the mapped path widens its block, the stream path its buffer's room
+    long_word = "x" * 500
+    write_c_tool_binary(tmp_path / "long.bin", [*KEYS[:-1], long_word], kv.vectors)
+    if suffix:
+        with gzip.open(tmp_path / "long.bin.gz", "wb") as fh:
+            fh.write((tmp_path / "long.bin").read_bytes())
+    back = KeyedVectors.load_word2vec_format(tmp_path / f"long.bin{suffix}", binary=True)
+    assert back.index_to_key == [*KEYS[:-1], long_word]
     np.testing.assert_array_equal(back.vectors, kv.vectors)
 
 
