@@ -1,6 +1,6 @@
 """Train fastw2v on a corpus and draw groups of related words with ``kv.plot`` (the README's picture).
 
-Run (from the repository root, ~1 minute on 2 cores):
+Run (from the repository root, ~1 minute on 2 cores; t-SNE needs scikit-learn):
 
     python tools/plot_clusters.py /work/shared/corpus/en-dict-wiki.txt.gz docs/images/clusters.png
 
@@ -29,7 +29,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus")
     parser.add_argument("out", help="PNG path")
-    parser.add_argument("--method", choices=("pca", "tsne"), default="pca")
+    parser.add_argument("--method", choices=("pca", "tsne"), default="tsne",
+                        help="tsne (scikit-learn) spreads each tight group so its labels stay readable")
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
