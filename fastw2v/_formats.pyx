@@ -5,12 +5,38 @@ A binary row is ``<word> <row_bytes raw bytes>`` (word2vec.c adds a newline
 after the bytes, which then leads the next word). This loop walks a block's
 complete rows once, copies each vector to its row of the matrix, and copies
 the words, space-separated and with leading newlines dropped, into a second
-buffer that Python decodes in one call. The block is either the file's
-memory map (plain files) or the matrix's own buffer, where a stream block
-was read just past the rows already placed (rows then move left, hence
-``memmove``). NumPy needed a regular expression, a gather and a scatter.
+buffer that Python decodes in one call. The reader passes the matrix's own
+buffer as both source and destination: each block was read just past the
+rows already placed, so rows move left (hence ``memmove``). NumPy needed a
+regular expression, a gather and a scatter.
+
+``index_of`` builds ``key_to_index`` in a dict sized for all keys at once:
+``dict(zip(words, range(n)))`` grows the table about 20 times on the way to
+a million keys (measured 0.29-0.36 s against 0.21-0.23 s).
 """
+from cpython.dict cimport PyDict_SetItem
 from libc.string cimport memchr, memcpy, memmove
+
+cdef extern from *:
+    """
+    /* _PyDict_NewPresized is CPython's own (what a dict display of n items uses); not in
+       CPython's public API, so only where it is known to exist. */
+    #if !defined(PYPY_VERSION) && PY_VERSION_HEX < 0x030D0000
+    #define fw2v_new_dict(n) _PyDict_NewPresized(n)
+    #else
+    #define fw2v_new_dict(n) PyDict_New()
+    #endif
+    """
+    dict fw2v_new_dict(Py_ssize_t n)
+
+
+def index_of(list keys):
+    """``{key: position}`` for every key of ``keys`` (a repeated key keeps its last position)."""
+    cdef Py_ssize_t i, n = len(keys)
+    cdef dict index = fw2v_new_dict(n)
+    for i in range(n):
+        PyDict_SetItem(index, keys[i], i)
+    return index
 
 
 def place_binary_rows(const unsigned char[::1] src, Py_ssize_t start, Py_ssize_t stop,

@@ -193,3 +193,16 @@ def test_gensim_test_data_loads():
         ours = KeyedVectors.load_word2vec_format(path, binary=binary)
         assert ours.index_to_key == theirs.index_to_key
         np.testing.assert_allclose(ours.vectors, theirs.vectors, atol=1e-6)
+
+
+def test_index_of_maps_each_key_to_its_position():
+    assert formats._formats.index_of(["a", "b", "c"]) == {"a": 0, "b": 1, "c": 2}
+    assert formats._formats.index_of([]) == {}
+    assert formats._formats.index_of(["a", "b", "a"]) == {"a": 2, "b": 1}  # the loader then keeps the first
+
+
+def test_duplicate_words_keep_the_first(tmp_path):
+    path = tmp_path / "dup.txt"
+    path.write_text("3 2\na 1 2\nb 3 4\na 5 6\n")
+    kv = KeyedVectors.load_word2vec_format(path)
+    assert kv.index_to_key == ["a", "b"] and kv["a"].tolist() == [1, 2]
