@@ -139,7 +139,8 @@ def _check_size(fh, need: int, count: int, dim: int, path) -> None:
         return
     if stat_module.S_ISREG(stat.st_mode) and size < need:
         raise ValueError(f"{path}: truncated binary word2vec file: the header declares {count} vectors of "
-                         f"{dim} float32 ({need} bytes at least), but only {size} bytes follow it")
+                         f"{dim} float32 ({need} bytes at least), but the file ends at byte {stat.st_size}, "
+                         f"{size} bytes after the header")
 
 
 def _parse_binary_into(fh, buf, count, row_bytes, block, offset, encoding, errors, path):
