@@ -54,6 +54,7 @@ extensions = [
     extension("_int_keys", ["int_keys.c"]),
     extension("_walks", ["walks.c", "sampling.c"]),
     extension("_allreduce", ["allreduce.c"]),
+    extension("_formats", []),
 ]
 
 setup(

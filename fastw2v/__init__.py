@@ -6,7 +6,7 @@
 (10,)
 """
 try:
-    from fastw2v import _allreduce, _kernels, _phrases, _sampling, _sequences, _vocab, _walks  # noqa: F401
+    from fastw2v import _allreduce, _formats, _int_keys, _kernels, _phrases, _sampling, _sequences, _vocab, _walks  # noqa: F401
 except ImportError as exc:  # never fall back to a slow pure-Python path (gensim's trap)
     raise ImportError(
         "fastw2v's compiled extension could not be loaded "

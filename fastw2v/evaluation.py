@@ -78,20 +78,17 @@ def _predict(kv, questions, ok_vocab, restrict_vocab, case_insensitive):
     queries = search.unit(rows[:, 1] + rows[:, 2] - rows[:, 0])
     keys = kv.index_to_key
     predicted = []
-    block = search.query_block_size(stop)
-    for lo in range(0, len(queries), block):
-        scores = kv._scores(queries[lo:lo + block], 0, stop)
-        np.put_along_axis(scores, idx[lo:lo + block], -np.inf, axis=1)  # inputs never answer
-        best = search.top_k(scores, ANALOGY_TOPN)
-        for q, cand, row in zip(questions[lo:lo + block], best, scores):
-            guess = None
-            for i in cand:  # gensim's loop: first candidate not a case variant of an input
-                if row[i] == -np.inf:
-                    break
-                guess = keys[i].upper() if case_insensitive else keys[i]
-                if guess in ok_vocab and guess not in q[:3]:
-                    break
-            predicted.append(guess)
+    # inputs never answer (gensim drops them from most_similar's results)
+    best, _ = search.nearest(queries, normed, kv.vectors, kv.norms, 0, stop, ANALOGY_TOPN, idx)
+    for q, cand in zip(questions, best.tolist()):
+        guess = None
+        for i in cand:  # gensim's loop: first candidate not a case variant of an input
+            if i < 0:
+                break
+            guess = keys[i].upper() if case_insensitive else keys[i]
+            if guess in ok_vocab and guess not in q[:3]:
+                break
+        predicted.append(guess)
     return predicted
 
 

@@ -438,11 +438,18 @@ class KeyedVectors:
         if restrict_vocab:
             clip_start, clip_end = 0, restrict_vocab
         clip_end = len(self.vectors) if clip_end is None else min(clip_end, len(self.vectors))
-        scores = self._scores(query[None, :], clip_start, clip_end)
         if not topn:
-            return scores[0]
-        exclude = [self.get_index(k) - clip_start for k in items if not isinstance(k, np.ndarray)]
-        return self._top_results(scores, topn, [exclude], clip_start)[0]
+            return self._scores(query[None, :], clip_start, clip_end)[0]
+        exclude = [self.get_index(k) for k in items if not isinstance(k, np.ndarray)]
+        return self._nearest_keys(query[None, :], topn, [exclude], clip_start, clip_end)[0]
+
+    def _nearest_keys(self, queries, topn, excludes, start=0, stop=None):
+        """``[(key, cosine), ...]`` per unit query over rows ``[start, stop)``; see :func:`search.nearest`."""
+        stop = len(self.vectors) if stop is None else min(stop, len(self.vectors))
+        normed = self._unit_matrix()
+        rows, scores = search.nearest(queries, normed, self.vectors, self._norms, start, stop, topn, excludes)
+        keys = self.index_to_key
+        return [[(keys[i], s) for i, s in zip(r, sc) if i >= 0] for r, sc in zip(rows.tolist(), scores.tolist())]
 
     def _top_results(self, scores, topn, excludes, offset=0):
         for row, exclude in zip(scores, excludes):
@@ -479,12 +486,7 @@ class KeyedVectors:
                 np.asarray(self.vectors[idx], dtype=REAL))
             excludes = [[i] for i in idx]
         stop = len(self.vectors) if not restrict_vocab else min(restrict_vocab, len(self.vectors))
-        block = search.query_block_size(stop)
-        out = []
-        for lo in range(0, len(q), block):
-            scores = self._scores(q[lo:lo + block], 0, stop)
-            out.extend(self._top_results(scores, topn, excludes[lo:lo + block]))
-        return out
+        return self._nearest_keys(q, topn, excludes, 0, stop)
 
     def similar_by_key(self, key, topn=10, restrict_vocab=None):
         """Keys most similar to ``key``."""
@@ -666,7 +668,7 @@ class KeyedVectors:
         from .projection import project_2d
         return project_2d(self, keys, method=method, seed=seed)
 
-    def plot(self, keys, path, method="pca", seed=0) -> None:
-        """Write a labelled scatter plot PNG; see :func:`fastw2v.projection.plot`."""
+    def plot(self, keys, path, method="pca", seed=0, groups=None, **options) -> None:
+        """Write a labelled scatter plot PNG (coloured by ``groups``); see :func:`fastw2v.projection.plot`."""
         from .projection import plot
-        plot(self, keys, path, method=method, seed=seed)
+        plot(self, keys, path, method=method, seed=seed, groups=groups, **options)

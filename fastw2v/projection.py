@@ -49,8 +49,23 @@ def project_2d(kv, keys=None, method="pca", seed=0) -> np.ndarray:
                 method=method).fit_transform(vectors).astype(REAL)
 
 
-def plot(kv, keys, path, method="pca", seed=0, figsize=(8, 8), dpi=100) -> None:
+def plot(kv, keys, path, method="pca", seed=0, figsize=(8, 8), dpi=100, groups=None, title=None) -> None:
     """Write a scatter plot of ``keys`` projected to 2-D, each point labelled, to ``path`` (PNG).
+
+    Parameters
+    ----------
+    kv : KeyedVectors
+    keys : sequence of keys
+    path : str or path
+    method : {'pca', 'tsne'}
+    seed : int
+        Fixes t-SNE.
+    figsize, dpi :
+        Picture size in inches and dots per inch.
+    groups : sequence, optional
+        One label per key (e.g. ``'colours'``): each group gets its own colour
+        and a legend entry, so one sees whether related words cluster.
+    title : str, optional
 
     Needs matplotlib (extra ``plot``); uses the non-interactive Agg backend.
     """
@@ -61,13 +76,28 @@ def plot(kv, keys, path, method="pca", seed=0, figsize=(8, 8), dpi=100) -> None:
     except ImportError:
         raise ImportError("plot needs matplotlib: pip install 'fastw2v[plot]'") from None
     keys = list(keys)
+    if groups is not None:
+        groups = list(groups)
+        if len(groups) != len(keys):
+            raise ValueError(f"groups must have one label per key ({len(keys)}), got {len(groups)}")
     coords = project_2d(kv, keys, method=method, seed=seed)
     fig = Figure(figsize=figsize, dpi=dpi)
     ax = fig.add_subplot()
-    ax.scatter(coords[:, 0], coords[:, 1], s=12)
-    for key, (x, y) in zip(keys, coords):
-        ax.annotate(str(key), (x, y), fontsize=9, xytext=(3, 3), textcoords="offset points")
-    ax.set_title(f"{method.upper()} projection of {len(keys)} vectors")
+    if groups is None:
+        ax.scatter(coords[:, 0], coords[:, 1], s=12)
+        colours = ["C0"] * len(keys)
+    else:
+        names = list(dict.fromkeys(groups))  # first-seen order
+        colour_of = {g: f"C{i % 10}" for i, g in enumerate(names)}
+        for g in names:
+            sel = np.array([x == g for x in groups])
+            ax.scatter(coords[sel, 0], coords[sel, 1], s=18, color=colour_of[g], label=str(g))
+        ax.legend(loc="best", fontsize=9)
+        colours = [colour_of[g] for g in groups]
+    for key, (x, y), colour in zip(keys, coords, colours):
+        ax.annotate(str(key), (x, y), fontsize=9, xytext=(3, 3), textcoords="offset points", color=colour)
+    ax.set_title(title or f"{method.upper()} projection of {len(keys)} vectors")
+    fig.tight_layout()
     tmp = f"{os.fspath(path)}.tmp.png"
     fig.savefig(tmp, format="png")
     os.replace(tmp, path)

@@ -10,6 +10,13 @@ query without sorting the vocabulary. Two storage cases share the code:
 * float16 or memory-mapped storage: a cached float32 copy would defeat the
   point (half the memory, or not reading the file), so rows are converted
   ``ROW_CHUNK`` at a time and the scores divided by the stored norms.
+
+:func:`nearest` is the one top-k search every query goes through. Many
+queries are scored a chunk of rows at a time (one GEMM per chunk, the
+score block staying in cache-sized memory instead of queries x vocabulary
+floats), and each query's running k-th best score filters the later
+chunks, so after the first chunk only a handful of entries per query are
+ever looked at individually.
 """
 from __future__ import annotations
 
@@ -20,7 +27,11 @@ REAL = np.float32
 #: rows converted to float32 at a time when the matrix is not cached (about 64 MiB at d=256)
 ROW_CHUNK = 65536
 #: upper bound on one (queries x rows) block of float32 scores
-SCORE_BLOCK_BYTES = 1 << 28
+SCORE_BLOCK_BYTES = 1 << 26
+#: fewest rows scored per chunk in :func:`nearest` (a narrower GEMM loses efficiency)
+MIN_CHUNK_ROWS = 4096
+#: slices of a score row whose elementwise maximum is compared with the threshold in :func:`_above`
+FILTER_WIDTH = 32
 #: top_k switches to the sampled-threshold method from this many columns
 SAMPLED_MIN_ROWS = 4096
 
@@ -67,11 +78,6 @@ def cosine_scores(queries: np.ndarray, normed: np.ndarray | None, vectors: np.nd
         block = np.asarray(vectors[lo:hi], dtype=REAL)
         np.multiply(queries @ block.T, inv[lo - start:hi - start], out=out[:, lo - start:hi - start])
     return out
-
-
-def query_block_size(n_rows: int) -> int:
-    """How many queries to score at once so the score block stays under SCORE_BLOCK_BYTES."""
-    return max(1, SCORE_BLOCK_BYTES // (4 * max(n_rows, 1)))
 
 
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:
@@ -121,3 +127,124 @@ def _top_k_sampled(scores: np.ndarray, k: int, stride: int) -> np.ndarray:
     rows, cols = rows[order], cols[order]
     starts = np.searchsorted(rows, np.arange(m))  # every row has >= k candidates
     return cols[starts[:, None] + np.arange(k)]
+
+
+def nearest(queries: np.ndarray, normed: np.ndarray | None, vectors: np.ndarray, norms: np.ndarray,
+            start: int, stop: int, k: int, exclude=None) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` rows of ``[start, stop)`` with the highest cosine to each query, best first.
+
+    Parameters
+    ----------
+    queries : (m, d) array
+        Unit query vectors (any float dtype; used as float32).
+    normed, vectors, norms :
+        As for :func:`cosine_scores` (``normed`` None: convert ``vectors`` in chunks).
+    start, stop : int
+        Row range searched.
+    k : int
+    exclude : sequence of m sequences of row indices, optional
+        Rows never returned for that query (e.g. the query's own keys).
+
+    Returns
+    -------
+    rows : (m, min(k, stop - start)) intp
+        Absolute row indices; -1 where fewer rows were eligible.
+    scores : same shape, float32
+        Their cosines; -inf where the row is -1.
+    """
+    queries = np.array(queries, dtype=REAL, order="C", ndmin=2)
+    m, n = len(queries), max(stop - start, 0)
+    k = min(int(k), n)
+    rows = np.full((m, max(k, 0)), -1, dtype=np.intp)
+    scores = np.full((m, max(k, 0)), -np.inf, dtype=REAL)
+    if k <= 0 or m == 0:
+        return rows, scores
+    ex_query, ex_row = _exclusion_pairs(exclude, m)
+    # A chunk at least 8k wide so the first chunk yields a useful threshold; as many
+    # queries per block as keep (queries x chunk) scores within SCORE_BLOCK_BYTES.
+    chunk = min(n, max(MIN_CHUNK_ROWS, 8 * k, SCORE_BLOCK_BYTES // (4 * m)))
+    block = max(1, min(m, SCORE_BLOCK_BYTES // (4 * chunk)))
+    for qlo in range(0, m, block):
+        qhi = min(qlo + block, m)
+        sel = (ex_query >= qlo) & (ex_query < qhi)
+        bq, br = ex_query[sel] - qlo, ex_row[sel]
+        best_r = best_s = None
+        for lo in range(start, stop, chunk):
+            hi = min(lo + chunk, stop)
+            s = cosine_scores(queries[qlo:qhi], normed, vectors, norms, lo, hi)
+            inside = (br >= lo) & (br < hi)
+            s[bq[inside], br[inside] - lo] = -np.inf
+            if best_s is None:
+                cols = top_k(s, k)
+                best_s = np.take_along_axis(s, cols, axis=1)
+                best_r = cols + lo
+                if cols.shape[1] < k:  # first chunk narrower than k (only when chunk == n)
+                    pad = k - cols.shape[1]
+                    best_s = np.pad(best_s, ((0, 0), (0, pad)), constant_values=-np.inf)
+                    best_r = np.pad(best_r, ((0, 0), (0, pad)), constant_values=-1)
+                continue
+            cand_q, cand_c = _above(s, best_s[:, -1])
+            if len(cand_q):
+                best_r, best_s = _merge(best_r, best_s, cand_q, cand_c + lo, s[cand_q, cand_c], k)
+        best_r[best_s == -np.inf] = -1
+        rows[qlo:qhi], scores[qlo:qhi] = best_r, best_s
+    return rows, scores
+
+
+def _exclusion_pairs(exclude, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """(query, row) index arrays from a per-query list of excluded rows."""
+    if exclude is None:
+        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
+    if len(exclude) != m:
+        raise ValueError(f"exclude must have one entry per query ({m}), got {len(exclude)}")
+    if isinstance(exclude, np.ndarray) and exclude.ndim == 2:
+        return np.repeat(np.arange(m), exclude.shape[1]), exclude.astype(np.intp).ravel()
+    lengths = np.fromiter(map(len, exclude), dtype=np.intp, count=m)
+    flat = [r for ex in exclude for r in ex]
+    return np.repeat(np.arange(m), lengths), np.asarray(flat, dtype=np.intp).reshape(-1)
+
+
+def _above(scores: np.ndarray, threshold: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(row, column) of every entry of ``scores`` strictly above its row's ``threshold``.
+
+    ``np.nonzero`` over a whole boolean block costs ~2 ns an entry even when
+    nearly all are False, while an elementwise maximum of contiguous rows
+    costs ~0.2 ns. So each row's columns are viewed as FILTER_WIDTH stacked
+    slices of length g (column ``t*g + j`` is slice t, position j), the
+    maximum over the slices is taken for every j, and only the few j whose
+    maximum beats the threshold are searched entry by entry. (Maxima over
+    short contiguous blocks would be as selective but cost ~2 ns an entry
+    in NumPy's reduction loop.)
+    """
+    m, c = scores.shape
+    width = FILTER_WIDTH
+    full = c - c % width
+    found_q, found_c = [], []
+    if full:
+        g = full // width
+        group_max = scores[:, :full].reshape(m, width, g).max(axis=1)
+        q, j = np.nonzero(group_max > threshold[:, None])
+        if len(q):
+            cols = j[:, None] + g * np.arange(width)
+            i, t = np.nonzero(scores[q[:, None], cols] > threshold[q, None])
+            found_q.append(q[i])
+            found_c.append(cols[i, t])
+    if full < c:
+        q, j = np.nonzero(scores[:, full:] > threshold[:, None])
+        found_q.append(q)
+        found_c.append(j + full)
+    if not found_q:
+        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
+    return np.concatenate(found_q), np.concatenate(found_c)
+
+
+def _merge(best_r, best_s, cand_q, cand_r, cand_s, k):
+    """Each query's top k of its current best plus its new candidates (ties: lower row first)."""
+    m = len(best_s)
+    q = np.concatenate([np.repeat(np.arange(m), k), cand_q])
+    r = np.concatenate([best_r.ravel(), cand_r])
+    s = np.concatenate([best_s.ravel(), cand_s])
+    order = np.lexsort((r, -s, q))
+    starts = np.searchsorted(q[order], np.arange(m))  # every query has its k current entries
+    pick = order[starts[:, None] + np.arange(k)]
+    return r[pick], s[pick]

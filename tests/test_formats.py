@@ -50,13 +50,47 @@ def test_c_tool_layout_limit_and_fvocab(tmp_path, kv):
     assert back.get_vecattr("König", "count") == 40
 
 
-def test_small_blocks_split_rows(tmp_path, kv, monkeypatch):
-    monkeypatch.setattr(formats, "BLOCK_BYTES", 5)  # every row straddles blocks
+@pytest.mark.parametrize("suffix", ["", ".gz"])  # the memory-mapped path and the stream path
+def test_small_blocks_split_rows(tmp_path, kv, monkeypatch, suffix):
+    monkeypatch.setattr(formats, "BLOCK_BYTES", 5)  # blocks of 2 rows' bytes: rows straddle blocks
     path = tmp_path / "c.bin"
     write_c_tool_binary(path, KEYS, kv.vectors)
+    if suffix:
+        with gzip.open(tmp_path / "c.bin.gz", "wb") as fh:
+            fh.write(path.read_bytes())
+        path = tmp_path / "c.bin.gz"
     back = KeyedVectors.load_word2vec_format(path, binary=True)
     assert back.index_to_key == KEYS
     np.testing.assert_array_equal(back.vectors, kv.vectors)
+    # a word longer than a block: the mapped path widens its block, the stream path its buffer's room
+    long_word = "x" * 500
+    write_c_tool_binary(tmp_path / "long.bin", [*KEYS[:-1], long_word], kv.vectors)
+    if suffix:
+        with gzip.open(tmp_path / "long.bin.gz", "wb") as fh:
+            fh.write((tmp_path / "long.bin").read_bytes())
+    back = KeyedVectors.load_word2vec_format(tmp_path / f"long.bin{suffix}", binary=True)
+    assert back.index_to_key == [*KEYS[:-1], long_word]
+    np.testing.assert_array_equal(back.vectors, kv.vectors)
+
+
+def test_binary_header_larger_than_file_fails_before_allocating(tmp_path, kv):
+    path = tmp_path / "v.bin"
+    kv.save_word2vec_format(path, binary=True)
+    body = path.read_bytes().split(b"\n", 1)[1]
+    (tmp_path / "huge.bin").write_bytes(b"1000000000000 300\n" + body)  # 1.2 TB if allocated
+    with pytest.raises(ValueError, match="truncated.*1000000000000 vectors of 300.*ends at byte 2"):
+        KeyedVectors.load_word2vec_format(tmp_path / "huge.bin", binary=True)
+
+
+def test_binary_load_gives_an_ordinary_writable_matrix(tmp_path, kv):
+    path = tmp_path / "v.bin"
+    kv.save_word2vec_format(path, binary=True)
+    back = KeyedVectors.load_word2vec_format(path, binary=True)
+    v = back.vectors
+    assert v.dtype == np.float32 and v.flags.c_contiguous and v.flags.writeable
+    assert v.shape == kv.vectors.shape
+    v[0] = 7.0  # the matrix is the file buffer itself, trimmed to size: writes land in it
+    assert back[back.index_to_key[0]].tolist() == [7.0] * kv.vector_size
 
 
 def test_glove_no_header(tmp_path):
@@ -159,3 +193,16 @@ def test_gensim_test_data_loads():
         ours = KeyedVectors.load_word2vec_format(path, binary=binary)
         assert ours.index_to_key == theirs.index_to_key
         np.testing.assert_allclose(ours.vectors, theirs.vectors, atol=1e-6)
+
+
+def test_index_of_maps_each_key_to_its_position():
+    assert formats._formats.index_of(["a", "b", "c"]) == {"a": 0, "b": 1, "c": 2}
+    assert formats._formats.index_of([]) == {}
+    assert formats._formats.index_of(["a", "b", "a"]) == {"a": 2, "b": 1}  # the loader then keeps the first
+
+
+def test_duplicate_words_keep_the_first(tmp_path):
+    path = tmp_path / "dup.txt"
+    path.write_text("3 2\na 1 2\nb 3 4\na 5 6\n")
+    kv = KeyedVectors.load_word2vec_format(path)
+    assert kv.index_to_key == ["a", "b"] and kv["a"].tolist() == [1, 2]

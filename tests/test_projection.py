@@ -32,3 +32,14 @@ def test_plot_writes_png(kv, tmp_path):
     path = tmp_path / "words.png"
     kv.plot(kv.index_to_key, path)
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 1000
+
+
+def test_plot_colours_groups_and_checks_their_length(kv, tmp_path):
+    pytest.importorskip("matplotlib")
+    path = tmp_path / "groups.png"
+    keys = kv.index_to_key[:6]
+    kv.plot(keys, path, groups=["a", "a", "b", "b", "c", "c"], title="three groups")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(ValueError, match="one label per key"):
+        kv.plot(keys, tmp_path / "bad.png", groups=["a"])
+    assert not (tmp_path / "bad.png").exists()

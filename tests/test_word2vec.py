@@ -8,7 +8,7 @@ import threading
 import numpy as np
 import pytest
 
-from fastw2v import CallbackAny2Vec, StopTraining, Word2Vec
+from fastw2v import CallbackAny2Vec, KeyedVectors, StopTraining, Word2Vec
 
 from conftest import PACKAGE_PARENT, TESTS_DIR, planted_topics, write_corpus
 MODES = [dict(sg=1, hs=0, negative=5), dict(sg=0, hs=0, negative=5), dict(sg=1, hs=1, negative=0),
@@ -253,6 +253,32 @@ def test_lockf_zero_freezes_rows(topic_corpus):
     model.train(topic_corpus, total_examples=model.corpus_count, epochs=1)
     np.testing.assert_array_equal(model.wv["t1w1"], before)
     assert not np.array_equal(model.wv["t1w2"], before)
+
+
+@pytest.mark.parametrize("sg,hs,negative,batch_mode", [
+    (1, 0, 5, "pair"), (1, 0, 5, "window"), (1, 1, 0, "pair"), (1, 1, 0, "window"),
+    (0, 0, 5, "pair"), (0, 0, 5, "window"), (0, 1, 0, "pair"), (0, 1, 0, "window"),
+])
+@pytest.mark.parametrize("source", ["iterable", "corpus_file"])
+def test_pretrained_rows_frozen_by_intersect_in_every_kernel(tmp_path, topic_corpus, sg, hs, negative,
+                                                              batch_mode, source):
+    """intersect_word2vec_format(lockf=0) then training: the copied rows stay bit-identical in every mode."""
+    pretrained = KeyedVectors(8)
+    pretrained.add_vectors(["t1w1", "t2w3", "not-in-corpus"], np.arange(24, dtype=np.float32).reshape(3, 8) / 24)
+    pretrained.save_word2vec_format(tmp_path / "pre.bin", binary=True)
+    model = Word2Vec(vector_size=8, min_count=1, workers=2, sg=sg, hs=hs, negative=negative,
+                     batch_mode=batch_mode, seed=3)
+    path = write_corpus(tmp_path / "c.txt", topic_corpus)
+    model.build_vocab(corpus_file=path) if source == "corpus_file" else model.build_vocab(topic_corpus)
+    assert model.wv.intersect_word2vec_format(tmp_path / "pre.bin", lockf=0.0, binary=True) == 2
+    frozen = model.wv[["t1w1", "t2w3"]].copy()
+    free = model.wv["t1w2"].copy()
+    kwargs = {"corpus_file": path, "total_words": model.corpus_total_words} if source == "corpus_file" else {
+        "corpus_iterable": topic_corpus, "total_examples": model.corpus_count}
+    model.train(epochs=2, **kwargs)
+    np.testing.assert_array_equal(model.wv[["t1w1", "t2w3"]], frozen)
+    np.testing.assert_array_equal(frozen, pretrained[["t1w1", "t2w3"]])
+    assert not np.array_equal(model.wv["t1w2"], free)
 
 
 def test_generic_isa_forced_by_environment(topic_corpus):
