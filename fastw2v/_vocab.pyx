@@ -132,6 +132,8 @@ cdef class TokenTable:
         cdef int64_t n_sentences = 0, n_tokens = 0, i, n
         cdef const cnp.int64_t[::1] arr
         cdef list lst
+        cdef const char *p
+        cdef Py_ssize_t size
         for sentence in sentences:
             if isinstance(sentence, np.ndarray):
                 arr = _int_array(sentence, n_sentences)
@@ -153,7 +155,17 @@ cdef class TokenTable:
                     lst = <list>sentence
                     n = len(lst)
                     for i in range(n):
-                        self.add_object(lst[i], n_sentences)
+                        tok = lst[i]
+                        # the common case (a str in a str corpus) skips the kind checks
+                        if type(tok) is str and self.key_kind == 0:
+                            p = PyUnicode_AsUTF8AndSize(tok, &size)
+                            if p == NULL or fw2v_tt_add(&self.table, p, size, 1) < 0:
+                                if p == NULL:
+                                    PyErr_Clear()
+                                    _bad_unicode(tok, n_sentences)
+                                raise MemoryError("out of memory while counting tokens")
+                        else:
+                            self.add_object(tok, n_sentences)
                 else:
                     for tok in sentence:
                         self.add_object(tok, n_sentences)
