@@ -67,14 +67,41 @@ typedef struct {
     double corpus_word_count;
 } fw2v_phrase_model;
 
+/* Where a sentence of a counting batch ended: its last key, the input
+ * position after it, and the scan totals there (to stop and resume at it). */
+typedef struct {
+    int64_t op_end;
+    int64_t pos;
+    int64_t sentences;
+    int64_t total_tokens;
+} fw2v_sentence_mark;
+
+/* Keys gathered for one fw2v_tt_add_many call, in gensim's counting order.
+ * Unigram keys point into the input; joined bigram keys live in `bigrams`.
+ * While the pending candidate is a single token of the current input, `prev`
+ * points at it instead of a copy in the cursor (the usual case: no copy). */
+typedef struct {
+    const char *prev;
+    int64_t prev_len;
+    fw2v_tt_keyref *ops;
+    int64_t n_ops;
+    int64_t ops_cap;
+    fw2v_bytes bigrams;
+    fw2v_sentence_mark *marks;
+    int64_t n_marks;
+    int64_t marks_cap;
+} fw2v_count_batch;
+
 /* The pending candidate of one sentence in progress. `key` holds the pending
- * tokens joined by the delimiter; `token_len[k]` the length of each. */
+ * tokens joined by the delimiter; `token_len[k]` the length of each. The
+ * counter's batch rides along (scratch space, empty between calls). */
 typedef struct {
     fw2v_bytes key;
     int64_t *token_len;
     int64_t n_pending;   /* 0: no start token */
     int64_t len_cap;
     int line_open;       /* text output: the current line has output tokens */
+    fw2v_count_batch batch;
 } fw2v_phrase_cursor;
 
 void fw2v_cursor_free(fw2v_phrase_cursor *c);
@@ -92,7 +119,13 @@ typedef struct {
 /* Score of a candidate from its counts (not FROZEN). */
 double fw2v_phrase_score(const fw2v_phrase_model *m, int64_t count_a, int64_t count_b, int64_t count_ab);
 
-/* --- counting --- */
+/* --- counting ---
+ * Keys are gathered for a few thousand tokens, then added in one
+ * fw2v_tt_add_many call, which prefetches the table lines of later keys: on a
+ * table larger than the caches, that overlaps the misses that dominate
+ * counting. The adds happen in the same order as token by token, so entries,
+ * counts and insertion order are unchanged; pruning checks still come after
+ * every sentence (a batch that cannot outgrow max_vocab_size skips them). */
 
 /* Counts one sentence given as token pointers and lengths into m->table (not const here). */
 int fw2v_phrases_count_tokens(const fw2v_phrase_model *m, fw2v_token_table *vocab, fw2v_phrase_cursor *c,

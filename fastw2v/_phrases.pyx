@@ -235,7 +235,7 @@ cdef class PhraseEngine:
         cdef double[::1] ov = out
         with nogil:
             for i in range(n):
-                ov[i] = fw2v_phrase_score(&self.model, count_a[i], count_b[i], self.model.table.count[index[i]])
+                ov[i] = fw2v_phrase_score(&self.model, count_a[i], count_b[i], fw2v_tt_count(self.model.table, index[i]))
         return out
 
 
@@ -245,7 +245,7 @@ def merge_counts(TokenTable into, TokenTable source):
     cdef fw2v_token_table *s = &source.table
     into.key_kind = 0
     for i in range(s.size):
-        if fw2v_tt_add(&into.table, s.arena + s.key_offset[i], s.key_len[i], s.count[i]) < 0:
+        if fw2v_tt_add(&into.table, fw2v_tt_key(s, i), fw2v_tt_key_len(s, i), fw2v_tt_count(s, i)) < 0:
             raise MemoryError("out of memory while merging phrase counts")
 
 
@@ -258,7 +258,7 @@ def table_subset(TokenTable source, const int64_t[::1] index):
         j = index[i]
         if not 0 <= j < s.size:
             raise IndexError(f"entry {j} out of range for a table of {s.size}")
-        if fw2v_tt_add(&out.table, s.arena + s.key_offset[j], s.key_len[j], s.count[j]) < 0:
+        if fw2v_tt_add(&out.table, fw2v_tt_key(s, j), fw2v_tt_key_len(s, j), fw2v_tt_count(s, j)) < 0:
             raise MemoryError("out of memory while copying phrases")
     return out
 
@@ -268,16 +268,16 @@ def table_to_arrays(TokenTable table):
     cdef fw2v_token_table *t = &table.table
     cdef int64_t i, total = 0, at = 0
     for i in range(t.size):
-        total += t.key_len[i]
+        total += fw2v_tt_key_len(t, i)
     blob = np.empty(total, dtype=np.uint8)
     lengths = np.empty(t.size, dtype=np.int64)
     cdef uint8_t[::1] bv = blob
     cdef int64_t[::1] lv = lengths
     for i in range(t.size):
-        if t.key_len[i]:
-            memcpy(&bv[at], t.arena + t.key_offset[i], t.key_len[i])
-        lv[i] = t.key_len[i]
-        at += t.key_len[i]
+        lv[i] = fw2v_tt_key_len(t, i)
+        if lv[i]:
+            memcpy(&bv[at], fw2v_tt_key(t, i), lv[i])
+        at += lv[i]
     return blob, lengths, table.counts()
 
 
@@ -315,4 +315,4 @@ def lookup_index(TokenTable table, keys):
 
 def lookup_counts(TokenTable table, keys):
     """Count of each str key in ``table`` (0 when absent)."""
-    return [table.table.count[i] if i >= 0 else 0 for i in lookup_index(table, keys)]
+    return [fw2v_tt_count(&table.table, i) if i >= 0 else 0 for i in lookup_index(table, keys)]
