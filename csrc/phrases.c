@@ -92,6 +92,36 @@ FW2V_INLINE void cursor_clear(fw2v_phrase_cursor *c)
     c->key.len = 0;
 }
 
+/* ---- the frozen model's filter ---- */
+
+/* The two probe positions come from hash bits the slot index does not use
+ * (slots take the low bits), so the filter and the table fail independently. */
+FW2V_INLINE uint64_t filter_probe1(uint64_t h, uint64_t mask) { return (h >> 38) & mask; }
+FW2V_INLINE uint64_t filter_probe2(uint64_t h, uint64_t mask) { return (h >> 12) & mask; }
+
+int64_t fw2v_phrase_filter_bits(int64_t n_phrases)
+{
+    int64_t bits = 512;
+    while (bits < 16 * n_phrases && bits < ((int64_t)1 << 26)) bits *= 2;
+    return bits;
+}
+
+void fw2v_phrase_filter_build(const fw2v_token_table *table, uint64_t *filter, uint64_t filter_mask)
+{
+    for (int64_t i = 0; i < table->size; i++) {
+        uint64_t h = fw2v_hash_bytes(fw2v_tt_key(table, i), fw2v_tt_key_len(table, i));
+        uint64_t b1 = filter_probe1(h, filter_mask), b2 = filter_probe2(h, filter_mask);
+        filter[b1 >> 6] |= UINT64_C(1) << (b1 & 63);
+        filter[b2 >> 6] |= UINT64_C(1) << (b2 & 63);
+    }
+}
+
+FW2V_INLINE int filter_may_contain(const fw2v_phrase_model *m, uint64_t h)
+{
+    uint64_t b1 = filter_probe1(h, m->filter_mask), b2 = filter_probe2(h, m->filter_mask);
+    return (m->filter[b1 >> 6] >> (b1 & 63)) & (m->filter[b2 >> 6] >> (b2 & 63)) & 1;
+}
+
 /* ---- scoring ---- */
 
 double fw2v_phrase_score(const fw2v_phrase_model *m, int64_t count_a, int64_t count_b, int64_t count_ab)
@@ -129,7 +159,9 @@ static int score_candidate(const fw2v_phrase_model *m, const fw2v_phrase_cursor 
 {
     double s;
     if (m->scoring == FW2V_SCORE_FROZEN) {
-        int64_t i = lookup(m->table, c->key.data, c->key.len);
+        uint64_t h = fw2v_hash_bytes(c->key.data, c->key.len);
+        if (m->filter && !filter_may_contain(m, h)) return 0;
+        int64_t i = m->table->size ? fw2v_tt_find(m->table, c->key.data, c->key.len, h) : -1;
         if (i < 0) return 0;
         s = m->frozen_scores[i];
     } else {

@@ -57,6 +57,8 @@ void fw2v_bytes_free(fw2v_bytes *b);
 typedef struct {
     const fw2v_token_table *table;      /* counts (Phrases) or exported phrases (FROZEN) */
     const double *frozen_scores;        /* FROZEN: score of each entry of `table` */
+    const uint64_t *filter;             /* FROZEN: Bloom filter of the phrases (fw2v_phrase_filter_build), or NULL */
+    uint64_t filter_mask;               /* bits in `filter` - 1 (a power of two minus one) */
     const fw2v_token_table *connectors; /* tokens that may sit inside a phrase */
     const char *delimiter;
     int64_t delimiter_len;              /* >= 1, checked at the Python boundary */
@@ -156,6 +158,16 @@ int fw2v_phrases_join_buffer(const fw2v_phrase_model *m, fw2v_phrase_cursor *c, 
 /* Writes out the open sentence at end of input. */
 int fw2v_phrases_join_finish(const fw2v_phrase_model *m, fw2v_phrase_cursor *c, fw2v_scan_state *st,
                              fw2v_bytes *out);
+
+/* Bits of the Bloom filter for `n_phrases` keys: a power of two, about 16 per
+ * key (two probes: about 0.5% false positives), at least 512, at most 2^26. */
+int64_t fw2v_phrase_filter_bits(int64_t n_phrases);
+
+/* Sets the filter's bits (zeroed, filter_mask + 1 bits) for every key of `table`.
+ * Joining with a frozen model looks up every pair of adjacent tokens, and
+ * nearly all are not phrases: the filter (small enough for L1/L2) rejects
+ * those without touching the table. */
+void fw2v_phrase_filter_build(const fw2v_token_table *table, uint64_t *filter, uint64_t filter_mask);
 
 /* --- exporting (gensim's export_phrases) --- */
 

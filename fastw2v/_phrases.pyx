@@ -8,7 +8,7 @@ so a corpus counted from lists and the same corpus counted from a file end up
 in the same table.
 """
 from cpython.unicode cimport PyUnicode_AsUTF8AndSize, PyUnicode_DecodeUTF8
-from libc.stdint cimport int64_t, uint8_t
+from libc.stdint cimport int64_t, uint8_t, uint64_t
 from libc.stdlib cimport free, realloc
 from libc.string cimport memcpy, memset
 
@@ -72,6 +72,15 @@ cdef class PhraseEngine:
             if self._scores.shape[0]:
                 sv = self._scores
                 self.model.frozen_scores = &sv[0]
+            self._build_filter()
+
+    cdef _build_filter(self):
+        cdef int64_t bits = fw2v_phrase_filter_bits(self.table.table.size)
+        self._filter = np.zeros(bits // 64, dtype=np.uint64)
+        cdef uint64_t[::1] fv = self._filter
+        fw2v_phrase_filter_build(&self.table.table, &fv[0], bits - 1)
+        self.model.filter = &fv[0]
+        self.model.filter_mask = bits - 1
 
     def __dealloc__(self):
         fw2v_cursor_free(&self.cursor)
@@ -80,6 +89,20 @@ cdef class PhraseEngine:
         free(self._tokens)
         free(self._lens)
         free(self._spans)
+
+    def copy(self):
+        """An engine over the same tables and parameters with its own cursor and buffers.
+
+        One run (a file being counted or joined) owns one engine, so two runs
+        can be interleaved or go on in different threads.
+        """
+        cdef PhraseEngine other = PhraseEngine(self.table, self.connectors, self._delimiter.decode("utf-8"),
+                                               self.model.scoring, self._scores)
+        other.model.threshold = self.model.threshold
+        other.model.min_count = self.model.min_count
+        other.model.corpus_word_count = self.model.corpus_word_count
+        other.model.len_vocab = self.model.len_vocab
+        return other
 
     def configure(self, double threshold, double min_count, double corpus_word_count):
         """Copies the model's (mutable, Python-side) parameters before a run."""
