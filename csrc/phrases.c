@@ -94,32 +94,67 @@ FW2V_INLINE void cursor_clear(fw2v_phrase_cursor *c)
 
 /* ---- the frozen model's filter ---- */
 
-/* The two probe positions come from hash bits the slot index does not use
- * (slots take the low bits), so the filter and the table fail independently. */
+/* One value per (first token, last token) pair; the probes take hash bits
+ * the table's slot index (low bits) does not. */
+FW2V_INLINE uint64_t pair_hash(uint64_t first, uint64_t last)
+{
+    uint64_t h = first ^ (last * UINT64_C(0x9e3779b97f4a7c15));
+    h ^= h >> 29;
+    h *= UINT64_C(0xbf58476d1ce4e5b9);
+    return h ^ (h >> 32);
+}
+
 FW2V_INLINE uint64_t filter_probe1(uint64_t h, uint64_t mask) { return (h >> 38) & mask; }
 FW2V_INLINE uint64_t filter_probe2(uint64_t h, uint64_t mask) { return (h >> 12) & mask; }
 
-int64_t fw2v_phrase_filter_bits(int64_t n_phrases)
+FW2V_INLINE int filter_may_contain(const fw2v_phrase_model *m, uint64_t first, uint64_t last)
+{
+    uint64_t h = pair_hash(first, last);
+    uint64_t b1 = filter_probe1(h, m->filter_mask), b2 = filter_probe2(h, m->filter_mask);
+    return (m->filter[b1 >> 6] >> (b1 & 63)) & (m->filter[b2 >> 6] >> (b2 & 63)) & 1;
+}
+
+/* Visits every cut of `key` into key[:p] and key[q + d:] with p <= q both
+ * occurrences of the delimiter (overlapping ones included: a token may
+ * contain delimiter characters); with filter NULL only counts them. */
+static int64_t filter_cuts(const fw2v_phrase_model *m, const char *key, int64_t len, uint64_t *filter, uint64_t mask)
+{
+    int64_t d = m->delimiter_len, n = 0;
+    for (int64_t p = 0; p + d <= len; p++) {
+        if (memcmp(key + p, m->delimiter, (size_t)d) != 0) continue;
+        uint64_t first = filter ? fw2v_hash_bytes(key, p) : 0;
+        for (int64_t q = p; q + d <= len; q++) {
+            if (memcmp(key + q, m->delimiter, (size_t)d) != 0) continue;
+            n++;
+            if (!filter) continue;
+            uint64_t h = pair_hash(first, fw2v_hash_bytes(key + q + d, len - q - d));
+            uint64_t b1 = filter_probe1(h, mask), b2 = filter_probe2(h, mask);
+            filter[b1 >> 6] |= UINT64_C(1) << (b1 & 63);
+            filter[b2 >> 6] |= UINT64_C(1) << (b2 & 63);
+        }
+    }
+    return n;
+}
+
+int64_t fw2v_phrase_filter_pairs(const fw2v_phrase_model *m)
+{
+    int64_t n = 0;
+    for (int64_t i = 0; i < m->table->size; i++)
+        n += filter_cuts(m, fw2v_tt_key(m->table, i), fw2v_tt_key_len(m->table, i), NULL, 0);
+    return n;
+}
+
+int64_t fw2v_phrase_filter_bits(int64_t n_pairs)
 {
     int64_t bits = 512;
-    while (bits < 16 * n_phrases && bits < ((int64_t)1 << 26)) bits *= 2;
+    while (bits < 16 * n_pairs && bits < ((int64_t)1 << 26)) bits *= 2;
     return bits;
 }
 
-void fw2v_phrase_filter_build(const fw2v_token_table *table, uint64_t *filter, uint64_t filter_mask)
+void fw2v_phrase_filter_build(const fw2v_phrase_model *m, uint64_t *filter, uint64_t filter_mask)
 {
-    for (int64_t i = 0; i < table->size; i++) {
-        uint64_t h = fw2v_hash_bytes(fw2v_tt_key(table, i), fw2v_tt_key_len(table, i));
-        uint64_t b1 = filter_probe1(h, filter_mask), b2 = filter_probe2(h, filter_mask);
-        filter[b1 >> 6] |= UINT64_C(1) << (b1 & 63);
-        filter[b2 >> 6] |= UINT64_C(1) << (b2 & 63);
-    }
-}
-
-FW2V_INLINE int filter_may_contain(const fw2v_phrase_model *m, uint64_t h)
-{
-    uint64_t b1 = filter_probe1(h, m->filter_mask), b2 = filter_probe2(h, m->filter_mask);
-    return (m->filter[b1 >> 6] >> (b1 & 63)) & (m->filter[b2 >> 6] >> (b2 & 63)) & 1;
+    for (int64_t i = 0; i < m->table->size; i++)
+        filter_cuts(m, fw2v_tt_key(m->table, i), fw2v_tt_key_len(m->table, i), filter, filter_mask);
 }
 
 /* ---- scoring ---- */
@@ -159,9 +194,7 @@ static int score_candidate(const fw2v_phrase_model *m, const fw2v_phrase_cursor 
 {
     double s;
     if (m->scoring == FW2V_SCORE_FROZEN) {
-        uint64_t h = fw2v_hash_bytes(c->key.data, c->key.len);
-        if (m->filter && !filter_may_contain(m, h)) return 0;
-        int64_t i = m->table->size ? fw2v_tt_find(m->table, c->key.data, c->key.len, h) : -1;
+        int64_t i = lookup(m->table, c->key.data, c->key.len);
         if (i < 0) return 0;
         s = m->frozen_scores[i];
     } else {
@@ -375,6 +408,7 @@ enum { HOLD, PASS, JOIN, RESTART };
 FW2V_INLINE int cursor_restart(fw2v_phrase_cursor *c, const fw2v_phrase_model *m, const char *tok, int64_t len)
 {
     cursor_clear(c);
+    c->start_hash = c->tok_hash;
     return cursor_push(c, m, tok, len);
 }
 
@@ -390,10 +424,12 @@ FW2V_INLINE int join_step(const fw2v_phrase_model *m, fw2v_phrase_cursor *c, con
         *rc = cursor_push(c, m, tok, len);
         return HOLD;
     }
+    if (m->filter) c->tok_hash = fw2v_hash_bytes(tok, len);
     if (!truthy) {
         *rc = cursor_restart(c, m, tok, len);
         return HOLD;
     }
+    if (m->filter && !filter_may_contain(m, c->start_hash, c->tok_hash)) return RESTART; /* not a phrase */
     int64_t before = c->key.len;
     if ((*rc = cursor_push(c, m, tok, len)) != FW2V_OK) return HOLD;
     if (score_candidate(m, c, tok, len, score)) return JOIN;

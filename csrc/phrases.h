@@ -57,7 +57,7 @@ void fw2v_bytes_free(fw2v_bytes *b);
 typedef struct {
     const fw2v_token_table *table;      /* counts (Phrases) or exported phrases (FROZEN) */
     const double *frozen_scores;        /* FROZEN: score of each entry of `table` */
-    const uint64_t *filter;             /* FROZEN: Bloom filter of the phrases (fw2v_phrase_filter_build), or NULL */
+    const uint64_t *filter;             /* FROZEN: Bloom filter of the phrases' (first, last) token pairs, or NULL */
     uint64_t filter_mask;               /* bits in `filter` - 1 (a power of two minus one) */
     const fw2v_token_table *connectors; /* tokens that may sit inside a phrase */
     const char *delimiter;
@@ -103,6 +103,8 @@ typedef struct {
     int64_t n_pending;   /* 0: no start token */
     int64_t len_cap;
     int line_open;       /* text output: the current line has output tokens */
+    uint64_t start_hash; /* joining with a filter: hash of the pending start token */
+    uint64_t tok_hash;   /* ... and of the token being looked at */
     fw2v_count_batch batch;
 } fw2v_phrase_cursor;
 
@@ -159,15 +161,23 @@ int fw2v_phrases_join_buffer(const fw2v_phrase_model *m, fw2v_phrase_cursor *c, 
 int fw2v_phrases_join_finish(const fw2v_phrase_model *m, fw2v_phrase_cursor *c, fw2v_scan_state *st,
                              fw2v_bytes *out);
 
-/* Bits of the Bloom filter for `n_phrases` keys: a power of two, about 16 per
- * key (two probes: about 0.5% false positives), at least 512, at most 2^26. */
-int64_t fw2v_phrase_filter_bits(int64_t n_phrases);
+/* The frozen model's filter. Joining looks up every candidate (a start
+ * token, maybe connectors, an end token) and nearly none is a phrase. The
+ * filter holds, for every phrase key and every way to cut it into a first and
+ * a last token at occurrences of the delimiter, a mix of the two tokens'
+ * hashes; a candidate whose (start, end) pair is not in it is rejected with
+ * two bit tests, without building or hashing the joined key. Bloom filter,
+ * two probes, about 16 bits per pair: ~0.5% false positives, no false
+ * negatives. */
 
-/* Sets the filter's bits (zeroed, filter_mask + 1 bits) for every key of `table`.
- * Joining with a frozen model looks up every pair of adjacent tokens, and
- * nearly all are not phrases: the filter (small enough for L1/L2) rejects
- * those without touching the table. */
-void fw2v_phrase_filter_build(const fw2v_token_table *table, uint64_t *filter, uint64_t filter_mask);
+/* Number of (first, last) cuts of all keys of m->table. */
+int64_t fw2v_phrase_filter_pairs(const fw2v_phrase_model *m);
+
+/* Bits for `n_pairs` pairs: a power of two, at least 512, at most 2^26. */
+int64_t fw2v_phrase_filter_bits(int64_t n_pairs);
+
+/* Sets the bits (filter zeroed, filter_mask + 1 bits) of every pair. */
+void fw2v_phrase_filter_build(const fw2v_phrase_model *m, uint64_t *filter, uint64_t filter_mask);
 
 /* --- exporting (gensim's export_phrases) --- */
 

@@ -52,8 +52,9 @@ cdef extern from "phrases.h" nogil:
                                  int line_sentences, const char *buf, int64_t n, fw2v_bytes *out)
     int fw2v_phrases_join_finish(const fw2v_phrase_model *m, fw2v_phrase_cursor *c, fw2v_scan_state *st,
                                  fw2v_bytes *out)
-    int64_t fw2v_phrase_filter_bits(int64_t n_phrases)
-    void fw2v_phrase_filter_build(const fw2v_token_table *table, uint64_t *filter, uint64_t filter_mask)
+    int64_t fw2v_phrase_filter_pairs(const fw2v_phrase_model *m)
+    int64_t fw2v_phrase_filter_bits(int64_t n_pairs)
+    void fw2v_phrase_filter_build(const fw2v_phrase_model *m, uint64_t *filter, uint64_t filter_mask)
     int64_t fw2v_phrases_candidates(const fw2v_phrase_model *m, int64_t *index, int64_t *count_a,
                                     int64_t *count_b)
 

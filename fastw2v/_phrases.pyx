@@ -75,10 +75,13 @@ cdef class PhraseEngine:
             self._build_filter()
 
     cdef _build_filter(self):
-        cdef int64_t bits = fw2v_phrase_filter_bits(self.table.table.size)
+        cdef int64_t pairs = fw2v_phrase_filter_pairs(&self.model)
+        if pairs > 64 * self.table.table.size + 1024:
+            return  # keys full of delimiters: too many cuts to be worth it, look every candidate up
+        cdef int64_t bits = fw2v_phrase_filter_bits(pairs)
         self._filter = np.zeros(bits // 64, dtype=np.uint64)
         cdef uint64_t[::1] fv = self._filter
-        fw2v_phrase_filter_build(&self.table.table, &fv[0], bits - 1)
+        fw2v_phrase_filter_build(&self.model, &fv[0], bits - 1)
         self.model.filter = &fv[0]
         self.model.filter_mask = bits - 1
 
