@@ -36,10 +36,15 @@ void fw2v_cursor_free(fw2v_phrase_cursor *c)
 {
     fw2v_bytes_free(&c->key);
     free(c->token_len);
-    free(c->batch.ops);
-    fw2v_bytes_free(&c->batch.bigrams);
-    free(c->batch.marks);
     memset(c, 0, sizeof(*c));
+}
+
+void fw2v_count_batch_free(fw2v_count_batch *b)
+{
+    free(b->ops);
+    fw2v_bytes_free(&b->bigrams);
+    free(b->marks);
+    memset(b, 0, sizeof(*b));
 }
 
 /* ---- tokens: csrc/whitespace.h ---- */
@@ -213,10 +218,6 @@ static int score_candidate(const fw2v_phrase_model *m, const fw2v_phrase_cursor 
 
 /* ---- counting ---- */
 
-/* Keys gathered per fw2v_tt_add_many call: enough to keep the prefetch
- * pipeline full, small enough that the batch stays in L2. */
-#define BATCH_OPS 4096
-
 FW2V_INLINE void batch_clear(fw2v_count_batch *b)
 {
     b->n_ops = 0;
@@ -229,7 +230,7 @@ FW2V_INLINE void batch_clear(fw2v_count_batch *b)
 FW2V_INLINE int push_op(fw2v_count_batch *b, const char *key, int64_t len, int64_t offset)
 {
     if (b->n_ops == b->ops_cap) {
-        int64_t cap = b->ops_cap ? 2 * b->ops_cap : 2 * BATCH_OPS;
+        int64_t cap = b->ops_cap ? 2 * b->ops_cap : 4096;
         fw2v_tt_keyref *p = (fw2v_tt_keyref *)realloc(b->ops, (size_t)cap * sizeof(fw2v_tt_keyref));
         if (!p) return FW2V_ERR_NOMEM;
         b->ops = p;
@@ -242,25 +243,21 @@ FW2V_INLINE int push_op(fw2v_count_batch *b, const char *key, int64_t len, int64
     return FW2V_OK;
 }
 
-/* Records that a sentence ended here (after its keys, before `pos`). */
-static int push_mark(fw2v_count_batch *b, int64_t pos, const fw2v_scan_state *st)
+/* Records that a sentence ended after the keys gathered so far. */
+static int push_mark(fw2v_count_batch *b)
 {
     if (b->n_marks == b->marks_cap) {
         int64_t cap = b->marks_cap ? 2 * b->marks_cap : 256;
-        fw2v_sentence_mark *p = (fw2v_sentence_mark *)realloc(b->marks, (size_t)cap * sizeof(fw2v_sentence_mark));
+        int64_t *p = (int64_t *)realloc(b->marks, (size_t)cap * sizeof(int64_t));
         if (!p) return FW2V_ERR_NOMEM;
         b->marks = p;
         b->marks_cap = cap;
     }
-    fw2v_sentence_mark *mk = &b->marks[b->n_marks++];
-    mk->op_end = b->n_ops;
-    mk->pos = pos;
-    mk->sentences = st->sentences;
-    mk->total_tokens = st->total_tokens;
+    b->marks[b->n_marks++] = b->n_ops;
     return FW2V_OK;
 }
 
-/* Appends the bigram `a` + delimiter + `b` to the batch as one key. */
+/* Appends the bigram `a` + delimiter + `tok` to the batch as one key. */
 FW2V_INLINE int push_bigram(const fw2v_phrase_model *m, fw2v_count_batch *b, const char *a, int64_t a_len,
                             const char *tok, int64_t len)
 {
@@ -275,40 +272,39 @@ FW2V_INLINE int push_bigram(const fw2v_phrase_model *m, fw2v_count_batch *b, con
     return push_op(b, NULL, key_len, offset);
 }
 
-/* Moves a pending token that points into the input into the cursor's copy. */
+/* Copies a pending start token that points into the input into the cursor. */
 FW2V_INLINE int own_prev(const fw2v_phrase_model *m, fw2v_phrase_cursor *c)
 {
-    fw2v_count_batch *b = &c->batch;
-    const char *prev = b->prev;
+    const char *prev = c->prev;
     if (!prev) return FW2V_OK;
-    b->prev = NULL;
-    return cursor_push(c, m, prev, b->prev_len);
+    c->prev = NULL;
+    return cursor_push(c, m, prev, c->prev_len);
 }
 
 /* gensim _learn_vocab, one token: its unigram key, then (when it closes one)
- * the bigram key: the previous non-connector token (b->prev, or the cursor's
+ * the bigram key: the previous non-connector token (c->prev, or the cursor's
  * key with the connectors after it) joined to this one. */
-FW2V_INLINE int gather_token(const fw2v_phrase_model *m, fw2v_phrase_cursor *c, const char *tok, int64_t len)
+FW2V_INLINE int gather_token(const fw2v_phrase_model *m, fw2v_phrase_cursor *c, fw2v_count_batch *b,
+                             const char *tok, int64_t len)
 {
-    fw2v_count_batch *b = &c->batch;
     if (is_connector(m, tok, len)) {
         if (own_prev(m, c) != FW2V_OK) return FW2V_ERR_NOMEM;
         return c->n_pending ? cursor_push(c, m, tok, len) : FW2V_OK;
     }
     if (push_op(b, tok, len, 0) != FW2V_OK) return FW2V_ERR_NOMEM;
-    if (b->prev) {
-        if (push_bigram(m, b, b->prev, b->prev_len, tok, len) != FW2V_OK) return FW2V_ERR_NOMEM;
+    if (c->prev) {
+        if (push_bigram(m, b, c->prev, c->prev_len, tok, len) != FW2V_OK) return FW2V_ERR_NOMEM;
     } else if (c->n_pending) {
         if (push_bigram(m, b, c->key.data, c->key.len, tok, len) != FW2V_OK) return FW2V_ERR_NOMEM;
         cursor_clear(c);
     }
     /* the token ends one bigram and starts the next */
-    b->prev = tok;
-    b->prev_len = len;
+    c->prev = tok;
+    c->prev_len = len;
     return FW2V_OK;
 }
 
-/* Points bigram ops at their bytes and hashes every key. */
+/* Points bigram keys at their bytes and hashes every key. */
 static void resolve_batch(fw2v_count_batch *b)
 {
     for (int64_t k = 0; k < b->n_ops; k++) {
@@ -318,83 +314,63 @@ static void resolve_batch(fw2v_count_batch *b)
     }
 }
 
-/* Adds the batch's keys. With max_vocab_size > 0, checks the size after each
- * sentence (gensim's timing) unless the whole batch cannot outgrow it; on
- * FW2V_NEED_PRUNE, *stop is the mark of the sentence after which it grew past. */
-static int run_batch(fw2v_token_table *vocab, fw2v_count_batch *b, int64_t max_vocab_size, int64_t *stop)
-{
-    resolve_batch(b);
-    if (max_vocab_size <= 0 || vocab->size + b->n_ops <= max_vocab_size)
-        return fw2v_tt_add_many(vocab, b->ops, b->n_ops);
-    int64_t from = 0;
-    for (int64_t k = 0; k < b->n_marks; k++) {
-        if (fw2v_tt_add_many(vocab, b->ops + from, b->marks[k].op_end - from) != FW2V_OK) return FW2V_ERR_NOMEM;
-        from = b->marks[k].op_end;
-        if (vocab->size > max_vocab_size) {
-            *stop = k;
-            return FW2V_NEED_PRUNE;
-        }
-    }
-    return fw2v_tt_add_many(vocab, b->ops + from, b->n_ops - from);
-}
-
-int fw2v_phrases_count_tokens(const fw2v_phrase_model *m, fw2v_token_table *vocab, fw2v_phrase_cursor *c,
-                              const char *const *tokens, const int64_t *lens, int64_t n, int64_t *words)
+int fw2v_phrases_gather_tokens(const fw2v_phrase_model *m, fw2v_phrase_cursor *c,
+                               const char *const *tokens, const int64_t *lens, int64_t n, fw2v_count_batch *b)
 {
     cursor_clear(c);
-    batch_clear(&c->batch);
+    c->prev = NULL;
+    batch_clear(b);
     for (int64_t i = 0; i < n; i++) {
-        if (gather_token(m, c, tokens[i], lens[i]) != FW2V_OK) return FW2V_ERR_NOMEM;
+        if (gather_token(m, c, b, tokens[i], lens[i]) != FW2V_OK) return FW2V_ERR_NOMEM;
     }
-    *words += n;
     cursor_clear(c);
-    c->batch.prev = NULL;
-    resolve_batch(&c->batch);
-    return fw2v_tt_add_many(vocab, c->batch.ops, c->batch.n_ops);
+    c->prev = NULL;
+    resolve_batch(b);
+    return FW2V_OK;
 }
 
 int fw2v_phrases_count_finish(fw2v_phrase_cursor *c, fw2v_scan_state *st)
 {
     cursor_clear(c);
-    c->batch.prev = NULL;
+    c->prev = NULL;
     return fw2v_scan_finish(st);
 }
 
-int fw2v_phrases_count_buffer(const fw2v_phrase_model *m, fw2v_token_table *vocab, fw2v_phrase_cursor *c,
-                              fw2v_scan_state *st, int line_sentences, const char *buf, int64_t n,
-                              int64_t *pos, int64_t max_vocab_size)
+int fw2v_phrases_gather_buffer(const fw2v_phrase_model *m, fw2v_phrase_cursor *c, fw2v_scan_state *st,
+                               int line_sentences, const char *buf, int64_t n, fw2v_count_batch *b)
 {
-    fw2v_count_batch *b = &c->batch;
-    int64_t i = *pos, start = 0, end = 0, stop = 0;
-    int newline, rc;
-    while (end >= 0) {
-        batch_clear(b);
-        while (b->n_ops < BATCH_OPS) {
-            end = fw2v_next_token(buf, n, &i, &start, &newline);
-            if (newline && line_sentences && fw2v_phrases_count_finish(c, st)
-                && push_mark(b, end < 0 ? i : start, st) != FW2V_OK)
-                return FW2V_ERR_NOMEM;
-            if (end < 0) break;
-            if (gather_token(m, c, buf + start, end - start) != FW2V_OK) return FW2V_ERR_NOMEM;
-            if (sentence_full(st) && fw2v_phrases_count_finish(c, st) && push_mark(b, i, st) != FW2V_OK)
-                return FW2V_ERR_NOMEM;
-        }
-        rc = run_batch(vocab, b, max_vocab_size, &stop);
-        if (rc == FW2V_NEED_PRUNE) {
-            /* resume after that sentence: the keys gathered past it were not added */
-            const fw2v_sentence_mark *mk = &b->marks[stop];
-            cursor_clear(c);
-            b->prev = NULL;
-            st->sentence_tokens = 0;
-            st->sentences = mk->sentences;
-            st->total_tokens = mk->total_tokens;
-            *pos = mk->pos;
-            return FW2V_NEED_PRUNE;
-        }
-        if (rc != FW2V_OK) return rc;
+    int64_t i = 0, start = 0, end;
+    int newline;
+    batch_clear(b);
+    for (;;) {
+        end = fw2v_next_token(buf, n, &i, &start, &newline);
+        if (newline && line_sentences && fw2v_phrases_count_finish(c, st) && push_mark(b) != FW2V_OK)
+            return FW2V_ERR_NOMEM;
+        if (end < 0) break;
+        if (gather_token(m, c, b, buf + start, end - start) != FW2V_OK) return FW2V_ERR_NOMEM;
+        if (sentence_full(st) && fw2v_phrases_count_finish(c, st) && push_mark(b) != FW2V_OK)
+            return FW2V_ERR_NOMEM;
     }
-    *pos = i;
-    return own_prev(m, c); /* the input is gone after this call */
+    resolve_batch(b);
+    return own_prev(m, c); /* the input may be gone before the next call */
+}
+
+int fw2v_phrases_add_batch(fw2v_token_table *vocab, const fw2v_count_batch *b, int64_t max_vocab_size,
+                           int64_t *next_op, int64_t *next_mark)
+{
+    int64_t from = *next_op;
+    if (max_vocab_size > 0 && vocab->size + (b->n_ops - from) > max_vocab_size) {
+        for (int64_t k = *next_mark; k < b->n_marks; k++) {
+            if (fw2v_tt_add_many(vocab, b->ops + from, b->marks[k] - from) != FW2V_OK) return FW2V_ERR_NOMEM;
+            from = *next_op = b->marks[k];
+            *next_mark = k + 1;
+            if (vocab->size > max_vocab_size) return FW2V_NEED_PRUNE;
+        }
+    }
+    if (fw2v_tt_add_many(vocab, b->ops + from, b->n_ops - from) != FW2V_OK) return FW2V_ERR_NOMEM;
+    *next_op = b->n_ops;
+    *next_mark = b->n_marks;
+    return FW2V_OK;
 }
 
 /* ---- joining ---- */

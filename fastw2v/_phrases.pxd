@@ -39,11 +39,16 @@ cdef extern from "phrases.h" nogil:
         int64_t length
         double score
     double fw2v_phrase_score(const fw2v_phrase_model *m, int64_t count_a, int64_t count_b, int64_t count_ab)
-    int fw2v_phrases_count_tokens(const fw2v_phrase_model *m, fw2v_token_table *vocab, fw2v_phrase_cursor *c,
-                                  const char *const *tokens, const int64_t *lens, int64_t n, int64_t *words)
-    int fw2v_phrases_count_buffer(const fw2v_phrase_model *m, fw2v_token_table *vocab, fw2v_phrase_cursor *c,
-                                  fw2v_scan_state *st, int line_sentences, const char *buf, int64_t n,
-                                  int64_t *pos, int64_t max_vocab_size)
+    ctypedef struct fw2v_count_batch:
+        int64_t n_ops
+        int64_t n_marks
+    void fw2v_count_batch_free(fw2v_count_batch *b)
+    int fw2v_phrases_gather_tokens(const fw2v_phrase_model *m, fw2v_phrase_cursor *c,
+                                   const char *const *tokens, const int64_t *lens, int64_t n, fw2v_count_batch *b)
+    int fw2v_phrases_gather_buffer(const fw2v_phrase_model *m, fw2v_phrase_cursor *c, fw2v_scan_state *st,
+                                   int line_sentences, const char *buf, int64_t n, fw2v_count_batch *b)
+    int fw2v_phrases_add_batch(fw2v_token_table *vocab, const fw2v_count_batch *b, int64_t max_vocab_size,
+                               int64_t *next_op, int64_t *next_mark)
     int fw2v_phrases_count_finish(fw2v_phrase_cursor *c, fw2v_scan_state *st)
     int fw2v_phrases_join_tokens(const fw2v_phrase_model *m, fw2v_phrase_cursor *c,
                                  const char *const *tokens, const int64_t *lens, int64_t n,
@@ -57,6 +62,13 @@ cdef extern from "phrases.h" nogil:
     void fw2v_phrase_filter_build(const fw2v_phrase_model *m, uint64_t *filter, uint64_t filter_mask)
     int64_t fw2v_phrases_candidates(const fw2v_phrase_model *m, int64_t *index, int64_t *count_a,
                                     int64_t *count_b)
+
+
+cdef class CountBatch:
+    cdef fw2v_count_batch batch
+    cdef object source  # the text the unigram keys point into
+    cdef int64_t next_op
+    cdef int64_t next_mark
 
 
 cdef class PhraseEngine:

@@ -161,7 +161,7 @@ cdef class PhraseEngine:
         ``max_vocab_size`` entries. Returns ``(sentences, words)``.
         """
         cdef int64_t n, words = 0, position = 0
-        cdef int rc
+        cdef CountBatch batch = CountBatch()
         vocab.key_kind = 0
         for sentence in sentences:
             if isinstance(sentence, (str, bytes)):
@@ -170,31 +170,32 @@ cdef class PhraseEngine:
             if type(sentence) is not list:
                 sentence = list(sentence)
             n = self._load_sentence(sentence, position)
-            rc = fw2v_phrases_count_tokens(&self.model, &vocab.table, &self.cursor,
-                                           self._tokens, self._lens, n, &words)
-            _check(rc)
+            _check(fw2v_phrases_gather_tokens(&self.model, &self.cursor, self._tokens, self._lens, n,
+                                              &batch.batch))
+            batch.next_op = batch.next_mark = 0
+            add_batch(vocab, batch, 0, None)
+            words += n
             position += 1
             if 0 < max_vocab_size < vocab.table.size:
                 prune(vocab)
         return position, words
 
-    def count_buffer(self, TokenTable vocab, Scanner scanner, bint line_sentences,
-                     const unsigned char[::1] buf, int64_t max_vocab_size, prune):
-        """Counts the text of ``buf`` (ends at a token boundary) into ``vocab``."""
-        cdef int64_t pos = 0, n = buf.shape[0]
-        cdef int rc
-        vocab.key_kind = 0
-        if n == 0:
-            return
-        while True:
-            with nogil:
-                rc = fw2v_phrases_count_buffer(&self.model, &vocab.table, &self.cursor, &scanner.state,
-                                               line_sentences, <const char *>&buf[0], n, &pos, max_vocab_size)
-            if rc == FW2V_NEED_PRUNE:
-                prune(vocab)
-            else:
-                _check(rc)
-                return
+    def gather_buffer(self, Scanner scanner, bint line_sentences, bytes buf):
+        """The keys of the text ``buf`` (ends at a token boundary) as a :class:`CountBatch`.
+
+        Needs no table, so it may run in another thread than :func:`add_batch`
+        (one engine and scanner per text, its buffers in order).
+        """
+        cdef CountBatch batch = CountBatch()
+        cdef const char *p = buf
+        cdef int64_t n = len(buf)
+        cdef int rc = FW2V_OK
+        batch.source = buf
+        with nogil:
+            rc = fw2v_phrases_gather_buffer(&self.model, &self.cursor, &scanner.state, line_sentences, p, n,
+                                            &batch.batch)
+        _check(rc)
+        return batch
 
     def count_finish(self, Scanner scanner):
         """Closes the last sentence of a text; True when there was one."""
@@ -263,6 +264,31 @@ cdef class PhraseEngine:
             for i in range(n):
                 ov[i] = fw2v_phrase_score(&self.model, count_a[i], count_b[i], fw2v_tt_count(self.model.table, index[i]))
         return out
+
+
+cdef class CountBatch:
+    """Unigram and bigram keys gathered from a text, waiting to be added to a table."""
+
+    def __dealloc__(self):
+        fw2v_count_batch_free(&self.batch)
+
+    def __len__(self):
+        return self.batch.n_ops
+
+
+def add_batch(TokenTable vocab, CountBatch batch, int64_t max_vocab_size, prune):
+    """Adds ``batch``'s keys to ``vocab`` in order, calling ``prune(vocab)`` after any
+    sentence that leaves more than ``max_vocab_size`` (> 0) entries (gensim's rule)."""
+    cdef int rc
+    vocab.key_kind = 0
+    while True:
+        with nogil:
+            rc = fw2v_phrases_add_batch(&vocab.table, &batch.batch, max_vocab_size, &batch.next_op,
+                                        &batch.next_mark)
+        if rc != FW2V_NEED_PRUNE:
+            _check(rc)
+            return
+        prune(vocab)
 
 
 def merge_counts(TokenTable into, TokenTable source):

@@ -447,8 +447,11 @@ class Phrases(_PhrasesTransformation):
             words = n_sentences = 0
             for path, max_sentence_length, line_sentences in files:
                 scanner = Scanner(max_sentence_length)
-                for chunk in read_ahead(iter_chunks(path)):  # decompressing overlaps counting
-                    engine.count_buffer(table, scanner, line_sentences, chunk, self.max_vocab_size, pruner)
+                # reading, decompressing and gathering keys (no table needed) run
+                # ahead in a thread while this one adds the previous chunk's keys
+                batches = (engine.gather_buffer(scanner, line_sentences, chunk) for chunk in iter_chunks(path))
+                for batch in read_ahead(batches):
+                    _phrases.add_batch(table, batch, self.max_vocab_size, pruner)
                 if engine.count_finish(scanner) and len(table) > self.max_vocab_size:
                     pruner(table)
                 words += scanner.total_tokens
