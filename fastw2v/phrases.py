@@ -238,15 +238,16 @@ class _PhrasesTransformation:
     def _join_files(self, files):
         """The joined text of ``files`` as byte chunks (one sentence a line).
 
-        Reading, decompressing and joining (all GIL-free) run in a background
-        thread with an engine of their own, ahead of the consumer.
+        Reading and decompressing, then joining (both mostly GIL-free) run in
+        two background threads, ahead of the consumer; the joining thread has
+        an engine of its own.
         """
         engine = self._ready_engine().copy()
 
         def joined():
             for path, max_sentence_length, line_sentences in files:
                 scanner = Scanner(max_sentence_length)
-                for chunk in iter_chunks(path):
+                for chunk in read_ahead(iter_chunks(path)):
                     out = engine.join_buffer(scanner, line_sentences, chunk)
                     if out:
                         yield out
@@ -448,7 +449,8 @@ class Phrases(_PhrasesTransformation):
             for path, max_sentence_length, line_sentences in files:
                 scanner = Scanner(max_sentence_length)
                 # reading, decompressing and gathering keys (no table needed) run
-                # ahead in a thread while this one adds the previous chunk's keys
+                # ahead in a thread while this one adds the previous chunks' keys:
+                # two stages of about equal cost
                 batches = (engine.gather_buffer(scanner, line_sentences, chunk) for chunk in iter_chunks(path))
                 for batch in read_ahead(batches):
                     _phrases.add_batch(table, batch, self.max_vocab_size, pruner)
