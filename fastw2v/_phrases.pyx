@@ -7,6 +7,8 @@ work. Tokens given as Python lists are read through their cached UTF-8 bytes,
 so a corpus counted from lists and the same corpus counted from a file end up
 in the same table.
 """
+from cpython.list cimport PyList_New, PyList_SET_ITEM
+from cpython.ref cimport Py_INCREF
 from cpython.unicode cimport PyUnicode_AsUTF8AndSize, PyUnicode_DecodeUTF8
 from libc.stdint cimport int64_t, uint8_t, uint64_t
 from libc.stdlib cimport free, realloc
@@ -19,6 +21,10 @@ from fastw2v._csrc cimport *
 from fastw2v._vocab cimport Scanner, TokenTable
 
 cnp.import_array()
+
+cdef extern from "Python.h":
+    object PyUnicode_New(Py_ssize_t size, Py_UCS4 maxchar)
+    void *PyUnicode_DATA(object unicode)
 
 SCORE_DEFAULT = FW2V_SCORE_DEFAULT
 SCORE_NPMI = FW2V_SCORE_NPMI
@@ -368,3 +374,61 @@ def lookup_index(TokenTable table, keys):
 def lookup_counts(TokenTable table, keys):
     """Count of each str key in ``table`` (0 when absent)."""
     return [fw2v_tt_count(&table.table, i) if i >= 0 else 0 for i in lookup_index(table, keys)]
+
+
+cdef inline object _token(const char *p, Py_ssize_t n, bint ascii):
+    """The str of the UTF-8 bytes p[:n]; for ASCII, built without the decoder's scan."""
+    if not ascii:
+        return PyUnicode_DecodeUTF8(p, n, NULL)
+    tok = PyUnicode_New(n, 127)
+    memcpy(PyUnicode_DATA(tok), p, n)
+    return tok
+
+
+cdef class LineSplitter:
+    """The complete lines of joined text (one sentence a line, tokens separated
+    by single spaces, UTF-8), one list of str at a time.
+
+    Yields what ``line.split()`` gives for each line of ``text[:end]``, without
+    the intermediate line strings; ``end`` (after the iteration) is where the
+    unfinished last line starts. One line per step, so the lists can be freed
+    as the consumer goes (no pile-up for the garbage collector to walk).
+    """
+    cdef bytes text
+    cdef readonly Py_ssize_t end
+
+    def __cinit__(self, bytes text):
+        self.text = text
+        self.end = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        cdef const char *p = self.text
+        cdef Py_ssize_t n = len(self.text), i = self.end, j, start, k = 0, count = 1
+        cdef list sentence
+        cdef object tok
+        cdef unsigned char high = 0
+        while i < n and p[i] != 10:
+            count += p[i] == 32
+            i += 1
+        if i >= n:
+            raise StopIteration
+        if i == self.end:
+            count = 0
+        sentence = PyList_New(count)
+        start = self.end
+        for j in range(self.end, i + 1):
+            if j == i or p[j] == 32:
+                if j > start or count:
+                    tok = _token(p + start, j - start, high < 0x80)
+                    Py_INCREF(tok)
+                    PyList_SET_ITEM(sentence, k, tok)
+                    k += 1
+                start = j + 1
+                high = 0
+            else:
+                high |= <unsigned char>p[j]
+        self.end = i + 1
+        return sentence

@@ -636,14 +636,14 @@ class PhrasedCorpus:
             for sentence in self.corpus:
                 yield self.model[sentence]
             return
-        carry = ""
+        carry = b""
         for chunk in self.model._join_files(files):
-            lines = (carry + chunk.decode("utf-8")).split("\n")
-            carry = lines.pop()
-            for line in lines:
-                yield line.split()
+            text = carry + chunk if carry else chunk
+            lines = _phrases.LineSplitter(text)
+            yield from lines
+            carry = text[lines.end:]
         if carry:
-            yield carry.split()
+            yield carry.decode("utf-8").split()
 
 
 # ---- command line: word2phrase ----

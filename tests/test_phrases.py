@@ -327,3 +327,11 @@ def test_word2phrase_score_uses_corpus_word_count():
     assert fp.original_scorer(10, 20, 8, len_vocab=999, min_count=5, corpus_word_count=1000) == \
         pytest.approx((8 - 5) / 200 * 999)
     assert math.isinf(fp.npmi_scorer(10, 20, 4, 999, 5, 1000))
+
+
+def test_line_splitter_equals_str_split():
+    from fastw2v._phrases import LineSplitter
+    text = "new_york is big\nçà_va x\n\nlast\nunfinished li".encode()
+    lines = LineSplitter(text)
+    assert list(lines) == [line.split() for line in text.decode().split("\n")[:-1]]
+    assert text[lines.end:] == b"unfinished li"
