@@ -22,6 +22,13 @@ typedef float real_t;
 #  define FW2V_RESTRICT __restrict__
 #endif
 
+/* A hint to start loading the cache line at p; no effect on results. */
+#if defined(__GNUC__) || defined(__clang__)
+#  define FW2V_PREFETCH(p) __builtin_prefetch((const void *)(p))
+#else
+#  define FW2V_PREFETCH(p) ((void)(p))
+#endif
+
 /* splitmix64 (Steele, Lea & Flood 2014): one add and two multiply-xorshifts per draw.
  * Statistically far better than word2vec C's 48-bit LCG, whose low bits are weak,
  * and as cheap; each thread owns one state, so draws never contend. */

@@ -39,6 +39,14 @@ void fw2v_cursor_free(fw2v_phrase_cursor *c)
     memset(c, 0, sizeof(*c));
 }
 
+void fw2v_count_batch_free(fw2v_count_batch *b)
+{
+    free(b->ops);
+    fw2v_bytes_free(&b->bigrams);
+    free(b->marks);
+    memset(b, 0, sizeof(*b));
+}
+
 /* ---- tokens: csrc/whitespace.h ---- */
 
 /* Accounts one token of a sentence; 1 when the sentence reached its length cap. */
@@ -63,7 +71,7 @@ FW2V_INLINE int is_connector(const fw2v_phrase_model *m, const char *p, int64_t 
 FW2V_INLINE int64_t count_of(const fw2v_token_table *t, const char *p, int64_t n)
 {
     int64_t i = lookup(t, p, n);
-    return i < 0 ? 0 : t->count[i];
+    return i < 0 ? 0 : fw2v_tt_count(t, i);
 }
 
 /* ---- the pending candidate ---- */
@@ -87,6 +95,71 @@ FW2V_INLINE void cursor_clear(fw2v_phrase_cursor *c)
 {
     c->n_pending = 0;
     c->key.len = 0;
+}
+
+/* ---- the frozen model's filter ---- */
+
+/* One value per (first token, last token) pair; the probes take hash bits
+ * the table's slot index (low bits) does not. */
+FW2V_INLINE uint64_t pair_hash(uint64_t first, uint64_t last)
+{
+    uint64_t h = first ^ (last * UINT64_C(0x9e3779b97f4a7c15));
+    h ^= h >> 29;
+    h *= UINT64_C(0xbf58476d1ce4e5b9);
+    return h ^ (h >> 32);
+}
+
+FW2V_INLINE uint64_t filter_probe1(uint64_t h, uint64_t mask) { return (h >> 38) & mask; }
+FW2V_INLINE uint64_t filter_probe2(uint64_t h, uint64_t mask) { return (h >> 12) & mask; }
+
+FW2V_INLINE int filter_may_contain(const fw2v_phrase_model *m, uint64_t first, uint64_t last)
+{
+    uint64_t h = pair_hash(first, last);
+    uint64_t b1 = filter_probe1(h, m->filter_mask), b2 = filter_probe2(h, m->filter_mask);
+    return (m->filter[b1 >> 6] >> (b1 & 63)) & (m->filter[b2 >> 6] >> (b2 & 63)) & 1;
+}
+
+/* Visits every cut of `key` into key[:p] and key[q + d:] with p <= q both
+ * occurrences of the delimiter (overlapping ones included: a token may
+ * contain delimiter characters); with filter NULL only counts them. */
+static int64_t filter_cuts(const fw2v_phrase_model *m, const char *key, int64_t len, uint64_t *filter, uint64_t mask)
+{
+    int64_t d = m->delimiter_len, n = 0;
+    for (int64_t p = 0; p + d <= len; p++) {
+        if (memcmp(key + p, m->delimiter, (size_t)d) != 0) continue;
+        uint64_t first = filter ? fw2v_hash_bytes(key, p) : 0;
+        for (int64_t q = p; q + d <= len; q++) {
+            if (memcmp(key + q, m->delimiter, (size_t)d) != 0) continue;
+            n++;
+            if (!filter) continue;
+            uint64_t h = pair_hash(first, fw2v_hash_bytes(key + q + d, len - q - d));
+            uint64_t b1 = filter_probe1(h, mask), b2 = filter_probe2(h, mask);
+            filter[b1 >> 6] |= UINT64_C(1) << (b1 & 63);
+            filter[b2 >> 6] |= UINT64_C(1) << (b2 & 63);
+        }
+    }
+    return n;
+}
+
+int64_t fw2v_phrase_filter_pairs(const fw2v_phrase_model *m)
+{
+    int64_t n = 0;
+    for (int64_t i = 0; i < m->table->size; i++)
+        n += filter_cuts(m, fw2v_tt_key(m->table, i), fw2v_tt_key_len(m->table, i), NULL, 0);
+    return n;
+}
+
+int64_t fw2v_phrase_filter_bits(int64_t n_pairs)
+{
+    int64_t bits = 512;
+    while (bits < 16 * n_pairs && bits < ((int64_t)1 << 26)) bits *= 2;
+    return bits;
+}
+
+void fw2v_phrase_filter_build(const fw2v_phrase_model *m, uint64_t *filter, uint64_t filter_mask)
+{
+    for (int64_t i = 0; i < m->table->size; i++)
+        filter_cuts(m, fw2v_tt_key(m->table, i), fw2v_tt_key_len(m->table, i), filter, filter_mask);
 }
 
 /* ---- scoring ---- */
@@ -145,62 +218,158 @@ static int score_candidate(const fw2v_phrase_model *m, const fw2v_phrase_cursor 
 
 /* ---- counting ---- */
 
-/* gensim _learn_vocab, one token. The cursor's key holds the previous
- * non-connector token and the connectors after it. */
-FW2V_INLINE int count_token(const fw2v_phrase_model *m, fw2v_token_table *vocab, fw2v_phrase_cursor *c,
+FW2V_INLINE void batch_clear(fw2v_count_batch *b)
+{
+    b->n_ops = 0;
+    b->n_marks = 0;
+    b->bigrams.len = 0;
+}
+
+/* A unigram key (in the input) or, with key NULL, a bigram key at `offset`
+ * of b->bigrams (resolved once the batch is complete: the buffer may move). */
+FW2V_INLINE int push_op(fw2v_count_batch *b, const char *key, int64_t len, int64_t offset)
+{
+    if (b->n_ops == b->ops_cap) {
+        int64_t cap = b->ops_cap ? 2 * b->ops_cap : 4096;
+        fw2v_tt_keyref *p = (fw2v_tt_keyref *)realloc(b->ops, (size_t)cap * sizeof(fw2v_tt_keyref));
+        if (!p) return FW2V_ERR_NOMEM;
+        b->ops = p;
+        b->ops_cap = cap;
+    }
+    fw2v_tt_keyref *op = &b->ops[b->n_ops++];
+    op->key = key;
+    op->len = len;
+    op->hash = (uint64_t)offset;
+    return FW2V_OK;
+}
+
+/* Records that a sentence ended after the keys gathered so far. */
+static int push_mark(fw2v_count_batch *b)
+{
+    if (b->n_marks == b->marks_cap) {
+        int64_t cap = b->marks_cap ? 2 * b->marks_cap : 256;
+        int64_t *p = (int64_t *)realloc(b->marks, (size_t)cap * sizeof(int64_t));
+        if (!p) return FW2V_ERR_NOMEM;
+        b->marks = p;
+        b->marks_cap = cap;
+    }
+    b->marks[b->n_marks++] = b->n_ops;
+    return FW2V_OK;
+}
+
+/* Appends the bigram `a` + delimiter + `tok` to the batch as one key. */
+FW2V_INLINE int push_bigram(const fw2v_phrase_model *m, fw2v_count_batch *b, const char *a, int64_t a_len,
                             const char *tok, int64_t len)
 {
+    fw2v_bytes *k = &b->bigrams;
+    int64_t offset = k->len, key_len = a_len + m->delimiter_len + len;
+    if (fw2v_bytes_reserve(k, key_len) != FW2V_OK) return FW2V_ERR_NOMEM;
+    char *out = k->data + offset;
+    memcpy(out, a, (size_t)a_len);
+    memcpy(out + a_len, m->delimiter, (size_t)m->delimiter_len);
+    memcpy(out + a_len + m->delimiter_len, tok, (size_t)len);
+    k->len += key_len;
+    return push_op(b, NULL, key_len, offset);
+}
+
+/* Copies a pending start token that points into the input into the cursor. */
+FW2V_INLINE int own_prev(const fw2v_phrase_model *m, fw2v_phrase_cursor *c)
+{
+    const char *prev = c->prev;
+    if (!prev) return FW2V_OK;
+    c->prev = NULL;
+    return cursor_push(c, m, prev, c->prev_len);
+}
+
+/* gensim _learn_vocab, one token: its unigram key, then (when it closes one)
+ * the bigram key: the previous non-connector token (c->prev, or the cursor's
+ * key with the connectors after it) joined to this one. */
+FW2V_INLINE int gather_token(const fw2v_phrase_model *m, fw2v_phrase_cursor *c, fw2v_count_batch *b,
+                             const char *tok, int64_t len)
+{
     if (is_connector(m, tok, len)) {
+        if (own_prev(m, c) != FW2V_OK) return FW2V_ERR_NOMEM;
         return c->n_pending ? cursor_push(c, m, tok, len) : FW2V_OK;
     }
-    if (fw2v_tt_add(vocab, tok, len, 1) < 0) return FW2V_ERR_NOMEM;
-    if (c->n_pending) {
-        if (cursor_push(c, m, tok, len) != FW2V_OK) return FW2V_ERR_NOMEM;
-        if (fw2v_tt_add(vocab, c->key.data, c->key.len, 1) < 0) return FW2V_ERR_NOMEM;
+    if (push_op(b, tok, len, 0) != FW2V_OK) return FW2V_ERR_NOMEM;
+    if (c->prev) {
+        if (push_bigram(m, b, c->prev, c->prev_len, tok, len) != FW2V_OK) return FW2V_ERR_NOMEM;
+    } else if (c->n_pending) {
+        if (push_bigram(m, b, c->key.data, c->key.len, tok, len) != FW2V_OK) return FW2V_ERR_NOMEM;
         cursor_clear(c);
     }
     /* the token ends one bigram and starts the next */
-    return cursor_push(c, m, tok, len);
+    c->prev = tok;
+    c->prev_len = len;
+    return FW2V_OK;
 }
 
-int fw2v_phrases_count_tokens(const fw2v_phrase_model *m, fw2v_token_table *vocab, fw2v_phrase_cursor *c,
-                              const char *const *tokens, const int64_t *lens, int64_t n, int64_t *words)
+/* Points bigram keys at their bytes and hashes every key. */
+static void resolve_batch(fw2v_count_batch *b)
+{
+    for (int64_t k = 0; k < b->n_ops; k++) {
+        fw2v_tt_keyref *op = &b->ops[k];
+        if (!op->key) op->key = b->bigrams.data + op->hash;
+        op->hash = fw2v_hash_bytes(op->key, op->len);
+    }
+}
+
+int fw2v_phrases_gather_tokens(const fw2v_phrase_model *m, fw2v_phrase_cursor *c,
+                               const char *const *tokens, const int64_t *lens, int64_t n, fw2v_count_batch *b)
 {
     cursor_clear(c);
+    c->prev = NULL;
+    batch_clear(b);
     for (int64_t i = 0; i < n; i++) {
-        if (count_token(m, vocab, c, tokens[i], lens[i]) != FW2V_OK) return FW2V_ERR_NOMEM;
+        if (gather_token(m, c, b, tokens[i], lens[i]) != FW2V_OK) return FW2V_ERR_NOMEM;
     }
-    *words += n;
     cursor_clear(c);
+    c->prev = NULL;
+    resolve_batch(b);
     return FW2V_OK;
 }
 
 int fw2v_phrases_count_finish(fw2v_phrase_cursor *c, fw2v_scan_state *st)
 {
     cursor_clear(c);
+    c->prev = NULL;
     return fw2v_scan_finish(st);
 }
 
-int fw2v_phrases_count_buffer(const fw2v_phrase_model *m, fw2v_token_table *vocab, fw2v_phrase_cursor *c,
-                              fw2v_scan_state *st, int line_sentences, const char *buf, int64_t n,
-                              int64_t *pos, int64_t max_vocab_size)
+int fw2v_phrases_gather_buffer(const fw2v_phrase_model *m, fw2v_phrase_cursor *c, fw2v_scan_state *st,
+                               int line_sentences, const char *buf, int64_t n, fw2v_count_batch *b)
 {
-    /* gensim checks the size after every sentence (see scan.c) */
-#define PRUNE_DUE (max_vocab_size > 0 && vocab->size > max_vocab_size)
-    int64_t i = *pos, start = 0, end;
+    int64_t i = 0, start = 0, end;
     int newline;
+    batch_clear(b);
     for (;;) {
         end = fw2v_next_token(buf, n, &i, &start, &newline);
-        if (newline && line_sentences && fw2v_phrases_count_finish(c, st) && PRUNE_DUE) {
-            *pos = end < 0 ? i : start;
-            return FW2V_NEED_PRUNE;
-        }
+        if (newline && line_sentences && fw2v_phrases_count_finish(c, st) && push_mark(b) != FW2V_OK)
+            return FW2V_ERR_NOMEM;
         if (end < 0) break;
-        if (count_token(m, vocab, c, buf + start, end - start) != FW2V_OK) { *pos = start; return FW2V_ERR_NOMEM; }
-        if (sentence_full(st) && fw2v_phrases_count_finish(c, st) && PRUNE_DUE) { *pos = i; return FW2V_NEED_PRUNE; }
+        if (gather_token(m, c, b, buf + start, end - start) != FW2V_OK) return FW2V_ERR_NOMEM;
+        if (sentence_full(st) && fw2v_phrases_count_finish(c, st) && push_mark(b) != FW2V_OK)
+            return FW2V_ERR_NOMEM;
     }
-#undef PRUNE_DUE
-    *pos = i;
+    resolve_batch(b);
+    return own_prev(m, c); /* the input may be gone before the next call */
+}
+
+int fw2v_phrases_add_batch(fw2v_token_table *vocab, const fw2v_count_batch *b, int64_t max_vocab_size,
+                           int64_t *next_op, int64_t *next_mark)
+{
+    int64_t from = *next_op;
+    if (max_vocab_size > 0 && vocab->size + (b->n_ops - from) > max_vocab_size) {
+        for (int64_t k = *next_mark; k < b->n_marks; k++) {
+            if (fw2v_tt_add_many(vocab, b->ops + from, b->marks[k] - from) != FW2V_OK) return FW2V_ERR_NOMEM;
+            from = *next_op = b->marks[k];
+            *next_mark = k + 1;
+            if (vocab->size > max_vocab_size) return FW2V_NEED_PRUNE;
+        }
+    }
+    if (fw2v_tt_add_many(vocab, b->ops + from, b->n_ops - from) != FW2V_OK) return FW2V_ERR_NOMEM;
+    *next_op = b->n_ops;
+    *next_mark = b->n_marks;
     return FW2V_OK;
 }
 
@@ -215,6 +384,7 @@ enum { HOLD, PASS, JOIN, RESTART };
 FW2V_INLINE int cursor_restart(fw2v_phrase_cursor *c, const fw2v_phrase_model *m, const char *tok, int64_t len)
 {
     cursor_clear(c);
+    c->start_hash = c->tok_hash;
     return cursor_push(c, m, tok, len);
 }
 
@@ -230,10 +400,12 @@ FW2V_INLINE int join_step(const fw2v_phrase_model *m, fw2v_phrase_cursor *c, con
         *rc = cursor_push(c, m, tok, len);
         return HOLD;
     }
+    if (m->filter) c->tok_hash = fw2v_hash_bytes(tok, len);
     if (!truthy) {
         *rc = cursor_restart(c, m, tok, len);
         return HOLD;
     }
+    if (m->filter && !filter_may_contain(m, c->start_hash, c->tok_hash)) return RESTART; /* not a phrase */
     int64_t before = c->key.len;
     if ((*rc = cursor_push(c, m, tok, len)) != FW2V_OK) return HOLD;
     if (score_candidate(m, c, tok, len, score)) return JOIN;
@@ -394,7 +566,7 @@ int64_t fw2v_phrases_candidates(const fw2v_phrase_model *m, int64_t *index, int6
     int64_t k = 0, first_end = 0, last_start = 0;
     for (int64_t i = 0; i < t->size; i++) {
         const char *key = fw2v_tt_key(t, i);
-        int64_t len = t->key_len[i];
+        int64_t len = fw2v_tt_key_len(t, i);
         if (!split_ends(m, key, len, &first_end, &last_start)) continue;
         int64_t ca = count_of(t, key, first_end);
         if (ca <= 0) continue;

@@ -57,6 +57,8 @@ void fw2v_bytes_free(fw2v_bytes *b);
 typedef struct {
     const fw2v_token_table *table;      /* counts (Phrases) or exported phrases (FROZEN) */
     const double *frozen_scores;        /* FROZEN: score of each entry of `table` */
+    const uint64_t *filter;             /* FROZEN: Bloom filter of the phrases' (first, last) token pairs, or NULL */
+    uint64_t filter_mask;               /* bits in `filter` - 1 (a power of two minus one) */
     const fw2v_token_table *connectors; /* tokens that may sit inside a phrase */
     const char *delimiter;
     int64_t delimiter_len;              /* >= 1, checked at the Python boundary */
@@ -67,14 +69,37 @@ typedef struct {
     double corpus_word_count;
 } fw2v_phrase_model;
 
+/* Keys gathered from some input, in gensim's counting order, to be added to
+ * the table by fw2v_phrases_add_batch. Unigram keys point into the input
+ * (which must outlive the batch); joined bigram keys live in `bigrams`.
+ * `marks[k]` is the number of keys before the end of the k-th sentence that
+ * ended in this input (where gensim checks max_vocab_size). */
+typedef struct {
+    fw2v_tt_keyref *ops;
+    int64_t n_ops;
+    int64_t ops_cap;
+    fw2v_bytes bigrams;
+    int64_t *marks;
+    int64_t n_marks;
+    int64_t marks_cap;
+} fw2v_count_batch;
+
+void fw2v_count_batch_free(fw2v_count_batch *b);
+
 /* The pending candidate of one sentence in progress. `key` holds the pending
- * tokens joined by the delimiter; `token_len[k]` the length of each. */
+ * tokens joined by the delimiter; `token_len[k]` the length of each. While
+ * counting, a pending candidate that is a single token of the current input
+ * is only pointed at (`prev`), not copied: the usual case. */
 typedef struct {
     fw2v_bytes key;
     int64_t *token_len;
-    int64_t n_pending;   /* 0: no start token */
+    int64_t n_pending;   /* 0: no start token (or, counting, the start is `prev`) */
     int64_t len_cap;
+    const char *prev;    /* counting: the pending start token in the input, or NULL */
+    int64_t prev_len;
     int line_open;       /* text output: the current line has output tokens */
+    uint64_t start_hash; /* joining with a filter: hash of the pending start token */
+    uint64_t tok_hash;   /* ... and of the token being looked at */
 } fw2v_phrase_cursor;
 
 void fw2v_cursor_free(fw2v_phrase_cursor *c);
@@ -92,20 +117,35 @@ typedef struct {
 /* Score of a candidate from its counts (not FROZEN). */
 double fw2v_phrase_score(const fw2v_phrase_model *m, int64_t count_a, int64_t count_b, int64_t count_ab);
 
-/* --- counting --- */
+/* --- counting ---
+ * In two steps, so that reading and gathering the next input can go on in
+ * another thread while this one's keys are added: gathering (tokens ->
+ * unigram and bigram keys with their hashes) does not depend on the table;
+ * adding (fw2v_tt_add_many, which prefetches the table lines of later keys:
+ * on a table larger than the caches that overlaps the misses that dominate
+ * counting) happens in the same order as token by token, so entries, counts
+ * and insertion order are gensim's. */
 
-/* Counts one sentence given as token pointers and lengths into m->table (not const here). */
-int fw2v_phrases_count_tokens(const fw2v_phrase_model *m, fw2v_token_table *vocab, fw2v_phrase_cursor *c,
-                              const char *const *tokens, const int64_t *lens, int64_t n, int64_t *words);
+/* Gathers the keys of one sentence given as token pointers and lengths into
+ * `b` (cleared first). */
+int fw2v_phrases_gather_tokens(const fw2v_phrase_model *m, fw2v_phrase_cursor *c,
+                               const char *const *tokens, const int64_t *lens, int64_t n, fw2v_count_batch *b);
 
-/* Counts the tokens of buf[*pos:n]. Returns FW2V_NEED_PRUNE (with *pos after a
- * sentence end) when max_vocab_size > 0 and the table grew past it. */
-int fw2v_phrases_count_buffer(const fw2v_phrase_model *m, fw2v_token_table *vocab, fw2v_phrase_cursor *c,
-                              fw2v_scan_state *st, int line_sentences, const char *buf, int64_t n,
-                              int64_t *pos, int64_t max_vocab_size);
+/* Gathers the keys of the text buf[0:n] into `b` (cleared first); the
+ * sentence open at the end stays open in `c` and `st`. */
+int fw2v_phrases_gather_buffer(const fw2v_phrase_model *m, fw2v_phrase_cursor *c, fw2v_scan_state *st,
+                               int line_sentences, const char *buf, int64_t n, fw2v_count_batch *b);
 
 /* Closes the open sentence at end of input; 1 when there was one. */
 int fw2v_phrases_count_finish(fw2v_phrase_cursor *c, fw2v_scan_state *st);
+
+/* Adds the keys of `b` from *next_op on. With max_vocab_size > 0, checks the
+ * size after each sentence end from *next_mark on (gensim's timing; skipped
+ * when the rest of the batch cannot outgrow it): returns FW2V_NEED_PRUNE, with
+ * *next_op and *next_mark just after that sentence, when the table grew past
+ * it; call again after pruning. FW2V_OK once every key is added. */
+int fw2v_phrases_add_batch(fw2v_token_table *vocab, const fw2v_count_batch *b, int64_t max_vocab_size,
+                           int64_t *next_op, int64_t *next_mark);
 
 /* --- joining --- */
 
@@ -123,6 +163,24 @@ int fw2v_phrases_join_buffer(const fw2v_phrase_model *m, fw2v_phrase_cursor *c, 
 /* Writes out the open sentence at end of input. */
 int fw2v_phrases_join_finish(const fw2v_phrase_model *m, fw2v_phrase_cursor *c, fw2v_scan_state *st,
                              fw2v_bytes *out);
+
+/* The frozen model's filter. Joining looks up every candidate (a start
+ * token, maybe connectors, an end token) and nearly none is a phrase. The
+ * filter holds, for every phrase key and every way to cut it into a first and
+ * a last token at occurrences of the delimiter, a mix of the two tokens'
+ * hashes; a candidate whose (start, end) pair is not in it is rejected with
+ * two bit tests, without building or hashing the joined key. Bloom filter,
+ * two probes, about 16 bits per pair: ~0.5% false positives, no false
+ * negatives. */
+
+/* Number of (first, last) cuts of all keys of m->table. */
+int64_t fw2v_phrase_filter_pairs(const fw2v_phrase_model *m);
+
+/* Bits for `n_pairs` pairs: a power of two, at least 512, at most 2^26. */
+int64_t fw2v_phrase_filter_bits(int64_t n_pairs);
+
+/* Sets the bits (filter zeroed, filter_mask + 1 bits) of every pair. */
+void fw2v_phrase_filter_build(const fw2v_phrase_model *m, uint64_t *filter, uint64_t filter_mask);
 
 /* --- exporting (gensim's export_phrases) --- */
 

@@ -13,17 +13,22 @@ cdef extern from "fw2v_common.h" nogil:
 cdef extern from "token_table.h" nogil:
     ctypedef struct fw2v_token_table:
         int64_t size
-        int64_t *count
-        int64_t *order
-        int64_t *key_offset
-        int32_t *key_len
-        char *arena
+    ctypedef struct fw2v_tt_keyref:
+        const char *key
+        int64_t len
+        uint64_t hash
     int fw2v_tt_init(fw2v_token_table *t, int64_t expected)
     void fw2v_tt_free(fw2v_token_table *t)
     uint64_t fw2v_hash_bytes(const char *key, int64_t length)
     int64_t fw2v_tt_find(const fw2v_token_table *t, const char *key, int64_t length, uint64_t h)
     int64_t fw2v_tt_add(fw2v_token_table *t, const char *key, int64_t length, int64_t amount)
+    int64_t fw2v_tt_add_hashed(fw2v_token_table *t, const char *key, int64_t length, uint64_t h, int64_t amount)
+    int fw2v_tt_add_many(fw2v_token_table *t, const fw2v_tt_keyref *keys, int64_t n)
     int fw2v_tt_compact(fw2v_token_table *t, const uint8_t *keep)
+    const char *fw2v_tt_key(const fw2v_token_table *t, int64_t i)
+    int64_t fw2v_tt_key_len(const fw2v_token_table *t, int64_t i)
+    int64_t fw2v_tt_count(const fw2v_token_table *t, int64_t i)
+    int64_t fw2v_tt_order(const fw2v_token_table *t, int64_t i)
 
 cdef extern from "scan.h" nogil:
     ctypedef struct fw2v_scan_state:

@@ -1,5 +1,5 @@
 # Declarations of csrc/phrases.h and the C state of one phrase model.
-from libc.stdint cimport int32_t, int64_t
+from libc.stdint cimport int32_t, int64_t, uint64_t
 
 from fastw2v._csrc cimport fw2v_scan_state, fw2v_token_table
 from fastw2v._vocab cimport TokenTable
@@ -18,6 +18,8 @@ cdef extern from "phrases.h" nogil:
     ctypedef struct fw2v_phrase_model:
         const fw2v_token_table *table
         const double *frozen_scores
+        const uint64_t *filter
+        uint64_t filter_mask
         const fw2v_token_table *connectors
         const char *delimiter
         int64_t delimiter_len
@@ -37,11 +39,16 @@ cdef extern from "phrases.h" nogil:
         int64_t length
         double score
     double fw2v_phrase_score(const fw2v_phrase_model *m, int64_t count_a, int64_t count_b, int64_t count_ab)
-    int fw2v_phrases_count_tokens(const fw2v_phrase_model *m, fw2v_token_table *vocab, fw2v_phrase_cursor *c,
-                                  const char *const *tokens, const int64_t *lens, int64_t n, int64_t *words)
-    int fw2v_phrases_count_buffer(const fw2v_phrase_model *m, fw2v_token_table *vocab, fw2v_phrase_cursor *c,
-                                  fw2v_scan_state *st, int line_sentences, const char *buf, int64_t n,
-                                  int64_t *pos, int64_t max_vocab_size)
+    ctypedef struct fw2v_count_batch:
+        int64_t n_ops
+        int64_t n_marks
+    void fw2v_count_batch_free(fw2v_count_batch *b)
+    int fw2v_phrases_gather_tokens(const fw2v_phrase_model *m, fw2v_phrase_cursor *c,
+                                   const char *const *tokens, const int64_t *lens, int64_t n, fw2v_count_batch *b)
+    int fw2v_phrases_gather_buffer(const fw2v_phrase_model *m, fw2v_phrase_cursor *c, fw2v_scan_state *st,
+                                   int line_sentences, const char *buf, int64_t n, fw2v_count_batch *b)
+    int fw2v_phrases_add_batch(fw2v_token_table *vocab, const fw2v_count_batch *b, int64_t max_vocab_size,
+                               int64_t *next_op, int64_t *next_mark)
     int fw2v_phrases_count_finish(fw2v_phrase_cursor *c, fw2v_scan_state *st)
     int fw2v_phrases_join_tokens(const fw2v_phrase_model *m, fw2v_phrase_cursor *c,
                                  const char *const *tokens, const int64_t *lens, int64_t n,
@@ -50,8 +57,18 @@ cdef extern from "phrases.h" nogil:
                                  int line_sentences, const char *buf, int64_t n, fw2v_bytes *out)
     int fw2v_phrases_join_finish(const fw2v_phrase_model *m, fw2v_phrase_cursor *c, fw2v_scan_state *st,
                                  fw2v_bytes *out)
+    int64_t fw2v_phrase_filter_pairs(const fw2v_phrase_model *m)
+    int64_t fw2v_phrase_filter_bits(int64_t n_pairs)
+    void fw2v_phrase_filter_build(const fw2v_phrase_model *m, uint64_t *filter, uint64_t filter_mask)
     int64_t fw2v_phrases_candidates(const fw2v_phrase_model *m, int64_t *index, int64_t *count_a,
                                     int64_t *count_b)
+
+
+cdef class CountBatch:
+    cdef fw2v_count_batch batch
+    cdef object source  # the text the unigram keys point into
+    cdef int64_t next_op
+    cdef int64_t next_mark
 
 
 cdef class PhraseEngine:
@@ -61,11 +78,13 @@ cdef class PhraseEngine:
     cdef readonly TokenTable connectors
     cdef bytes _delimiter
     cdef object _scores
+    cdef object _filter
     cdef const char **_tokens
     cdef int64_t *_lens
     cdef fw2v_phrase_span *_spans
     cdef int64_t _capacity
     cdef fw2v_bytes _phrases
     cdef fw2v_bytes _out
+    cdef _build_filter(self)
     cdef int _reserve(self, int64_t n) except -1
     cdef int64_t _load_sentence(self, list sentence, int64_t position) except -1

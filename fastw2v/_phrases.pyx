@@ -7,8 +7,10 @@ work. Tokens given as Python lists are read through their cached UTF-8 bytes,
 so a corpus counted from lists and the same corpus counted from a file end up
 in the same table.
 """
+from cpython.list cimport PyList_New, PyList_SET_ITEM
+from cpython.ref cimport Py_INCREF
 from cpython.unicode cimport PyUnicode_AsUTF8AndSize, PyUnicode_DecodeUTF8
-from libc.stdint cimport int64_t, uint8_t
+from libc.stdint cimport int64_t, uint8_t, uint64_t
 from libc.stdlib cimport free, realloc
 from libc.string cimport memcpy, memset
 
@@ -19,6 +21,10 @@ from fastw2v._csrc cimport *
 from fastw2v._vocab cimport Scanner, TokenTable
 
 cnp.import_array()
+
+cdef extern from "Python.h":
+    object PyUnicode_New(Py_ssize_t size, Py_UCS4 maxchar)
+    void *PyUnicode_DATA(object unicode)
 
 SCORE_DEFAULT = FW2V_SCORE_DEFAULT
 SCORE_NPMI = FW2V_SCORE_NPMI
@@ -72,6 +78,18 @@ cdef class PhraseEngine:
             if self._scores.shape[0]:
                 sv = self._scores
                 self.model.frozen_scores = &sv[0]
+            self._build_filter()
+
+    cdef _build_filter(self):
+        cdef int64_t pairs = fw2v_phrase_filter_pairs(&self.model)
+        if pairs > 64 * self.table.table.size + 1024:
+            return  # keys full of delimiters: too many cuts to be worth it, look every candidate up
+        cdef int64_t bits = fw2v_phrase_filter_bits(pairs)
+        self._filter = np.zeros(bits // 64, dtype=np.uint64)
+        cdef uint64_t[::1] fv = self._filter
+        fw2v_phrase_filter_build(&self.model, &fv[0], bits - 1)
+        self.model.filter = &fv[0]
+        self.model.filter_mask = bits - 1
 
     def __dealloc__(self):
         fw2v_cursor_free(&self.cursor)
@@ -80,6 +98,20 @@ cdef class PhraseEngine:
         free(self._tokens)
         free(self._lens)
         free(self._spans)
+
+    def copy(self):
+        """An engine over the same tables and parameters with its own cursor and buffers.
+
+        One run (a file being counted or joined) owns one engine, so two runs
+        can be interleaved or go on in different threads.
+        """
+        cdef PhraseEngine other = PhraseEngine(self.table, self.connectors, self._delimiter.decode("utf-8"),
+                                               self.model.scoring, self._scores)
+        other.model.threshold = self.model.threshold
+        other.model.min_count = self.model.min_count
+        other.model.corpus_word_count = self.model.corpus_word_count
+        other.model.len_vocab = self.model.len_vocab
+        return other
 
     def configure(self, double threshold, double min_count, double corpus_word_count):
         """Copies the model's (mutable, Python-side) parameters before a run."""
@@ -135,7 +167,7 @@ cdef class PhraseEngine:
         ``max_vocab_size`` entries. Returns ``(sentences, words)``.
         """
         cdef int64_t n, words = 0, position = 0
-        cdef int rc
+        cdef CountBatch batch = CountBatch()
         vocab.key_kind = 0
         for sentence in sentences:
             if isinstance(sentence, (str, bytes)):
@@ -144,31 +176,32 @@ cdef class PhraseEngine:
             if type(sentence) is not list:
                 sentence = list(sentence)
             n = self._load_sentence(sentence, position)
-            rc = fw2v_phrases_count_tokens(&self.model, &vocab.table, &self.cursor,
-                                           self._tokens, self._lens, n, &words)
-            _check(rc)
+            _check(fw2v_phrases_gather_tokens(&self.model, &self.cursor, self._tokens, self._lens, n,
+                                              &batch.batch))
+            batch.next_op = batch.next_mark = 0
+            add_batch(vocab, batch, 0, None)
+            words += n
             position += 1
             if 0 < max_vocab_size < vocab.table.size:
                 prune(vocab)
         return position, words
 
-    def count_buffer(self, TokenTable vocab, Scanner scanner, bint line_sentences,
-                     const unsigned char[::1] buf, int64_t max_vocab_size, prune):
-        """Counts the text of ``buf`` (ends at a token boundary) into ``vocab``."""
-        cdef int64_t pos = 0, n = buf.shape[0]
-        cdef int rc
-        vocab.key_kind = 0
-        if n == 0:
-            return
-        while True:
-            with nogil:
-                rc = fw2v_phrases_count_buffer(&self.model, &vocab.table, &self.cursor, &scanner.state,
-                                               line_sentences, <const char *>&buf[0], n, &pos, max_vocab_size)
-            if rc == FW2V_NEED_PRUNE:
-                prune(vocab)
-            else:
-                _check(rc)
-                return
+    def gather_buffer(self, Scanner scanner, bint line_sentences, bytes buf):
+        """The keys of the text ``buf`` (ends at a token boundary) as a :class:`CountBatch`.
+
+        Needs no table, so it may run in another thread than :func:`add_batch`
+        (one engine and scanner per text, its buffers in order).
+        """
+        cdef CountBatch batch = CountBatch()
+        cdef const char *p = buf
+        cdef int64_t n = len(buf)
+        cdef int rc = FW2V_OK
+        batch.source = buf
+        with nogil:
+            rc = fw2v_phrases_gather_buffer(&self.model, &self.cursor, &scanner.state, line_sentences, p, n,
+                                            &batch.batch)
+        _check(rc)
+        return batch
 
     def count_finish(self, Scanner scanner):
         """Closes the last sentence of a text; True when there was one."""
@@ -235,8 +268,33 @@ cdef class PhraseEngine:
         cdef double[::1] ov = out
         with nogil:
             for i in range(n):
-                ov[i] = fw2v_phrase_score(&self.model, count_a[i], count_b[i], self.model.table.count[index[i]])
+                ov[i] = fw2v_phrase_score(&self.model, count_a[i], count_b[i], fw2v_tt_count(self.model.table, index[i]))
         return out
+
+
+cdef class CountBatch:
+    """Unigram and bigram keys gathered from a text, waiting to be added to a table."""
+
+    def __dealloc__(self):
+        fw2v_count_batch_free(&self.batch)
+
+    def __len__(self):
+        return self.batch.n_ops
+
+
+def add_batch(TokenTable vocab, CountBatch batch, int64_t max_vocab_size, prune):
+    """Adds ``batch``'s keys to ``vocab`` in order, calling ``prune(vocab)`` after any
+    sentence that leaves more than ``max_vocab_size`` (> 0) entries (gensim's rule)."""
+    cdef int rc
+    vocab.key_kind = 0
+    while True:
+        with nogil:
+            rc = fw2v_phrases_add_batch(&vocab.table, &batch.batch, max_vocab_size, &batch.next_op,
+                                        &batch.next_mark)
+        if rc != FW2V_NEED_PRUNE:
+            _check(rc)
+            return
+        prune(vocab)
 
 
 def merge_counts(TokenTable into, TokenTable source):
@@ -245,7 +303,7 @@ def merge_counts(TokenTable into, TokenTable source):
     cdef fw2v_token_table *s = &source.table
     into.key_kind = 0
     for i in range(s.size):
-        if fw2v_tt_add(&into.table, s.arena + s.key_offset[i], s.key_len[i], s.count[i]) < 0:
+        if fw2v_tt_add(&into.table, fw2v_tt_key(s, i), fw2v_tt_key_len(s, i), fw2v_tt_count(s, i)) < 0:
             raise MemoryError("out of memory while merging phrase counts")
 
 
@@ -258,7 +316,7 @@ def table_subset(TokenTable source, const int64_t[::1] index):
         j = index[i]
         if not 0 <= j < s.size:
             raise IndexError(f"entry {j} out of range for a table of {s.size}")
-        if fw2v_tt_add(&out.table, s.arena + s.key_offset[j], s.key_len[j], s.count[j]) < 0:
+        if fw2v_tt_add(&out.table, fw2v_tt_key(s, j), fw2v_tt_key_len(s, j), fw2v_tt_count(s, j)) < 0:
             raise MemoryError("out of memory while copying phrases")
     return out
 
@@ -268,16 +326,16 @@ def table_to_arrays(TokenTable table):
     cdef fw2v_token_table *t = &table.table
     cdef int64_t i, total = 0, at = 0
     for i in range(t.size):
-        total += t.key_len[i]
+        total += fw2v_tt_key_len(t, i)
     blob = np.empty(total, dtype=np.uint8)
     lengths = np.empty(t.size, dtype=np.int64)
     cdef uint8_t[::1] bv = blob
     cdef int64_t[::1] lv = lengths
     for i in range(t.size):
-        if t.key_len[i]:
-            memcpy(&bv[at], t.arena + t.key_offset[i], t.key_len[i])
-        lv[i] = t.key_len[i]
-        at += t.key_len[i]
+        lv[i] = fw2v_tt_key_len(t, i)
+        if lv[i]:
+            memcpy(&bv[at], fw2v_tt_key(t, i), lv[i])
+        at += lv[i]
     return blob, lengths, table.counts()
 
 
@@ -315,4 +373,62 @@ def lookup_index(TokenTable table, keys):
 
 def lookup_counts(TokenTable table, keys):
     """Count of each str key in ``table`` (0 when absent)."""
-    return [table.table.count[i] if i >= 0 else 0 for i in lookup_index(table, keys)]
+    return [fw2v_tt_count(&table.table, i) if i >= 0 else 0 for i in lookup_index(table, keys)]
+
+
+cdef inline object _token(const char *p, Py_ssize_t n, bint ascii):
+    """The str of the UTF-8 bytes p[:n]; for ASCII, built without the decoder's scan."""
+    if not ascii:
+        return PyUnicode_DecodeUTF8(p, n, NULL)
+    tok = PyUnicode_New(n, 127)
+    memcpy(PyUnicode_DATA(tok), p, n)
+    return tok
+
+
+cdef class LineSplitter:
+    """The complete lines of joined text (one sentence a line, tokens separated
+    by single spaces, UTF-8), one list of str at a time.
+
+    Yields what ``line.split()`` gives for each line of ``text[:end]``, without
+    the intermediate line strings; ``end`` (after the iteration) is where the
+    unfinished last line starts. One line per step, so the lists can be freed
+    as the consumer goes (no pile-up for the garbage collector to walk).
+    """
+    cdef bytes text
+    cdef readonly Py_ssize_t end
+
+    def __cinit__(self, bytes text):
+        self.text = text
+        self.end = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        cdef const char *p = self.text
+        cdef Py_ssize_t n = len(self.text), i = self.end, j, start, k = 0, count = 1
+        cdef list sentence
+        cdef object tok
+        cdef unsigned char high = 0
+        while i < n and p[i] != 10:
+            count += p[i] == 32
+            i += 1
+        if i >= n:
+            raise StopIteration
+        if i == self.end:
+            count = 0
+        sentence = PyList_New(count)
+        start = self.end
+        for j in range(self.end, i + 1):
+            if j == i or p[j] == 32:
+                if j > start or count:
+                    tok = _token(p + start, j - start, high < 0x80)
+                    Py_INCREF(tok)
+                    PyList_SET_ITEM(sentence, k, tok)
+                    k += 1
+                start = j + 1
+                high = 0
+            else:
+                high |= <unsigned char>p[j]
+        self.end = i + 1
+        return sentence

@@ -199,16 +199,18 @@ cdef class TokenTable:
         """Counts in insertion order (a copy)."""
         out = np.empty(self.table.size, dtype=np.int64)
         cdef int64_t[::1] o = out
-        if self.table.size:
-            memcpy(&o[0], self.table.count, self.table.size * sizeof(int64_t))
+        cdef int64_t i
+        for i in range(self.table.size):
+            o[i] = fw2v_tt_count(&self.table, i)
         return out
 
     def orders(self):
         """First-occurrence stamps in insertion order (a copy)."""
         out = np.empty(self.table.size, dtype=np.int64)
         cdef int64_t[::1] o = out
-        if self.table.size:
-            memcpy(&o[0], self.table.order, self.table.size * sizeof(int64_t))
+        cdef int64_t i
+        for i in range(self.table.size):
+            o[i] = fw2v_tt_order(&self.table, i)
         return out
 
     def keys(self, errors="strict"):
@@ -219,10 +221,10 @@ cdef class TokenTable:
             out = np.empty(n, dtype=np.int64)
             ik = out
             for i in range(n):
-                memcpy(&ik[i], self.table.arena + self.table.key_offset[i], 8)
+                memcpy(&ik[i], fw2v_tt_key(&self.table, i), 8)
             return out
-        return [self.table.arena[self.table.key_offset[i]:self.table.key_offset[i] + self.table.key_len[i]]
-                .decode("utf-8", errors) for i in range(n)]
+        return [fw2v_tt_key(&self.table, i)[:fw2v_tt_key_len(&self.table, i)].decode("utf-8", errors)
+                for i in range(n)]
 
     def compact(self, keep):
         """Keeps the entries where ``keep`` (bool array, insertion order) is true."""

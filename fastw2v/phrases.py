@@ -45,7 +45,7 @@ from fastw2v import _phrases
 from fastw2v._vocab import Scanner, TokenTable
 from fastw2v.corpus import MAX_SENTENCE_LENGTH, LineSentence, PathLineSentences, Text8Corpus
 from fastw2v.native import load_arrays, save_arrays
-from fastw2v.reader import iter_chunks
+from fastw2v.reader import iter_chunks, read_ahead
 from fastw2v.vocab import _Pruner
 
 logger = logging.getLogger(__name__)
@@ -236,17 +236,26 @@ class _PhrasesTransformation:
         return result
 
     def _join_files(self, files):
-        """Yield the joined text of ``files`` as byte chunks (one sentence a line)."""
-        engine = self._ready_engine()
-        for path, max_sentence_length, line_sentences in files:
-            scanner = Scanner(max_sentence_length)
-            for chunk in iter_chunks(path):
-                out = engine.join_buffer(scanner, line_sentences, chunk)
+        """The joined text of ``files`` as byte chunks (one sentence a line).
+
+        Reading and decompressing, then joining (both mostly GIL-free) run in
+        two background threads, ahead of the consumer; the joining thread has
+        an engine of its own.
+        """
+        engine = self._ready_engine().copy()
+
+        def joined():
+            for path, max_sentence_length, line_sentences in files:
+                scanner = Scanner(max_sentence_length)
+                for chunk in read_ahead(iter_chunks(path)):
+                    out = engine.join_buffer(scanner, line_sentences, chunk)
+                    if out:
+                        yield out
+                out = engine.join_finish(scanner)
                 if out:
                     yield out
-            out = engine.join_finish(scanner)
-            if out:
-                yield out
+
+        return read_ahead(joined())
 
     def transform_file(self, source, destination, max_sentence_length: int = MAX_SENTENCE_LENGTH) -> int:
         """Write ``source`` with its phrases joined, one sentence a line, to ``destination``.
@@ -433,14 +442,18 @@ class Phrases(_PhrasesTransformation):
         """gensim's _learn_vocab into a new table: ``(min_reduce, table, total_words)``."""
         table = TokenTable(1 << 16, 0)
         pruner = _Pruner()
-        engine = self._engine
+        engine = self._engine.copy()
         files = _text_files(sentences)
         if files is not None:
             words = n_sentences = 0
             for path, max_sentence_length, line_sentences in files:
                 scanner = Scanner(max_sentence_length)
-                for chunk in iter_chunks(path):
-                    engine.count_buffer(table, scanner, line_sentences, chunk, self.max_vocab_size, pruner)
+                # reading, decompressing and gathering keys (no table needed) run
+                # ahead in a thread while this one adds the previous chunks' keys:
+                # two stages of about equal cost
+                batches = (engine.gather_buffer(scanner, line_sentences, chunk) for chunk in iter_chunks(path))
+                for batch in read_ahead(batches):
+                    _phrases.add_batch(table, batch, self.max_vocab_size, pruner)
                 if engine.count_finish(scanner) and len(table) > self.max_vocab_size:
                     pruner(table)
                 words += scanner.total_tokens
@@ -623,14 +636,14 @@ class PhrasedCorpus:
             for sentence in self.corpus:
                 yield self.model[sentence]
             return
-        carry = ""
+        carry = b""
         for chunk in self.model._join_files(files):
-            lines = (carry + chunk.decode("utf-8")).split("\n")
-            carry = lines.pop()
-            for line in lines:
-                yield line.split()
+            text = carry + chunk if carry else chunk
+            lines = _phrases.LineSplitter(text)
+            yield from lines
+            carry = text[lines.end:]
         if carry:
-            yield carry.split()
+            yield carry.decode("utf-8").split()
 
 
 # ---- command line: word2phrase ----

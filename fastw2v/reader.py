@@ -13,6 +13,8 @@ import codecs
 import gzip
 import lzma
 import os
+import queue
+import threading
 import zlib
 
 CHUNK_SIZE = 1 << 20
@@ -78,3 +80,53 @@ def iter_chunks(path, errors: str = "replace", chunk_size: int = CHUNK_SIZE):
                 continue
             carry = data[cut + 1:]
             yield data[:cut + 1]
+
+
+def read_ahead(chunks, depth: int = 2):
+    """Yield the items of the iterator ``chunks``, produced ahead by a background thread.
+
+    Decompression (zlib, bz2 and lzma release the GIL) and any GIL-free C work
+    done inside ``chunks`` then overlap with what the consumer does with each
+    item. Order and content are unchanged; an exception raised while producing
+    is re-raised here, at the item where it happened. Stopping early (break,
+    close) stops and joins the producer, which closes ``chunks``.
+    """
+    items = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    end = object()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                items.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                pass
+        return False
+
+    def produce():
+        try:
+            for item in chunks:
+                if not put((item, None)):
+                    return
+            put((end, None))
+        except BaseException as exc:  # handed to the consumer, raised there
+            put((end, exc))
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
+
+    producer = threading.Thread(target=produce, name="fastw2v-read-ahead", daemon=True)
+    producer.start()
+    try:
+        while True:
+            item, exc = items.get()
+            if item is end:
+                if exc is not None:
+                    raise exc
+                return
+            yield item
+    finally:
+        stop.set()
+        producer.join()

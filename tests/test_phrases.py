@@ -106,6 +106,60 @@ def test_file_fast_paths_equal_gensim(tmp_path, corpus):
         assert list(LineSentence(out + ".gz")) == expected
 
 
+def test_file_fast_paths_in_small_chunks_with_pruning(tmp_path, corpus, monkeypatch):
+    """Keys gathered chunk by chunk (a sentence spanning chunks, its pending token
+    carried over) and pruning checked per sentence inside a chunk's batch: still gensim's."""
+    from fastw2v import reader
+    monkeypatch.setattr(fp, "iter_chunks", lambda path: reader.iter_chunks(path, chunk_size=97))
+    path = str(tmp_path / "c.txt")
+    with open(path, "w") as fh:
+        fh.writelines(" ".join(s) + "\n" for s in corpus)
+    for settings in (dict(min_count=1, threshold=1.0, connector_words=CONNECTORS, max_vocab_size=3000),
+                     dict(min_count=1, threshold=1.0, max_vocab_size=2500),
+                     dict(min_count=2, threshold=2.0)):
+        g = gensim_phrases.Phrases(gensim_w2v.LineSentence(path), **settings)
+        f = fp.Phrases(LineSentence(path), **settings)
+        assert list(g.vocab.items()) == list(f.vocab.items())
+        assert g.min_reduce == f.min_reduce and g.corpus_word_count == f.corpus_word_count
+        expected = list(g.freeze()[gensim_w2v.LineSentence(path)])
+        assert list(f.freeze()[LineSentence(path)]) == expected
+        out = str(tmp_path / "out.txt")
+        f.freeze().transform_file(path, out)
+        assert list(LineSentence(out)) == expected
+
+
+@pytest.mark.parametrize("delimiter", ["_", "__", "+"])
+def test_frozen_filter_with_delimiters_inside_tokens(delimiter):
+    """The frozen model's (first, last) token filter must never reject a phrase, even
+    when tokens contain the delimiter (second-pass phrases, overlapping delimiters)."""
+    base = [["a_", "_b", "c"], ["a", "_b", "c"], ["x", "of", "y_", "_z"], ["q__", "r"], ["a_", "_b"], ["b"]] * 4
+    joined = [gensim_phrases.Phrases(base, min_count=1, threshold=1e-9, delimiter=delimiter)[s] for s in base]
+    sentences = base + joined + [["a_", "_b", "of", "y_", "_z"], ["q__", "r", "c"]]
+    for connectors in (frozenset(), CONNECTORS):
+        settings = dict(min_count=1, threshold=1e-9, delimiter=delimiter, connector_words=connectors)
+        g = gensim_phrases.Phrases(sentences, **settings).freeze()
+        f = fp.Phrases(sentences, **settings).freeze()
+        assert g.phrasegrams == pytest.approx(f.phrasegrams, rel=1e-9)
+        tokens = sorted({w for s in sentences for w in s})
+        candidates = [[a, b] for a in tokens for b in tokens] + [[a, "of", b] for a in tokens for b in tokens]
+        assert [f[s] for s in candidates] == [g[s] for s in candidates]
+
+
+def test_interleaved_file_runs(tmp_path, corpus):
+    """Each run over a file owns its C cursor: two iterations can be interleaved."""
+    path = str(tmp_path / "c.txt")
+    with open(path, "w") as fh:
+        fh.writelines(" ".join(s) + "\n" for s in corpus)
+    frozen = fp.Phrases(LineSentence(path), min_count=2, threshold=2.0).freeze()
+    expected = list(frozen[LineSentence(path)])
+    pairs = list(zip(frozen[LineSentence(path)], frozen[LineSentence(path)]))
+    assert [a for a, _ in pairs] == [b for _, b in pairs] == expected
+    first = iter(frozen[LineSentence(path)])
+    next(first)
+    del first  # a run stopped early releases its reader thread
+    assert list(frozen[LineSentence(path)]) == expected
+
+
 def test_text8_fast_path(tmp_path, corpus):
     path = str(tmp_path / "text8")
     open(path, "w").write(" " + " ".join(w for s in corpus for w in s))
@@ -273,3 +327,11 @@ def test_word2phrase_score_uses_corpus_word_count():
     assert fp.original_scorer(10, 20, 8, len_vocab=999, min_count=5, corpus_word_count=1000) == \
         pytest.approx((8 - 5) / 200 * 999)
     assert math.isinf(fp.npmi_scorer(10, 20, 4, 999, 5, 1000))
+
+
+def test_line_splitter_equals_str_split():
+    from fastw2v._phrases import LineSplitter
+    text = "new_york is big\nçà_va x\n\nlast\nunfinished li".encode()
+    lines = LineSplitter(text)
+    assert list(lines) == [line.split() for line in text.decode().split("\n")[:-1]]
+    assert text[lines.end:] == b"unfinished li"

@@ -45,3 +45,43 @@ def test_missing_file_and_directory(tmp_path):
         list(iter_chunks(str(tmp_path / "nope.txt")))
     with pytest.raises(IsADirectoryError):
         list(iter_chunks(str(tmp_path)))
+
+
+def test_read_ahead_keeps_order_and_reraises():
+    from fastw2v.reader import read_ahead
+
+    assert list(read_ahead(iter(range(1000)), depth=3)) == list(range(1000))
+
+    def failing():
+        yield 1
+        yield 2
+        raise ValueError("corrupt input at item 3")
+
+    got = []
+    with pytest.raises(ValueError, match="corrupt input at item 3"):
+        for item in read_ahead(failing()):
+            got.append(item)
+    assert got == [1, 2]
+
+
+def test_read_ahead_stopped_early_closes_the_source():
+    import threading
+    from fastw2v.reader import read_ahead
+
+    closed = threading.Event()
+
+    def endless():
+        try:
+            i = 0
+            while True:
+                yield i
+                i += 1
+        finally:
+            closed.set()
+
+    before = set(threading.enumerate())
+    it = read_ahead(endless())
+    assert [next(it) for _ in range(5)] == [0, 1, 2, 3, 4]
+    it.close()
+    assert closed.is_set()
+    assert set(threading.enumerate()) <= before  # the producer thread is gone
