@@ -74,9 +74,24 @@ cdef class TokenTable:
         if fw2v_tt_init(&self.table, expected) != FW2V_OK:
             raise MemoryError("cannot allocate the token table")
         self.key_kind = key_kind
+        self.refs = NULL
+        self.refs_cap = 0
 
     def __dealloc__(self):
         fw2v_tt_free(&self.table)
+        free(self.refs)
+
+    cdef int _reserve_refs(self, int64_t n) except -1:
+        """Room for n key references (one sentence's tokens, added as one batch)."""
+        cdef fw2v_tt_keyref *grown
+        if n <= self.refs_cap:
+            return 0
+        grown = <fw2v_tt_keyref *>realloc(self.refs, <size_t>max(n, 64) * sizeof(fw2v_tt_keyref))
+        if grown == NULL:
+            raise MemoryError("out of memory while counting tokens")
+        self.refs = grown
+        self.refs_cap = max(n, 64)
+        return 0
 
     def __len__(self):
         return self.table.size
@@ -134,6 +149,7 @@ cdef class TokenTable:
         cdef list lst
         cdef const char *p
         cdef Py_ssize_t size
+        cdef int64_t pending
         for sentence in sentences:
             if isinstance(sentence, np.ndarray):
                 arr = _int_array(sentence, n_sentences)
@@ -141,9 +157,13 @@ cdef class TokenTable:
                     raise TypeError(f"sentence {n_sentences} is an integer array in a corpus of str tokens")
                 if arr.shape[0]:
                     self.key_kind = 1
+                self._reserve_refs(arr.shape[0])
                 for i in range(arr.shape[0]):
-                    if fw2v_tt_add(&self.table, <const char *>&arr[i], 8, 1) < 0:
-                        raise MemoryError("out of memory while counting tokens")
+                    self.refs[i].key = <const char *>&arr[i]
+                    self.refs[i].len = 8
+                    self.refs[i].hash = fw2v_hash_bytes(<const char *>&arr[i], 8)
+                if fw2v_tt_add_many(&self.table, self.refs, arr.shape[0]) != FW2V_OK:
+                    raise MemoryError("out of memory while counting tokens")
                 n = arr.shape[0]
             else:
                 if isinstance(sentence, (str, bytes)):
@@ -154,18 +174,29 @@ cdef class TokenTable:
                 if type(sentence) is list:  # indexed access: no iterator object per sentence
                     lst = <list>sentence
                     n = len(lst)
+                    self._reserve_refs(n)
+                    # str tokens of a str corpus (the common case) are hashed first and
+                    # added as one batch, so the table prefetches their slots; any other
+                    # token flushes the batch and goes the checked way: same order, same counts
+                    pending = 0
                     for i in range(n):
                         tok = lst[i]
-                        # the common case (a str in a str corpus) skips the kind checks
                         if type(tok) is str and self.key_kind == 0:
                             p = PyUnicode_AsUTF8AndSize(tok, &size)
-                            if p == NULL or fw2v_tt_add(&self.table, p, size, 1) < 0:
-                                if p == NULL:
-                                    PyErr_Clear()
-                                    _bad_unicode(tok, n_sentences)
-                                raise MemoryError("out of memory while counting tokens")
+                            if p == NULL:
+                                PyErr_Clear()
+                                _bad_unicode(tok, n_sentences)
+                            self.refs[pending].key = p
+                            self.refs[pending].len = size
+                            self.refs[pending].hash = fw2v_hash_bytes(p, size)
+                            pending += 1
                         else:
+                            if pending and fw2v_tt_add_many(&self.table, self.refs, pending) != FW2V_OK:
+                                raise MemoryError("out of memory while counting tokens")
+                            pending = 0
                             self.add_object(tok, n_sentences)
+                    if pending and fw2v_tt_add_many(&self.table, self.refs, pending) != FW2V_OK:
+                        raise MemoryError("out of memory while counting tokens")
                 else:
                     for tok in sentence:
                         self.add_object(tok, n_sentences)
