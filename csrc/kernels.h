@@ -92,16 +92,14 @@ typedef struct {
     int32_t *noise_next;            /* [negative] the next target's negatives, already drawn when has_next */
     int32_t has_next;
     /* Block scratch, S = max(2 * window, FW2V_CBOW_BLOCK) slots: the input rows of a
-     * skip-gram window (or the hidden rows of a CBOW block), their words, gradients
-     * ([S x dim]) and gradient scales. */
+     * skip-gram window (or the hidden rows of a CBOW block), their words (a CBOW
+     * block's: the centre each predicts) and gradients ([S x dim]). */
     real_t **ctx_rows;
     int32_t *ctx_ids;
     real_t *ctx_grads;
-    real_t *ctx_scale;
-    real_t **blk_in;                /* [S] scratch: inputs of the block members that take a step */
-    real_t **blk_grad;              /* [S] scratch: their gradient rows */
     real_t **grp_rows;              /* [FW2V_ROW_GROUP] scratch: a group of distinct output rows */
     real_t *grp_labels;             /* [FW2V_ROW_GROUP] their labels */
+    int32_t *grp_words;             /* [FW2V_ROW_GROUP] their words (read only when inputs have owners) */
     real_t *grp_g;                  /* [FW2V_ROW_GROUP x S] their gradient scales per context */
     real_t *hot_rows;               /* [hs_private x dim] this thread's copies of the top inner nodes */
     real_t *hot_seen;               /* [hs_private x dim] syn1's values when they were last copied */

@@ -47,22 +47,6 @@ FW2V_INLINE void vfused(real_t *FW2V_RESTRICT grad, real_t *FW2V_RESTRICT row, c
     }
 }
 
-FW2V_INLINE void vfused_block(real_t *const *grads, real_t *FW2V_RESTRICT row, real_t *const *h,
-                              const real_t *g, int n_ctx, int n)
-{
-    for (int k = 0; k < n; k += 16) {
-        __mmask16 m = n - k >= 16 ? (__mmask16)0xFFFF : tail_mask(n - k);
-        __m512 r = _mm512_maskz_loadu_ps(m, row + k), acc = r;
-        for (int c = 0; c < n_ctx; c++) {
-            __m512 gc = _mm512_set1_ps(g[c]);
-            real_t *gr = grads[c] + k;
-            acc = _mm512_fmadd_ps(gc, _mm512_maskz_loadu_ps(m, h[c] + k), acc);
-            _mm512_mask_storeu_ps(gr, m, _mm512_fmadd_ps(gc, r, _mm512_maskz_loadu_ps(m, gr)));
-        }
-        _mm512_mask_storeu_ps(row + k, m, acc);
-    }
-}
-
 FW2V_INLINE void vaxpy(real_t *FW2V_RESTRICT y, real_t a, const real_t *FW2V_RESTRICT x, int n)
 {
     __m512 av = _mm512_set1_ps(a);
@@ -176,30 +160,6 @@ FW2V_INLINE void vfused(real_t *FW2V_RESTRICT grad, real_t *FW2V_RESTRICT row, c
     }
 }
 
-FW2V_INLINE void vfused_block(real_t *const *grads, real_t *FW2V_RESTRICT row, real_t *const *h,
-                              const real_t *g, int n_ctx, int n)
-{
-    int k = 0;
-    for (; k + 8 <= n; k += 8) {
-        __m256 r = _mm256_loadu_ps(row + k), acc = r;
-        for (int c = 0; c < n_ctx; c++) {
-            __m256 gc = _mm256_set1_ps(g[c]);
-            real_t *gr = grads[c] + k;
-            acc = _mm256_fmadd_ps(gc, _mm256_loadu_ps(h[c] + k), acc);
-            _mm256_storeu_ps(gr, _mm256_fmadd_ps(gc, r, _mm256_loadu_ps(gr)));
-        }
-        _mm256_storeu_ps(row + k, acc);
-    }
-    for (; k < n; k++) {
-        real_t r = row[k], acc = r;
-        for (int c = 0; c < n_ctx; c++) {
-            acc += g[c] * h[c][k];
-            grads[c][k] += g[c] * r;
-        }
-        row[k] = acc;
-    }
-}
-
 FW2V_INLINE void vaxpy(real_t *FW2V_RESTRICT y, real_t a, const real_t *FW2V_RESTRICT x, int n)
 {
     __m256 av = _mm256_set1_ps(a);
@@ -289,18 +249,6 @@ FW2V_INLINE void vfused(real_t *FW2V_RESTRICT grad, real_t *FW2V_RESTRICT row, c
     for (int k = 0; k < n; k++) { real_t r = row[k]; grad[k] += g * r; row[k] = r + g * h[k]; }
 }
 
-FW2V_INLINE void vfused_block(real_t *const *grads, real_t *FW2V_RESTRICT row, real_t *const *h,
-                              const real_t *g, int n_ctx, int n)
-{
-    for (int k = 0; k < n; k++) {
-        real_t r = row[k], acc = r;
-        for (int c = 0; c < n_ctx; c++) {
-            acc += g[c] * h[c][k];
-            grads[c][k] += g[c] * r;
-        }
-        row[k] = acc;
-    }
-}
 FW2V_INLINE void vdot4(const real_t *FW2V_RESTRICT a, real_t *const *b, int n, real_t *out)
 {
     for (int r = 0; r < 4; r++) out[r] = vdot(a, b[r], n);
@@ -350,6 +298,12 @@ FW2V_INLINE double softplus(double x) { return x > 0 ? x + log1p(exp(-x)) : log1
  * and gensim do this for hierarchical softmax): such a node is either already
  * right (nothing to learn) or wildly wrong (an outlier step would only add noise),
  * and skipping it saves both row updates. The loss still counts it. */
+FW2V_INLINE real_t gradient_scale(real_t f, real_t label, real_t alpha, int saturate)
+{
+    if (saturate && (f <= -FW2V_MAX_EXP || f >= FW2V_MAX_EXP)) return 0;
+    return (label - sigmoid(f)) * alpha;
+}
+
 FW2V_INLINE real_t logistic_gradient(const fw2v_params *p, fw2v_thread *t, real_t f, real_t label, real_t alpha,
                                      int saturate)
 {
@@ -357,12 +311,11 @@ FW2V_INLINE real_t logistic_gradient(const fw2v_params *p, fw2v_thread *t, real_
         t->loss += softplus(label > 0 ? -(double)f : (double)f);
         t->loss_terms++;
     }
-    if (saturate && (f <= -FW2V_MAX_EXP || f >= FW2V_MAX_EXP)) return 0;
-    return (label - sigmoid(f)) * alpha;
+    return gradient_scale(f, label, alpha, saturate);
 }
 
 /* Four gradient scales at once (no loss terms): the same table, clamp and
- * interpolation as sigmoid() and the same saturation rule as logistic_gradient(),
+ * interpolation as sigmoid() and the same saturation rule as gradient_scale(),
  * in the same float operations (no FMA), so the results are identical. */
 FW2V_INLINE void logistic_gradient4(const real_t *f, const real_t *label, real_t alpha, int saturate, real_t *out)
 {
@@ -384,29 +337,16 @@ FW2V_INLINE void logistic_gradient4(const real_t *f, const real_t *label, real_t
     _mm_storeu_ps(out, g);
 #else
     for (int r = 0; r < 4; r++)
-        out[r] = saturate && (f[r] <= -FW2V_MAX_EXP || f[r] >= FW2V_MAX_EXP) ? 0 : (label[r] - sigmoid(f[r])) * alpha;
+        out[r] = gradient_scale(f[r], label[r], alpha, saturate);
 #endif
 }
 
-/* HogBatch (Ji et al. 2016, arXiv 1604.04661): one output row against all the
- * context rows of a window at once. Every score uses the row as it was before
- * this window; the row is then read and written once instead of once per
- * context, and the context rows stay in L1. */
-FW2V_INLINE void logistic_block(const fw2v_params *p, fw2v_thread *t, int n_ctx, real_t *row,
-                                real_t label, real_t alpha, int32_t skip_owner, int saturate)
+/* CBOW blocks share negatives between centres: a noise row that is the very word
+ * one member predicts is no negative for that member (owners[c]: the word input c
+ * predicts, or NULL when every row counts for every input). */
+FW2V_INLINE int not_a_negative(const int32_t *owners, const int32_t *words, int row, int input)
 {
-    /* Only members with a non-zero step take part in the update pass. skip_owner >= 0:
-     * a noise row is no negative for the block member predicting that very word. */
-    int active = 0;
-    for (int c = 0; c < n_ctx; c++) {
-        if (t->ctx_ids[c] == skip_owner) continue;
-        real_t g = logistic_gradient(p, t, vdot(t->ctx_rows[c], row, p->dim), label, alpha, saturate);
-        if (g == 0) continue;
-        t->blk_in[active] = t->ctx_rows[c];
-        t->blk_grad[active] = t->ctx_grads + (size_t)c * p->dim;
-        t->ctx_scale[active++] = g;
-    }
-    if (active) vfused_block(t->blk_grad, row, t->blk_in, t->ctx_scale, active, p->dim);
+    return owners && owners[input] == words[row];
 }
 
 /* HogBatch with a group of distinct output rows (t->grp_rows: a Huffman path, or
@@ -414,12 +354,12 @@ FW2V_INLINE void logistic_block(const fw2v_params *p, fw2v_thread *t, int n_ctx,
  * matrix products. No row of the group is read after another row of the group
  * moves, and the context rows only move after the window, so computing every
  * score first, then every context gradient from the old rows (pass A), then every
- * row update (pass B) is exactly logistic_block applied row by row: the same sums
+ * row update (pass B) is exactly the rows applied one after another: the same sums
  * in the same order. It pays because each gradient and each row is written once
  * per group instead of once per (row, context), and four scores share one load
  * of the context row and one horizontal reduction. */
-FW2V_INLINE void logistic_group(const fw2v_params *p, fw2v_thread *t, int n_ctx, real_t *const *in, real_t *grads,
-                                int n_rows, real_t alpha, int saturate)
+FW2V_INLINE void logistic_group(const fw2v_params *p, fw2v_thread *t, int n_ctx, real_t *const *in,
+                                const int32_t *owners, real_t *grads, int n_rows, real_t alpha, int saturate)
 {
     real_t **rows = t->grp_rows;
     real_t *g = t->grp_g; /* [row][context] */
@@ -429,6 +369,7 @@ FW2V_INLINE void logistic_group(const fw2v_params *p, fw2v_thread *t, int n_ctx,
          * while the next noise rows are still arriving; measured faster here than
          * the two-pass form, and the same update since the rows are distinct */
         for (int l = 0; l < n_rows; l++) {
+            if (not_a_negative(owners, t->grp_words, l, 0)) continue;
             real_t gl = logistic_gradient(p, t, vdot(in[0], rows[l], p->dim), t->grp_labels[l], alpha, saturate);
             if (gl != 0) vfused(grads, rows[l], in[0], gl, p->dim);
         }
@@ -444,10 +385,12 @@ FW2V_INLINE void logistic_group(const fw2v_params *p, fw2v_thread *t, int n_ctx,
             vdot4(in[c], quad, p->dim, scores);
             if (p->compute_loss) {
                 for (int r = 0; r < valid; r++)
-                    g[(l + r) * n_ctx + c] = logistic_gradient(p, t, scores[r], labels[r], alpha, saturate);
+                    g[(l + r) * n_ctx + c] = not_a_negative(owners, t->grp_words, l + r, c)
+                        ? 0 : logistic_gradient(p, t, scores[r], labels[r], alpha, saturate);
             } else {
                 logistic_gradient4(scores, labels, alpha, saturate, steps);
-                for (int r = 0; r < valid; r++) g[(l + r) * n_ctx + c] = steps[r];
+                for (int r = 0; r < valid; r++)
+                    g[(l + r) * n_ctx + c] = not_a_negative(owners, t->grp_words, l + r, c) ? 0 : steps[r];
             }
         }
     }
@@ -542,11 +485,11 @@ static void train_output_rows(const fw2v_params *p, fw2v_thread *t, int n_in, re
             t->grp_rows[n_rows] = hs_row(p, t, p->points[k]);
             t->grp_labels[n_rows++] = (real_t)(1 - p->codes[k]);
             if (n_rows == FW2V_ROW_GROUP) {
-                logistic_group(p, t, n_in, in, grads, n_rows, alpha, 1);
+                logistic_group(p, t, n_in, in, NULL, grads, n_rows, alpha, 1);
                 n_rows = 0;
             }
         }
-        if (n_rows) logistic_group(p, t, n_in, in, grads, n_rows, alpha, 1);
+        if (n_rows) logistic_group(p, t, n_in, in, NULL, grads, n_rows, alpha, 1);
     }
     if (!p->negative) return;
     t->grp_rows[0] = p->syn1neg + word * dim;
@@ -558,19 +501,19 @@ static void train_output_rows(const fw2v_params *p, fw2v_thread *t, int n_in, re
         /* a row drawn twice must see its first update: close the group there */
         for (int r = 0; r < n_rows; r++) {
             if (t->grp_rows[r] == row) {
-                logistic_group(p, t, n_in, in, grads, n_rows, alpha, FW2V_SATURATE_NEGATIVE);
+                logistic_group(p, t, n_in, in, NULL, grads, n_rows, alpha, FW2V_SATURATE_NEGATIVE);
                 n_rows = 0;
                 break;
             }
         }
         if (n_rows == FW2V_ROW_GROUP) {
-            logistic_group(p, t, n_in, in, grads, n_rows, alpha, FW2V_SATURATE_NEGATIVE);
+            logistic_group(p, t, n_in, in, NULL, grads, n_rows, alpha, FW2V_SATURATE_NEGATIVE);
             n_rows = 0;
         }
         t->grp_rows[n_rows] = row;
         t->grp_labels[n_rows++] = 0;
     }
-    logistic_group(p, t, n_in, in, grads, n_rows, alpha, FW2V_SATURATE_NEGATIVE);
+    logistic_group(p, t, n_in, in, NULL, grads, n_rows, alpha, FW2V_SATURATE_NEGATIVE);
 }
 
 /* ---- sentence drivers ---------------------------------------------------- */
@@ -682,8 +625,12 @@ static void train_sentence_cbow_block(const fw2v_params *p, fw2v_thread *t, cons
         for (int b = 0; b < m; b++)
             train_output_rows(p, t, 1, &t->ctx_rows[b], t->ctx_grads + b * dim, t->ctx_ids[b], alpha, 0);
         if (p->negative) draw_negatives(p, t);
-        for (int32_t d = 0; d < p->negative; d++)
-            logistic_block(p, t, m, p->syn1neg + t->noise[d] * dim, 0, alpha, t->noise[d], FW2V_SATURATE_NEGATIVE);
+        for (int32_t d = 0; d < p->negative; d++) { /* one row at a time: a repeated draw sees its update */
+            t->grp_rows[0] = p->syn1neg + t->noise[d] * dim;
+            t->grp_labels[0] = 0;
+            t->grp_words[0] = t->noise[d];
+            logistic_group(p, t, m, t->ctx_rows, t->ctx_ids, t->ctx_grads, 1, alpha, FW2V_SATURATE_NEGATIVE);
+        }
         for (int b = 0; b < m; b++) {
             real_t *grad = t->ctx_grads + b * dim;
             int64_t lo = t->block_lo[b], hi = t->block_hi[b], i = t->block_centre[b];

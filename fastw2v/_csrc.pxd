@@ -98,11 +98,9 @@ cdef extern from "kernels.h" nogil:
         real_t **ctx_rows
         int32_t *ctx_ids
         real_t *ctx_grads
-        real_t *ctx_scale
-        real_t **blk_in
-        real_t **blk_grad
         real_t **grp_rows
         real_t *grp_labels
+        int32_t *grp_words
         real_t *grp_g
         real_t *hot_rows
         real_t *hot_seen

@@ -184,11 +184,9 @@ cdef class ThreadState:
         self.t.ctx_rows = <real_t **>calloc(slots, sizeof(real_t *))
         self.t.ctx_ids = <int32_t *>calloc(slots, sizeof(int32_t))
         self.t.ctx_grads = <real_t *>calloc(slots * dim, sizeof(real_t))
-        self.t.ctx_scale = <real_t *>calloc(slots, sizeof(real_t))
-        self.t.blk_in = <real_t **>calloc(slots, sizeof(real_t *))
-        self.t.blk_grad = <real_t **>calloc(slots, sizeof(real_t *))
         self.t.grp_rows = <real_t **>calloc(FW2V_ROW_GROUP, sizeof(real_t *))
         self.t.grp_labels = <real_t *>calloc(FW2V_ROW_GROUP, sizeof(real_t))
+        self.t.grp_words = <int32_t *>calloc(FW2V_ROW_GROUP, sizeof(int32_t))
         self.t.grp_g = <real_t *>calloc(FW2V_ROW_GROUP * slots, sizeof(real_t))
         self.kept_capacity = 0
         self.t.kept = NULL
@@ -202,8 +200,8 @@ cdef class ThreadState:
         self.t.has_next = 0
         self.reset_counters()
         if (not self.t.noise or not self.t.noise_next or not self.t.hidden or not self.t.grad or not self.t.ctx_rows or not self.t.ctx_ids
-                or not self.t.ctx_grads or not self.t.ctx_scale or not self.t.blk_in or not self.t.blk_grad
-                or not self.t.grp_rows or not self.t.grp_labels or not self.t.grp_g):
+                or not self.t.ctx_grads
+                or not self.t.grp_rows or not self.t.grp_labels or not self.t.grp_words or not self.t.grp_g):
             raise MemoryError()
 
     def __dealloc__(self):
@@ -215,11 +213,9 @@ cdef class ThreadState:
         free(self.t.noise)
         free(self.t.noise_next)
         free(self.t.ctx_grads)
-        free(self.t.ctx_scale)
-        free(self.t.blk_in)
-        free(self.t.blk_grad)
         free(self.t.grp_rows)
         free(self.t.grp_labels)
+        free(self.t.grp_words)
         free(self.t.grp_g)
         free(self.t.hot_rows)
         free(self.t.hot_seen)

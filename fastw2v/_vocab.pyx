@@ -182,10 +182,7 @@ cdef class TokenTable:
                     for i in range(n):
                         tok = lst[i]
                         if type(tok) is str and self.key_kind == 0:
-                            p = PyUnicode_AsUTF8AndSize(tok, &size)
-                            if p == NULL:
-                                PyErr_Clear()
-                                _bad_unicode(tok, n_sentences)
+                            p = _utf8(tok, n_sentences, &size)
                             self.refs[pending].key = p
                             self.refs[pending].len = size
                             self.refs[pending].hash = fw2v_hash_bytes(p, size)
