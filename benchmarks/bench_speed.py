@@ -42,17 +42,31 @@ def plain(path, tmpdir):
     return out
 
 
-def words_per_sec(path, workers, dim=100, batch_mode="window", min_count=5, **mode):
-    from fastw2v import Word2Vec
-    from fastw2v.threads import encode_file
+def words_per_sec(path, workers, dim=100, batch_mode="window", min_count=5, lib="fastw2v", **mode):
+    """One epoch of ``corpus_file=`` training; ``lib="gensim"`` times gensim 4 the same way."""
+    if lib == "gensim":
+        from gensim.models import Word2Vec
 
-    model = Word2Vec(vector_size=dim, window=5, sample=1e-3, min_count=min_count, workers=workers,
-                     batch_mode=batch_mode, **mode)
-    model.build_vocab(corpus_file=path)
-    encode_file(path, model.encoder)  # warm the page cache and the encoder
+        model = Word2Vec(vector_size=dim, window=5, sample=1e-3, min_count=min_count, workers=workers, **mode)
+        model.build_vocab(corpus_file=path)
+    else:
+        from fastw2v import Word2Vec
+        from fastw2v.threads import encode_file
+
+        model = Word2Vec(vector_size=dim, window=5, sample=1e-3, min_count=min_count, workers=workers,
+                         batch_mode=batch_mode, **mode)
+        model.build_vocab(corpus_file=path)
+        encode_file(path, model.encoder)  # warm the page cache and the encoder
     t0 = time.perf_counter()
-    model.train(corpus_file=path, total_words=model.corpus_total_words, epochs=1)
+    model.train(corpus_file=path, total_words=model.corpus_total_words, total_examples=model.corpus_count,
+                epochs=1)
     return model.corpus_total_words / (time.perf_counter() - t0)
+
+
+def gensim_ratio(path, rate, workers, **kwargs):
+    """The ``gensim words/s, ratio`` text for a fastw2v rate measured just before."""
+    g = words_per_sec(path, workers, lib="gensim", **kwargs)
+    return f"  gensim {g:>9.0f} w/s  x{rate / g:.2f}"
 
 
 def zipf_corpus(path, vocab, tokens, seed=0):
@@ -125,7 +139,8 @@ def cmd_dims(args):
         for dim in map(int, args.dims.split(",")):
             for batch_mode in args.batch_modes.split(","):
                 r = words_per_sec(path, os.cpu_count(), dim=dim, batch_mode=batch_mode, **MODES["sg-ns"])
-                print(f"sg-ns dim {dim:4} {batch_mode:6} {r:>9.0f} words/s", flush=True)
+                extra = gensim_ratio(path, r, os.cpu_count(), dim=dim, **MODES["sg-ns"]) if args.gensim else ""
+                print(f"sg-ns dim {dim:4} {batch_mode:6} {r:>9.0f} words/s{extra}", flush=True)
 
 
 def cmd_vocab(args):
@@ -134,7 +149,8 @@ def cmd_vocab(args):
             path = os.path.join(tmp, f"zipf{size}.txt")
             zipf_corpus(path, size, args.tokens)
             r = words_per_sec(path, os.cpu_count(), min_count=1, **MODES["sg-ns"])
-            print(f"sg-ns zipf vocab <= {size:>8} ({args.tokens} tokens) {r:>9.0f} words/s", flush=True)
+            extra = gensim_ratio(path, r, os.cpu_count(), min_count=1, **MODES["sg-ns"]) if args.gensim else ""
+            print(f"sg-ns zipf vocab <= {size:>8} ({args.tokens} tokens) {r:>9.0f} words/s{extra}", flush=True)
 
 
 CALLGRIND_CHILD = """
@@ -182,9 +198,11 @@ def main(argv=None):
     p.add_argument("corpus")
     p.add_argument("--dims", default="100,300")
     p.add_argument("--batch-modes", default="pair,window")
+    p.add_argument("--gensim", action="store_true", help="time gensim right after each row (same run)")
     p = sub.add_parser("vocab")
     p.add_argument("--sizes", default="10000,100000,1000000,2000000")
     p.add_argument("--tokens", type=int, default=5_000_000)
+    p.add_argument("--gensim", action="store_true", help="time gensim right after each row (same run)")
     p = sub.add_parser("iterable")
     p.add_argument("corpus")
     p.add_argument("--modes", default="sg-ns,cbow-ns")

@@ -33,38 +33,73 @@ CHILD = r"""
 import json, resource, sys, time
 cfg = json.loads(sys.argv[1])
 lib, mode = cfg["lib"], cfg["mode"]
-kwargs = dict(vector_size=cfg["dim"], window=5, min_count=5, sample=1e-3, workers=cfg["workers"],
-              epochs=cfg["epochs"], seed=cfg["seed"], **cfg["params"])
-if lib == "fastw2v":
-    from fastw2v import Word2Vec
-    if cfg.get("batch_mode"):
-        kwargs["batch_mode"] = cfg["batch_mode"]
-else:
-    from gensim.models import Word2Vec
 out = {}
-model = Word2Vec(**kwargs)
-source = cfg["source"]
-if source == "file":
-    t0 = time.perf_counter(); model.build_vocab(corpus_file=cfg["path"]); out["vocab_s"] = time.perf_counter() - t0
+
+
+def train_c_tool():
+    # The original C tool (PyPI `word2vec` builds it): the vocabulary is saved by
+    # one call and training timed in a second that reads it. alpha 0.025 for every
+    # mode (gensim's default; the tool's own CBOW default is 0.05) so settings match.
+    import os, shutil, subprocess, tempfile
+    from gensim.models import KeyedVectors
+    exe, tmp, p = shutil.which("word2vec"), tempfile.mkdtemp(), cfg["params"]
+    vocab, vecs = os.path.join(tmp, "vocab.txt"), os.path.join(tmp, "vectors.bin")
+    with open(cfg["path"], "rb") as fh:
+        total = sum(len(line.split()) for line in fh)
     t0 = time.perf_counter()
-    model.train(corpus_file=cfg["path"], total_words=model.corpus_total_words,
-                total_examples=model.corpus_count, epochs=model.epochs)
-else:
-    with open(cfg["path"], encoding="utf-8") as fh:
-        sentences = [line.split() for line in fh]
-    sentences = [s[i:i + 10000] for s in sentences for i in range(0, len(s), 10000)]
-    t0 = time.perf_counter(); model.build_vocab(sentences); out["vocab_s"] = time.perf_counter() - t0
+    subprocess.run([exe, "-train", cfg["path"], "-save-vocab", vocab, "-min-count", "5"], check=True,
+                   capture_output=True)
+    out["vocab_s"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    model.train(sentences, total_examples=model.corpus_count, epochs=model.epochs)
-seconds = time.perf_counter() - t0
-out["train_s"] = seconds
-out["words_per_s"] = model.corpus_total_words * model.epochs / seconds
-out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    subprocess.run([exe, "-train", cfg["path"], "-read-vocab", vocab, "-output", vecs, "-binary", "1",
+                    "-size", str(cfg["dim"]), "-window", "5", "-sample", "1e-3", "-negative", str(p["negative"]),
+                    "-hs", str(p["hs"]), "-cbow", str(1 - p["sg"]), "-threads", str(cfg["workers"]),
+                    "-iter", str(cfg["epochs"]), "-min-count", "5", "-alpha", "0.025"], check=True,
+                   capture_output=True)
+    seconds = time.perf_counter() - t0
+    out["train_s"] = seconds
+    out["words_per_s"] = total * cfg["epochs"] / seconds
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    wv = KeyedVectors.load_word2vec_format(vecs, binary=True)
+    shutil.rmtree(tmp)
+    return wv
+
+
+def train_library():
+    kwargs = dict(vector_size=cfg["dim"], window=5, min_count=5, sample=1e-3, workers=cfg["workers"],
+                  epochs=cfg["epochs"], seed=cfg["seed"], **cfg["params"])
+    if lib == "fastw2v":
+        from fastw2v import Word2Vec
+        if cfg.get("batch_mode"):
+            kwargs["batch_mode"] = cfg["batch_mode"]
+    else:
+        from gensim.models import Word2Vec
+    model = Word2Vec(**kwargs)
+    if cfg["source"] == "file":
+        t0 = time.perf_counter(); model.build_vocab(corpus_file=cfg["path"]); out["vocab_s"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        model.train(corpus_file=cfg["path"], total_words=model.corpus_total_words,
+                    total_examples=model.corpus_count, epochs=model.epochs)
+    else:
+        with open(cfg["path"], encoding="utf-8") as fh:
+            sentences = [line.split() for line in fh]
+        sentences = [s[i:i + 10000] for s in sentences for i in range(0, len(s), 10000)]
+        t0 = time.perf_counter(); model.build_vocab(sentences); out["vocab_s"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        model.train(sentences, total_examples=model.corpus_count, epochs=model.epochs)
+    seconds = time.perf_counter() - t0
+    out["train_s"] = seconds
+    out["words_per_s"] = model.corpus_total_words * model.epochs / seconds
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return model.wv
+
+
+wv = train_c_tool() if lib == "word2vec-c" else train_library()
 if cfg.get("analogies") or cfg.get("pairs"):
     import numpy as np
     from gensim.models import KeyedVectors
     kv = KeyedVectors(cfg["dim"])
-    kv.add_vectors(list(model.wv.index_to_key), np.asarray(model.wv.vectors))
+    kv.add_vectors(list(wv.index_to_key), np.asarray(wv.vectors))
     if cfg.get("analogies"):
         out["analogy"] = float(kv.evaluate_word_analogies(cfg["analogies"], restrict_vocab=30000)[0])
     if cfg.get("pairs"):
@@ -107,6 +142,10 @@ def main(argv=None):
     ap.add_argument("--gensim-source", default="file,iterable",
                     help="gensim input path(s) to time; the ratio uses the fastest")
     ap.add_argument("--fastw2v-source", default="file,iterable")
+    ap.add_argument("--c-tool", action="store_true",
+                    help="also train the original word2vec C tool (`word2vec` on PATH) with the same settings")
+    ap.add_argument("--every-seed", action="store_true",
+                    help="time every input on every seed (default: inputs other than file on the first only)")
     ap.add_argument("--scaling", action="store_true", help="also time fastw2v sg-ns with 1 worker (1 epoch)")
     args = ap.parse_args(argv)
 
@@ -120,11 +159,14 @@ def main(argv=None):
         print(header)
         for mode in args.modes.split(","):
             summary = {}
+            libs = [("gensim", args.gensim_source), ("fastw2v", args.fastw2v_source)]
+            if args.c_tool:
+                libs.append(("word2vec-c", "file"))
             for n, seed in enumerate(int(x) for x in args.seeds.split(",")):
                 rows = []
-                for lib, sources in (("gensim", args.gensim_source), ("fastw2v", args.fastw2v_source)):
+                for lib, sources in libs:
                     for source in sources.split(","):
-                        if n and source != "file":
+                        if n and source != "file" and not args.every_seed:
                             continue  # other inputs are timed on the first seed only
                         r = run(dict(base, lib=lib, mode=mode, source=source, params=MODES[mode], seed=seed,
                                      batch_mode=args.batch_mode))
@@ -132,17 +174,27 @@ def main(argv=None):
                 best_gensim = max(r["words_per_s"] for lib, _, r in rows if lib == "gensim")
                 for lib, source, r in rows:
                     ratio = r["words_per_s"] / best_gensim
-                    print(f"{mode:8} {lib:8} {source:9} {seed:4} {r['words_per_s']:>10.0f} {ratio:>6.2f} "
+                    print(f"{mode:8} {lib[:8]:8} {source:9} {seed:4} {r['words_per_s']:>10.0f} {ratio:>6.2f} "
                           f"{r.get('analogy', float('nan')):>8.4f} {r.get('wordsim_spearman', float('nan')):>6.3f} "
                           f"{r['vocab_s']:>8.2f} {r['peak_rss_mb']:>8.0f}", flush=True)
-                    if source == "file":
-                        summary.setdefault(lib, []).append((ratio, r.get("analogy", float("nan")),
-                                                            r.get("wordsim_spearman", float("nan"))))
-            means = {lib: [sum(col) / len(col) for col in zip(*vals)] for lib, vals in summary.items()}
-            g, f = means["gensim"], means["fastw2v"]
-            print(f"{mode:8} MEAN over seeds (file input): fastw2v/gensim speed x{f[0] / g[0]:.2f}, "
-                  f"analogy {f[1]:.4f} vs {g[1]:.4f} ({f[1] - g[1]:+.4f}), "
-                  f"ws353 {f[2]:.3f} vs {g[2]:.3f} ({f[2] - g[2]:+.3f})", flush=True)
+                    summary.setdefault((lib, source), []).append(
+                        (seed, ratio, r.get("analogy", float("nan")), r.get("wordsim_spearman", float("nan"))))
+            # means over the seeds each row ran on, against gensim's row of the same input
+            # (and, for gensim's other input, against that: its schedules differ, see RESULTS.md)
+            for (lib, source), vals in summary.items():
+                if lib == "gensim":
+                    continue
+                for ref_source in args.gensim_source.split(","):
+                    ref = {v[0]: v for v in summary.get(("gensim", ref_source), [])}
+                    pairs = [(v, ref[v[0]]) for v in vals if v[0] in ref]
+                    if not pairs:
+                        continue
+                    k = len(pairs)
+                    f = [sum(p[0][i] for p in pairs) / k for i in (1, 2, 3)]
+                    g = [sum(p[1][i] for p in pairs) / k for i in (1, 2, 3)]
+                    print(f"{mode:8} MEAN of {k} seed(s): {lib} {source} vs gensim {ref_source}: "
+                          f"speed x{f[0] / g[0]:.2f}, analogy {f[1]:.4f} vs {g[1]:.4f} ({f[1] - g[1]:+.4f}), "
+                          f"ws353 {f[2]:.3f} vs {g[2]:.3f} ({f[2] - g[2]:+.3f})", flush=True)
         if args.scaling:
             one = run(dict(base, lib="fastw2v", mode="sg-ns", source="file", params=MODES["sg-ns"],
                            workers=1, epochs=1, analogies=None, pairs=None, seed=1))

@@ -168,6 +168,22 @@ def _wait(threads, progress: Progress, poll: float, on_abort=None):
 CHUNK_WORDS = 100_000
 
 
+def tapered(corpus, size: int, workers: int) -> list[tuple[int, int]]:
+    """Chunks of about ``size`` tokens, the last ``workers`` of them cut eight
+    times finer: workers meet at the end of every epoch, and a worker that
+    draws a long last chunk leaves the others idle until it is done (guided
+    scheduling). The ranges still cover the sentences once, in corpus order."""
+    chunks = corpus.chunks(size)
+    if workers < 2 or len(chunks) <= workers:
+        return chunks
+    cut = chunks[-workers][0]
+    fine = [c for c in corpus.chunks(max(1, size // 8)) if c[0] >= cut]
+    head = chunks[:-workers]
+    if fine and fine[0][0] > cut:
+        head.append((cut, fine[0][0]))
+    return head + fine
+
+
 def train_epoch_encoded(corpus: EncodedCorpus, params, states, progress: Progress):
     """One epoch over an encoded corpus: workers take the next chunk in corpus
     order (one nogil kernel call each); with one worker the order is the corpus's.
@@ -177,7 +193,8 @@ def train_epoch_encoded(corpus: EncodedCorpus, params, states, progress: Progres
     integer sequences a chunk at a time, in ``batch``).
     """
     # small corpora still get a few chunks per worker, so every worker has work
-    chunks = corpus.chunks(max(1000, min(CHUNK_WORDS, corpus.words // (4 * len(states)))))
+    size = max(1000, min(CHUNK_WORDS, corpus.words // (4 * len(states))))
+    chunks = tapered(corpus, size, len(states))
     cursor = itertools.count()  # next() is atomic under the GIL
 
     def worker(state):
