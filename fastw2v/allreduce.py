@@ -88,8 +88,7 @@ def add(parts: list, dtype: str) -> Rows:
     The mean of a row is over the parts that contain it, so a row one
     replica changed keeps that replica's change.
     """
-    rows, values, weights = _allreduce.delta_merge(list(parts), parts[0].values.shape[1])
-    return Rows(rows, *quantise(values, dtype), weights)
+    return Rows(*_allreduce.delta_merge(list(parts), parts[0].values.shape[1], dtype))
 
 
 def apply(array: np.ndarray, total: Rows, own: Optional[Rows] = None, start: Optional[np.ndarray] = None) -> None:
