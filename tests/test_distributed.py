@@ -149,15 +149,15 @@ def test_overlap_rounds(client, overlap):
 
 
 def test_more_shards_than_workers_use_the_tree(client):
-    """Five shards: shard 0 merges 1 and 2, shard 1 merges 3 and 4; the total reaches every replica."""
+    """Seven shards, fan-in 4: shard 0 merges 1-4, shard 1 merges 5 and 6; the total reaches every replica."""
     sentences = planted_topics(n_sentences=3000)
-    model = fd.Word2Vec(db.from_sequence(sentences, npartitions=5), client=client, vector_size=20, min_count=1,
-                        workers=1, epochs=4, sync_every=2_000, n_shards=5, seed=4)
+    model = fd.Word2Vec(db.from_sequence(sentences, npartitions=7), client=client, vector_size=20, min_count=1,
+                        workers=1, epochs=4, sync_every=1_500, n_shards=7, seed=4)
     stats = model.distributed_stats
-    assert stats["shards"] == 5 and stats["tree_depth"] == 2 and stats["rounds_per_epoch"] == 3
+    assert stats["shards"] == 7 and stats["tree_depth"] == 2 and stats["rounds_per_epoch"] == 3
     for sync in stats["syncs"]:
         assert sorted(m["shard"] for m in sync["merges"]) == [0, 1]
-        assert sorted(leaf["shard"] for leaf in sync["leaves"]) == list(range(5))
+        assert sorted(leaf["shard"] for leaf in sync["leaves"]) == list(range(7))
     assert neighbours_are_topical(model) >= 0.9
 
 
