@@ -17,6 +17,7 @@ the function's docstring.
 from __future__ import annotations
 
 import argparse
+import copy
 import gzip
 import json
 import os
@@ -30,6 +31,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from fastw2v import Word2Vec  # noqa: E402
 from fastw2v import allreduce  # noqa: E402
 from fastw2v import distributed as fd  # noqa: E402
+from fastw2v.threads import EncodedCorpus  # noqa: E402
 
 NETWORK_BYTES_PER_S = 10e9 / 8  # assumed: 10 Gbit/s per worker NIC, full duplex
 EPOCHS_FOR_DRAIN = 5  # the strong-scaling curve spreads the one final drain over 5 epochs
@@ -151,6 +153,13 @@ def micro(model, summary, repeats=5):
             out["merge_s"][c] += best(lambda: allreduce.add([leaf] + [full] * c, "int8"))
         target, start = base.copy(), base.copy()
         out["apply_s"] += best(lambda: allreduce.apply(target, full, leaf, start=start))
+    # a round trains in CHUNKS_PER_ROUND calls of Word2Vec.train (to apply totals between them):
+    # the fixed cost of one call, on a copy (the model is scored after this)
+    replica = copy.deepcopy(model)
+    ids, ends, raw = replica.encoder.encode_sentences([model.wv.index_to_key[:10]], 10_000, 0)
+    one = fd._Slice(EncodedCorpus(np.asarray(ids, np.int32), np.asarray(ends, np.int64), int(raw)))
+    out["train_call_s"] = best(lambda: replica.train(corpus_iterable=one, epochs=1, start_alpha=0.01,
+                                                     end_alpha=0.01, report_delay=60.0))
     return out
 
 
@@ -198,7 +207,8 @@ def project(m, ops, rate, total_words, dim, overlap, sched_s, workers=(1, 2, 4, 
     Measured: rate r (raw words per second of one kernel thread, single
     machine), words per round W (= sync_every), replica and tree operations
     alone on one core (``ops``: encode a leaf's changes t_enc, apply a total
-    t_apply, merge a node with c children t_m(c)), hop latency l (a tree
+    t_apply, merge a node with c children t_m(c), a Word2Vec.train call's
+    fixed cost t_call), hop latency l (a tree
     task's start minus its last input's end on the LocalCluster: scheduling,
     dispatch and the local copy of the input), Dask's cost per task s (client,
     scheduler and dispatch, ``scheduler_cost``), bytes of a leaf delta.
@@ -211,7 +221,8 @@ def project(m, ops, rate, total_words, dim, overlap, sched_s, workers=(1, 2, 4, 
     D = overlap, a = min(FAN_IN, n - 1) children per interior node.
 
         t_c     = W / r
-        t_busy  = t_c + t_enc + t_apply + t_m(a)
+        t_busy  = t_c + t_enc + t_apply + t_m(a) + 8 t_call   (a round trains in 8 calls,
+                  so that totals can be applied between them; t_call = one call's fixed cost)
         chain   = h * (a F/B + t_m(a) + l)  +  h * (a F/B + l)  +  F/B    (h = tree depth;
                   up: a node receives a children's sums and merges; down: it
                   sends a copies; + the copy the root sends to the client)
@@ -239,7 +250,7 @@ def project(m, ops, rate, total_words, dim, overlap, sched_s, workers=(1, 2, 4, 
         a = min(allreduce.FAN_IN, n - 1)
         size = full if n > 2 else m["total_bytes_per_sync"]
         t_m = ops["merge_s"][a]
-        t_busy = t_c + ops["encode_s"] + ops["apply_s"] + t_m
+        t_busy = t_c + ops["encode_s"] + ops["apply_s"] + t_m + fd.CHUNKS_PER_ROUND * ops["train_call_s"]
         hop = m["hop_latency_s"]
         chain = h * (a * size / bandwidth + t_m + hop) + h * (a * size / bandwidth + hop) + size / bandwidth
         sched = tasks_per_round(n) * sched_s
@@ -266,10 +277,10 @@ def main():
     p.add_argument("--pairs")
     p.add_argument("--epochs", type=int, default=5)
     p.add_argument("--lines", type=int, help="only the first LINES lines (for quick iterations)")
-    p.add_argument("--sync-every", type=int, nargs="+", default=[250_000])
+    p.add_argument("--sync-every", type=int, nargs="+", default=[350_000])
     p.add_argument("--combine", nargs="+", default=["sum"])
     p.add_argument("--delta-dtype", nargs="+", default=["int8"])
-    p.add_argument("--overlap", type=int, nargs="+", default=[1])
+    p.add_argument("--overlap", type=int, nargs="+", default=[2])
     p.add_argument("--single-runs", type=int, default=1)
     p.add_argument("--sg", type=int, default=0)
     p.add_argument("--json", help="write all numbers here")

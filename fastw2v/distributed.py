@@ -27,18 +27,31 @@ Training (data-parallel replicas, sparse deltas summed by a tree, overlapped)
     ``ceil(total_words / (shards * sync_every))`` rounds). After round ``r``
     each replica sends the rows it changed in that round (int8 with a scale
     per row and error feedback, :mod:`fastw2v.allreduce`); the deltas are
-    summed by a binary tree of Dask tasks on the workers themselves -- worker
-    to worker, never through the client, at most six messages per worker per
-    synchronisation whatever the number of workers -- and the total flows back
-    down the same tree. Round ``r + 1`` trains meanwhile: it looks for round
-    ``r``'s total between chunks of its training (8 a round) and applies it as
-    soon as it is there; round ``r + 1 + overlap`` waits for it if it has not
-    come (``overlap=1`` by default; 0 waits at the start of round ``r + 1``).
-    A replica therefore sees its own updates at once and the others' about
-    one synchronisation late; after applying a total it equals the global
-    model plus its own not-yet-merged changes. The learning rate follows one
-    global linear schedule from ``alpha`` to ``min_alpha`` over all rounds of
-    all epochs.
+    summed by a tree of Dask tasks on the workers themselves (fan-in 4:
+    shard ``k`` merges shards ``4k+1 .. 4k+4``) -- worker to worker, never
+    through the client, at most ten messages per worker per synchronisation
+    whatever the number of workers -- and the total flows back down the same
+    tree.
+
+    Bounded staleness (the overlap): the synchronisation of round ``r`` runs
+    while the replicas train round ``r + 1`` and beyond. A round looks for
+    earlier rounds' totals between chunks of its training (8 a round) and
+    applies each as soon as it is on the worker; round ``r + 1 + overlap``
+    does not start before round ``r``'s total is applied (``overlap=2`` by
+    default; 0 waits for it at the start of round ``r + 1``). A replica
+    therefore sees its own updates at once and the others' as late as the
+    synchronisation takes -- at most ``overlap`` rounds -- and after applying
+    a total it equals the global model plus its own not-yet-merged changes
+    (tests/test_allreduce.py checks that every change counts exactly once
+    whenever the totals land). This is the stale-synchronous scheme of
+    parameter servers (Ho et al. 2013, SSP) with the bound in rounds.
+
+    Between rounds no training time is lost to Dask: when round ``r`` is
+    encoded, its task starts round ``r + 1`` in a background thread on the
+    same replica before returning, and the task of round ``r + 1`` (scheduled
+    a Dask hop later) only waits for it and hands its delta on. The learning
+    rate follows one global linear schedule from ``alpha`` to ``min_alpha``
+    over all rounds of all epochs.
 
     ``combine="sum"`` (the default) adds the replicas' changes to a row:
     exactly the lock-free sum word2vec's own threads make (Hogwild), with the
@@ -732,8 +745,8 @@ def _client(client):
         return Client(LocalCluster(processes=True)), True
 
 
-def Word2Vec(corpus, client=None, *, sync_every=250_000, n_shards=None, text_column=None, combine="sum",
-             delta_dtype="int8", overlap=1, max_retries=3, on_round=None, **kwargs):
+def Word2Vec(corpus, client=None, *, sync_every=350_000, n_shards=None, text_column=None, combine="sum",
+             delta_dtype="int8", overlap=2, max_retries=3, on_round=None, **kwargs):
     """Train a :class:`fastw2v.Word2Vec` on a Dask cluster (see the module docstring for the algorithm).
 
     Parameters
@@ -751,7 +764,11 @@ def Word2Vec(corpus, client=None, *, sync_every=250_000, n_shards=None, text_col
         that synchronisation overlaps training; with one thread it still works,
         serialised.
     sync_every : int
-        Words each shard trains between synchronisations (one round).
+        Words each shard trains between synchronisations (one round). The
+        default, 350,000, keeps the per-round CPU of the synchronisation
+        (encode, merge, apply: about 20 ms on a 48k-word, 100-dim model) to
+        about an eighth of the round; quality at 2 workers is within 0.02 of
+        one machine from 250,000 to 350,000 (benchmarks/RESULTS.md).
     n_shards : int, optional
         Replicas trained in parallel (default: number of workers). Each takes
         a contiguous group of partitions.
@@ -765,9 +782,12 @@ def Word2Vec(corpus, client=None, *, sync_every=250_000, n_shards=None, text_col
         and error feedback (the default; about a quarter of float32's bytes),
         or float32 (exact).
     overlap : int
-        Rounds of training that hide one synchronisation: round ``r``'s total
-        is applied at the start of round ``r + 1 + overlap`` (0: wait for it,
-        no overlap; more hides slower networks and makes updates staler).
+        Staleness bound in rounds: round ``r + 1 + overlap`` does not start
+        before round ``r``'s total is applied (totals that arrive earlier are
+        applied mid-round). 0 waits for every synchronisation; the default, 2,
+        lets the tree's latency hide behind two rounds of training (needed
+        from about 8 workers on a 10 Gbit/s network, benchmarks/RESULTS.md);
+        more hides slower networks and allows staler updates.
     max_retries : int
         Times the run may restart from the last completed round after losing a worker.
     on_round : callable, optional
