@@ -27,7 +27,8 @@ Tree (all-reduce without a central node)
     the total. Broadcast: the total flows back down the same tree. Each worker
     receives at most four sums and sends at most one on the way up, and
     receives one total and sends at most four on the way down, whatever the
-    number of workers; the depth is about ``log4(3n)`` hops each way.
+    number of workers; the depth is ``ceil(log4(3n + 1)) - 1`` hops each way
+    (2 for 6 to 21 workers).
 
     Why 4 and not 2: every hop is a Dask task hand-over (tens of milliseconds
     on a loaded machine, see benchmarks/RESULTS.md) and a binary tree has
@@ -35,7 +36,7 @@ Tree (all-reduce without a central node)
     milliseconds of CPU taken from training) and its NIC carries four
     messages instead of two. At 16 workers that is 4 hops instead of 8 for
     the same bytes through the busiest NIC (16 messages of the total's size
-    either way); beyond about 64 workers a wider or a two-level tree would pay.
+    either way, in the chain of hops that the overlap must hide).
 """
 from __future__ import annotations
 
