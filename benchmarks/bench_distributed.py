@@ -17,6 +17,7 @@ the function's docstring.
 from __future__ import annotations
 
 import argparse
+import copy
 import gzip
 import json
 import os
@@ -30,6 +31,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from fastw2v import Word2Vec  # noqa: E402
 from fastw2v import allreduce  # noqa: E402
 from fastw2v import distributed as fd  # noqa: E402
+from fastw2v.threads import EncodedCorpus  # noqa: E402
 
 NETWORK_BYTES_PER_S = 10e9 / 8  # assumed: 10 Gbit/s per worker NIC, full duplex
 EPOCHS_FOR_DRAIN = 5  # the strong-scaling curve spreads the one final drain over 5 epochs
@@ -102,6 +104,7 @@ def summarise(stats, model):
                                   if merges else 0.0),
         "hop_latency_s": float(np.median([m["wait_s"] for m in merges])) if merges else 0.0,
         "stall_s_per_round": float(np.mean(stalls)) if stalls else 0.0,
+        "wait_for_total_s_per_round": float(np.mean([leaf.get("wait_s", 0.0) for leaf in leaves])),
         "period_s": float(np.mean(periods)) if periods else 0.0,
         "vocab_s": stats["vocab_seconds"], "train_s": stats["train_seconds"], "recoveries": stats["recoveries"],
     }
@@ -114,14 +117,14 @@ def micro(model, summary, repeats=5):
     two training tasks, the merges, the scheduler and the client share this
     machine's two cores with other jobs, so those are upper bounds.
     encode: the leaf's changed rows (measured count) out of each matrix;
-    merge: a node with two children whose sums cover every row (the n > 2
-    assumption); apply: a total covering every row.
+    merge_s[c]: a node with c children whose sums cover every row (the n > 2
+    assumption) plus its own leaf; apply: a total covering every row.
     """
     rng = np.random.default_rng(0)
     dim = model.vector_size
     names = list(summary["rows_changed_per_sync"])
     leaf_rows = summary["leaf_rows_by_matrix"]
-    out = {"encode_s": 0.0, "merge_s": 0.0, "apply_s": 0.0}
+    out = {"encode_s": 0.0, "merge_s": {c: 0.0 for c in range(1, allreduce.FAN_IN + 1)}, "apply_s": 0.0}
     for name in names:
         n = len(model.wv)
         base = rng.standard_normal((n, dim)).astype(np.float32)
@@ -146,33 +149,86 @@ def micro(model, summary, repeats=5):
             return time.perf_counter() - t0, part
         out["encode_s"] += min(encode()[0] for _ in range(repeats))
         leaf = encode()[1]
-        out["merge_s"] += best(lambda: allreduce.add([leaf, full, full], "int8"))
+        for c in out["merge_s"]:
+            out["merge_s"][c] += best(lambda: allreduce.add([leaf] + [full] * c, "int8"))
         target, start = base.copy(), base.copy()
         out["apply_s"] += best(lambda: allreduce.apply(target, full, leaf, start=start))
+    # a round trains in CHUNKS_PER_ROUND calls of Word2Vec.train (to apply totals between them):
+    # the fixed cost of one call, on a copy (the model is scored after this)
+    replica = copy.deepcopy(model)
+    ids, ends, raw = replica.encoder.encode_sentences([model.wv.index_to_key[:10]], 10_000, 0)
+    one = fd._Slice(EncodedCorpus(np.asarray(ids, np.int32), np.asarray(ends, np.int64), int(raw)))
+    out["train_call_s"] = best(lambda: replica.train(corpus_iterable=one, epochs=1, start_alpha=0.01,
+                                                     end_alpha=0.01, report_delay=60.0))
     return out
 
 
-def project(m, ops, rate, total_words, dim, overlap, workers=(1, 2, 4, 8, 16, 32, 64), steady=True):
+def scheduler_cost(client, rounds=10, n=8):
+    """Seconds per task of Dask's control plane (client submit + scheduler + worker dispatch) on this
+    cluster: rounds of trivial tasks shaped like training rounds (n leaves chained round to round,
+    the fan-in-4 reduce tree, a relay per shard), best of 3 of wall time / tasks. An upper bound of
+    the scheduler's share: the client's submission and the workers' dispatch are in it too."""
+    workers = sorted(client.scheduler_info()["workers"])
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        futures, previous = [], [None] * n
+        for _ in range(rounds):
+            leaves = [client.submit(_noop, previous[i], workers=[workers[i % len(workers)]], pure=False)
+                      for i in range(n)]
+            sums = [None] * n
+            for k in reversed(range(n)):
+                kids = [sums[c] for c in allreduce.children(k, n)]
+                sums[k] = client.submit(_noop, leaves[k], *kids, workers=[workers[k % len(workers)]],
+                                        pure=False) if kids else leaves[k]
+            relays = [sums[0]]
+            for k in range(1, n):
+                relays.append(client.submit(_noop, relays[allreduce.parent(k)],
+                                            workers=[workers[k % len(workers)]], pure=False))
+            futures += leaves + [sums[k] for k in range(n) if allreduce.children(k, n)] + relays[1:]
+            previous = leaves
+        client.gather(futures)
+        best = min(best, (time.perf_counter() - t0) / len(futures))
+    return best
+
+
+def _noop(*args):
+    return 0
+
+
+def tasks_per_round(n):
+    """Dask tasks in one round: a training task per shard, a reduce per interior node, a relay per non-root."""
+    return n + sum(1 for k in range(n) if allreduce.children(k, n)) + (n - 1)
+
+
+def project(m, ops, rate, total_words, dim, overlap, sched_s, workers=(1, 2, 4, 8, 16, 32, 64), steady=True):
     """Seconds per round and speed-up over one worker (training alone at the measured rate) for n workers.
 
     Measured: rate r (raw words per second of one kernel thread, single
     machine), words per round W (= sync_every), replica and tree operations
     alone on one core (``ops``: encode a leaf's changes t_enc, apply a total
-    t_apply, merge a node t_m), hop latency l (a tree task's start minus its
-    last input's end on the LocalCluster: scheduling and dispatch), bytes of a
-    leaf delta. Assumed: B = 10 Gbit/s per worker NIC, full duplex; for
-    n > 2 every row of every matrix changes in a round, so a subtree sum and
-    the total are the full size F = rows * (4 + dim + 4) bytes (int8 + scale;
-    an upper bound); the tree merge runs on the worker's CPU and takes time
-    from training; D = overlap.
+    t_apply, merge a node with c children t_m(c), a Word2Vec.train call's
+    fixed cost t_call), hop latency l (a tree
+    task's start minus its last input's end on the LocalCluster: scheduling,
+    dispatch and the local copy of the input), Dask's cost per task s (client,
+    scheduler and dispatch, ``scheduler_cost``), bytes of a leaf delta.
+    Assumed: B = 10 Gbit/s per worker NIC, full duplex; for n > 2 every row
+    of every matrix changes in a round, so a subtree sum and the total are the
+    full size F = rows * (4 + dim + 4) bytes (int8 + scale; an upper bound);
+    the tree's merges run on the worker's CPU and take time from training;
+    the next round trains in the background while its task is scheduled (as
+    implemented), so the hop between a shard's rounds costs no training time.
+    D = overlap, a = min(FAN_IN, n - 1) children per interior node.
 
         t_c     = W / r
-        t_busy  = t_c + t_enc + t_apply + t_m
-        chain   = h * (2F/B + t_m + l)  +  h * (2F/B + l)  +  F/B      (h = floor(log2 n);
-                  up: a node receives two children's sums and merges; down: it
-                  sends two copies; + the copy the root sends to the client)
-        period  = max(t_busy, (t_busy + chain) / (D + 1))     (round r's total is needed
-                  at the start of round r + 1 + D, so D rounds of compute hide the chain)
+        t_busy  = t_c + t_enc + t_apply + t_m(a) + 8 t_call   (a round trains in 8 calls,
+                  so that totals can be applied between them; t_call = one call's fixed cost)
+        chain   = h * (a F/B + t_m(a) + l)  +  h * (a F/B + l)  +  F/B    (h = tree depth;
+                  up: a node receives a children's sums and merges; down: it
+                  sends a copies; + the copy the root sends to the client)
+        sched   = tasks_per_round(n) * s     (the control plane's work per round)
+        period  = max(t_busy, (t_busy + chain) / (D + 1), sched)     (round r's total is
+                  needed at the start of round r + 1 + D, so D rounds of compute hide the chain)
         speedup = n * t_c / period
 
     ``steady=False`` is this corpus (strong scaling): W = total_words / (n * rounds),
@@ -180,6 +236,7 @@ def project(m, ops, rate, total_words, dim, overlap, workers=(1, 2, 4, 8, 16, 32
     """
     rows = m["matrix_rows"]
     full = rows * (4 + dim + 4 + (4 if m["combine"] == "average" else 0))
+    bandwidth = NETWORK_BYTES_PER_S
     out = []
     for n in workers:
         rounds = max(1, int(np.ceil(total_words / (n * m["sync_every"]))))
@@ -190,16 +247,20 @@ def project(m, ops, rate, total_words, dim, overlap, workers=(1, 2, 4, 8, 16, 32
                         "efficiency": 1.0})
             continue
         h = allreduce.depth(n)
+        a = min(allreduce.FAN_IN, n - 1)
         size = full if n > 2 else m["total_bytes_per_sync"]
-        t_m = ops["merge_s"]
-        t_busy = t_c + ops["encode_s"] + ops["apply_s"] + t_m
+        t_m = ops["merge_s"][a]
+        t_busy = t_c + ops["encode_s"] + ops["apply_s"] + t_m + fd.CHUNKS_PER_ROUND * ops["train_call_s"]
         hop = m["hop_latency_s"]
-        chain = (h * (2 * size / NETWORK_BYTES_PER_S + t_m + hop) + h * (2 * size / NETWORK_BYTES_PER_S + hop)
-                 + size / NETWORK_BYTES_PER_S)
-        period = max(t_busy, (t_busy + chain) / (overlap + 1))
-        row = {"workers": n, "words_per_round": words, "t_busy_s": t_busy, "chain_s": chain, "period_s": period,
-               "network_s_per_round": (4 * h + 1) * size / NETWORK_BYTES_PER_S,
-               "per_worker_bytes_per_round_max": 6 * size, "speedup": n * t_c / period,
+        chain = h * (a * size / bandwidth + t_m + hop) + h * (a * size / bandwidth + hop) + size / bandwidth
+        sched = tasks_per_round(n) * sched_s
+        period = max(t_busy, (t_busy + chain) / (overlap + 1), sched)
+        row = {"workers": n, "words_per_round": words, "t_busy_s": t_busy, "chain_s": chain, "sched_s": sched,
+               "period_s": period,
+               # how late the other replicas' changes arrive (rounds), and the overlap that hides the chain
+               "staleness_rounds": chain / period, "overlap_needed": int(np.ceil(chain / t_busy)),
+               "network_s_per_round": (2 * a * h + 1) * size / bandwidth,
+               "per_worker_bytes_per_round_max": (2 * a + 2) * size, "speedup": n * t_c / period,
                "efficiency": t_c / period}
         if not steady:
             single = total_words / rate
@@ -216,10 +277,10 @@ def main():
     p.add_argument("--pairs")
     p.add_argument("--epochs", type=int, default=5)
     p.add_argument("--lines", type=int, help="only the first LINES lines (for quick iterations)")
-    p.add_argument("--sync-every", type=int, nargs="+", default=[250_000])
+    p.add_argument("--sync-every", type=int, nargs="+", default=[350_000])
     p.add_argument("--combine", nargs="+", default=["sum"])
     p.add_argument("--delta-dtype", nargs="+", default=["int8"])
-    p.add_argument("--overlap", type=int, nargs="+", default=[1])
+    p.add_argument("--overlap", type=int, nargs="+", default=[2])
     p.add_argument("--single-runs", type=int, default=1)
     p.add_argument("--sg", type=int, default=0)
     p.add_argument("--json", help="write all numbers here")
@@ -243,6 +304,8 @@ def main():
                           epochs=1)
                 rates.append(one.corpus_total_words / (time.perf_counter() - t0))
             report["one_thread_words_per_s"] = max(rates)
+            report["scheduler_s_per_task"] = scheduler_cost(client)
+            print("Dask control plane:", round(report["scheduler_s_per_task"] * 1e3, 3), "ms per task", flush=True)
             report["one_thread_words_per_s_all"] = rates
             print("one kernel thread, training only:", [round(r) for r in rates], "words/s", flush=True)
             runs = [(s, c, d, o) for s in args.sync_every for c in args.combine for d in args.delta_dtype
@@ -267,9 +330,10 @@ def main():
                 entry = {"wall_s": wall, **quality(model, args), **summary, "ops_alone": ops,
                          "vocab_equal": model.wv.index_to_key == single.wv.index_to_key,
                          "projection": project(summary, ops, rate, model.corpus_total_words, model.vector_size,
-                                               overlap),
+                                               overlap, report["scheduler_s_per_task"]),
                          "projection_this_corpus": project(summary, ops, rate, model.corpus_total_words,
-                                                           model.vector_size, overlap, steady=False)}
+                                                           model.vector_size, overlap, report["scheduler_s_per_task"],
+                                                           steady=False)}
                 report[f"distributed_{combine}_{dtype}_{sync_every}_overlap{overlap}"] = entry
                 print(f"distributed ({combine}, {dtype}, sync_every {sync_every}, overlap {overlap}):",
                       json.dumps({k: v for k, v in entry.items() if not k.startswith("projection")}), flush=True)

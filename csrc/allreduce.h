@@ -34,10 +34,12 @@ int64_t fw2v_delta_encode(const float *current, float *start, float *residual, i
                           int32_t *out_rows, int8_t *out_q, float *out_scale, float *out_f32);
 
 /* Union of the k (<= FW2V_MERGE_MAX_PARTS) parts' rows in out_rows and, per row, the sum of their values (or
- * with weights, the weighted mean, and the summed weight in out_weights) as float32
- * in out_values. Capacity: the parts' total rows. Returns the union's size. */
+ * with weights, the weighted mean, and the summed weight in out_weights), either as
+ * float32 in out_values (out_q == NULL) or quantised to int8 in out_q/out_scale, each
+ * row built in `scratch` (dim floats). Capacity: the parts' total rows. Returns the
+ * union's size. */
 int64_t fw2v_delta_merge(const fw2v_rows *parts, int32_t k, int32_t dim, int32_t *out_rows, float *out_values,
-                         float *out_weights);
+                         int8_t *out_q, float *out_scale, float *out_weights, float *scratch);
 
 /* values (n x dim float32) as int8 + scale, in one pass. */
 void fw2v_quantise_rows(const float *values, int64_t n, int32_t dim, int8_t *q, float *scale);
@@ -45,7 +47,8 @@ void fw2v_quantise_rows(const float *values, int64_t n, int32_t dim, int8_t *q, 
 /* array[total rows] += total - own, where own's rows are a subset of total's (own may
  * have n == 0), and the same to start (may be NULL): a total that arrives in the middle
  * of a round must not count as this replica's change of the round. Returns 0, or -1 if
- * an own row is not in total. */
-int fw2v_delta_apply(float *array, float *start, int32_t dim, const fw2v_rows *total, const fw2v_rows *own);
+ * an own row is not in total. `scratch`: dim floats. */
+int fw2v_delta_apply(float *array, float *start, int32_t dim, const fw2v_rows *total, const fw2v_rows *own,
+                     float *scratch);
 
 #endif

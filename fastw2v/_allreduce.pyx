@@ -25,9 +25,11 @@ cdef extern from "allreduce.h" nogil:
     int64_t fw2v_delta_encode(const float *current, float *start, float *residual, int64_t n_rows, int32_t dim,
                               int32_t *out_rows, int8_t *out_q, float *out_scale, float *out_f32)
     int64_t fw2v_delta_merge(const fw2v_rows *parts, int32_t k, int32_t dim, int32_t *out_rows,
-                             float *out_values, float *out_weights)
+                             float *out_values, int8_t *out_q, float *out_scale, float *out_weights,
+                             float *scratch)
     void fw2v_quantise_rows(const float *values, int64_t n, int32_t dim, int8_t *q, float *scale)
-    int fw2v_delta_apply(float *array, float *start, int32_t dim, const fw2v_rows *total, const fw2v_rows *own)
+    int fw2v_delta_apply(float *array, float *start, int32_t dim, const fw2v_rows *total, const fw2v_rows *own,
+                         float *scratch)
 
 
 def _matrix(a, name):
@@ -148,35 +150,50 @@ def delta_encode(current, start, residual, str wire):
     return rows[:n], values[:n], None if scale is None else scale[:n]
 
 
-def delta_merge(list parts, int32_t dim):
-    """``(rows, float32 values, weights or None)``: the union of ``parts`` (Rows) and the
-    sum, or weighted mean, of each row."""
+def delta_merge(list parts, int32_t dim, str wire="float32"):
+    """``(rows, values, scale or None, weights or None)``: the union of ``parts`` (Rows) and
+    the sum, or weighted mean, of each row, in the ``wire`` dtype (int8 rows are quantised
+    as they are summed: no float32 copy of the whole sum)."""
     cdef fw2v_rows c_parts[FW2V_MERGE_MAX_PARTS]
     cdef list keep = []
     k = len(parts)
     if not 1 <= k <= FW2V_MERGE_MAX_PARTS:
         raise ValueError(f"between 1 and {FW2V_MERGE_MAX_PARTS} parts can be merged at once, got {k}")
+    if wire not in ("int8", "float32"):
+        raise ValueError(f"wire must be 'int8' or 'float32', got {wire!r}")
     mean = parts[0][3] is not None
     if any((p[3] is not None) != mean for p in parts):
         raise ValueError("parts of a mean all need weights")
     for i, p in enumerate(parts):
         _fill(&c_parts[i], p, dim, keep)
-    capacity = sum(len(p[0]) for p in parts)
-    rows = np.empty(max(capacity, 1), dtype=np.int32)
-    values = np.empty((max(capacity, 1), dim), dtype=np.float32)
-    weights = np.empty(max(capacity, 1), dtype=np.float32) if mean else None
+    capacity = max(sum(len(p[0]) for p in parts), 1)
+    rows = np.empty(capacity, dtype=np.int32)
+    values = np.empty((capacity, dim), dtype=np.int8 if wire == "int8" else np.float32)
+    scale = np.empty(capacity, dtype=np.float32) if wire == "int8" else None
+    weights = np.empty(capacity, dtype=np.float32) if mean else None
+    scratch = np.empty(max(dim, 1), dtype=np.float32)
     cdef int32_t[::1] r = rows
-    cdef float[:, ::1] v = values
-    cdef float[::1] w
+    cdef float[::1] w, sc, scr = scratch
+    cdef float[:, ::1] v
+    cdef int8_t[:, ::1] q
     cdef float *w_ptr = NULL
+    cdef float *v_ptr = NULL
+    cdef float *sc_ptr = NULL
+    cdef int8_t *q_ptr = NULL
     if mean:
         w = weights
         w_ptr = &w[0]
+    if wire == "int8":
+        q, sc = values, scale
+        q_ptr, sc_ptr = &q[0, 0] if dim else NULL, &sc[0]
+    else:
+        v = values
+        v_ptr = &v[0, 0] if dim else NULL
     cdef int32_t kk = k
     cdef int64_t n
     with nogil:
-        n = fw2v_delta_merge(c_parts, kk, dim, &r[0], &v[0, 0], w_ptr)
-    return rows[:n], values[:n], None if weights is None else weights[:n]
+        n = fw2v_delta_merge(c_parts, kk, dim, &r[0], v_ptr, q_ptr, sc_ptr, w_ptr, &scr[0])
+    return rows[:n], values[:n], None if scale is None else scale[:n], None if weights is None else weights[:n]
 
 
 def delta_apply(array, start, total, own):
@@ -202,8 +219,10 @@ def delta_apply(array, start, total, own):
         s_ptr = &s[0, 0]
     if array.shape[0] == 0 or dim == 0:
         return
+    scratch = np.empty(dim, dtype=np.float32)
+    cdef float[::1] scr = scratch
     cdef int status
     with nogil:
-        status = fw2v_delta_apply(&a[0, 0], s_ptr, dim, &t, o_ptr)
+        status = fw2v_delta_apply(&a[0, 0], s_ptr, dim, &t, o_ptr, &scr[0])
     if status != 0:
         raise ValueError("own rows must be a subset of the total's rows")

@@ -21,14 +21,22 @@ Quantisation with error feedback
     feedback: one unbiased rounding per tree level, half a step at most.
 
 Tree (all-reduce without a central node)
-    Shards sit in a binary heap: shard ``k`` is the parent of ``2k+1`` and
-    ``2k+2``. Reduce: each shard adds its own delta to its children's subtree
-    sums and sends the result to its parent; shard 0 holds the total.
-    Broadcast: the total flows back down the same tree. Each worker receives
-    at most two sums and sends at most one on the way up, and receives one
-    total and sends at most two on the way down, so per-worker traffic is at
-    most six messages per synchronisation whatever the number of workers;
-    the depth is ``floor(log2(n))`` hops each way.
+    Shards sit in a heap with fan-in ``FAN_IN`` (4): shard ``k`` is the
+    parent of ``4k+1 .. 4k+4``. Reduce: each shard adds its own delta to its
+    children's subtree sums and sends the result to its parent; shard 0 holds
+    the total. Broadcast: the total flows back down the same tree. Each worker
+    receives at most four sums and sends at most one on the way up, and
+    receives one total and sends at most four on the way down, whatever the
+    number of workers; the depth is ``ceil(log4(3n + 1)) - 1`` hops each way
+    (2 for 6 to 21 workers).
+
+    Why 4 and not 2: every hop is a Dask task hand-over (tens of milliseconds
+    on a loaded machine, see benchmarks/RESULTS.md) and a binary tree has
+    twice as many; a wider node merges more parts (5 instead of 3, a few
+    milliseconds of CPU taken from training) and its NIC carries four
+    messages instead of two. At 16 workers that is 4 hops instead of 8 for
+    the same bytes through the busiest NIC (16 messages of the total's size
+    either way, in the chain of hops that the overlap must hide).
 """
 from __future__ import annotations
 
@@ -88,8 +96,7 @@ def add(parts: list, dtype: str) -> Rows:
     The mean of a row is over the parts that contain it, so a row one
     replica changed keeps that replica's change.
     """
-    rows, values, weights = _allreduce.delta_merge(list(parts), parts[0].values.shape[1])
-    return Rows(rows, *quantise(values, dtype), weights)
+    return Rows(*_allreduce.delta_merge(list(parts), parts[0].values.shape[1], dtype))
 
 
 def apply(array: np.ndarray, total: Rows, own: Optional[Rows] = None, start: Optional[np.ndarray] = None) -> None:
@@ -103,15 +110,21 @@ def apply(array: np.ndarray, total: Rows, own: Optional[Rows] = None, start: Opt
 
 
 # -- tree layout ----------------------------------------------------------------
-def children(k: int, n: int) -> list[int]:
+FAN_IN = 4
+
+
+def children(k: int, n: int, fan_in: int = FAN_IN) -> list[int]:
     """Heap children of shard ``k`` among ``n``."""
-    return [c for c in (2 * k + 1, 2 * k + 2) if c < n]
+    return [c for c in range(fan_in * k + 1, fan_in * k + fan_in + 1) if c < n]
 
 
-def parent(k: int) -> int:
-    return (k - 1) // 2
+def parent(k: int, fan_in: int = FAN_IN) -> int:
+    return (k - 1) // fan_in
 
 
-def depth(n: int) -> int:
-    """Hops from the deepest shard to shard 0 (``floor(log2 n)``)."""
-    return max(int(n).bit_length() - 1, 0)
+def depth(n: int, fan_in: int = FAN_IN) -> int:
+    """Hops from the deepest shard (``n - 1``) to shard 0."""
+    hops, k = 0, int(n) - 1
+    while k > 0:
+        k, hops = parent(k, fan_in), hops + 1
+    return hops

@@ -172,8 +172,8 @@ def _train_parser(sub) -> None:
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="train on this Dask cluster (e.g. tcp://10.0.0.1:8786; needs fastw2v[dask]); -train may "
                         "then be a glob, one shard per file group, and every worker must be able to read the files")
-    p.add_argument("--sync-every", type=int, default=250_000, metavar="WORDS",
-                   help="with --scheduler: words each worker trains between synchronisations (default 250000)")
+    p.add_argument("--sync-every", type=int, default=350_000, metavar="WORDS",
+                   help="with --scheduler: words each worker trains between synchronisations (default 350000)")
     p.set_defaults(run=cmd_train)
 
 

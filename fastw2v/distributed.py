@@ -27,18 +27,31 @@ Training (data-parallel replicas, sparse deltas summed by a tree, overlapped)
     ``ceil(total_words / (shards * sync_every))`` rounds). After round ``r``
     each replica sends the rows it changed in that round (int8 with a scale
     per row and error feedback, :mod:`fastw2v.allreduce`); the deltas are
-    summed by a binary tree of Dask tasks on the workers themselves -- worker
-    to worker, never through the client, at most six messages per worker per
-    synchronisation whatever the number of workers -- and the total flows back
-    down the same tree. Round ``r + 1`` trains meanwhile: it looks for round
-    ``r``'s total between chunks of its training (8 a round) and applies it as
-    soon as it is there; round ``r + 1 + overlap`` waits for it if it has not
-    come (``overlap=1`` by default; 0 waits at the start of round ``r + 1``).
-    A replica therefore sees its own updates at once and the others' about
-    one synchronisation late; after applying a total it equals the global
-    model plus its own not-yet-merged changes. The learning rate follows one
-    global linear schedule from ``alpha`` to ``min_alpha`` over all rounds of
-    all epochs.
+    summed by a tree of Dask tasks on the workers themselves (fan-in 4:
+    shard ``k`` merges shards ``4k+1 .. 4k+4``) -- worker to worker, never
+    through the client, at most ten messages per worker per synchronisation
+    whatever the number of workers -- and the total flows back down the same
+    tree.
+
+    Bounded staleness (the overlap): the synchronisation of round ``r`` runs
+    while the replicas train round ``r + 1`` and beyond. A round looks for
+    earlier rounds' totals between chunks of its training (8 a round) and
+    applies each as soon as it is on the worker; round ``r + 1 + overlap``
+    does not start before round ``r``'s total is applied (``overlap=2`` by
+    default; 0 waits for it at the start of round ``r + 1``). A replica
+    therefore sees its own updates at once and the others' as late as the
+    synchronisation takes -- at most ``overlap`` rounds -- and after applying
+    a total it equals the global model plus its own not-yet-merged changes
+    (tests/test_allreduce.py checks that every change counts exactly once
+    whenever the totals land). This is the stale-synchronous scheme of
+    parameter servers (Ho et al. 2013, SSP) with the bound in rounds.
+
+    Between rounds no training time is lost to Dask: when round ``r`` is
+    encoded, its task starts round ``r + 1`` in a background thread on the
+    same replica before returning, and the task of round ``r + 1`` (scheduled
+    a Dask hop later) only waits for it and hands its delta on. The learning
+    rate follows one global linear schedule from ``alpha`` to ``min_alpha``
+    over all rounds of all epochs.
 
     ``combine="sum"`` (the default) adds the replicas' changes to a row:
     exactly the lock-free sum word2vec's own threads make (Hogwild), with the
@@ -254,6 +267,14 @@ class _Replica:
         # A task cancelled by a restart may still be running here when the restarted one
         # arrives: one round at a time per replica.
         self.lock = threading.Lock()
+        self.ahead = None  # the next round, training in the background (_Ahead)
+
+    def stop_ahead(self):
+        """Cancel and join a background round (a restart or the end of the run)."""
+        ahead, self.ahead = self.ahead, None
+        if ahead is not None:
+            ahead.cancel.set()
+            ahead.thread.join()
 
     def reset(self, snapshot):
         """Start from the global model ``snapshot`` with nothing pending."""
@@ -308,7 +329,7 @@ class _Replica:
 
 
 def _train_round(spec, data, snapshot, previous, total, early, shard, attempt, version, overlap, piece, pieces,
-                 start_alpha, end_alpha):
+                 start_alpha, end_alpha, after=None):
     """Round ``version`` of shard ``shard``: train the ``piece``-th of ``pieces`` slices, return the changed rows.
 
     ``total`` (round ``version - 1 - overlap``'s, or None) is applied first if
@@ -317,7 +338,15 @@ def _train_round(spec, data, snapshot, previous, total, early, shard, attempt, v
     arrive (so other replicas' changes are usually one synchronisation, not
     ``overlap`` rounds, late). ``previous`` (this shard's result of the round
     before) is unused: it orders the tasks. ``attempt`` counts the client's
-    restarts; a task from before the last one is stale."""
+    restarts; a task from before the last one is stale.
+
+    ``after`` (the next round's arguments, or None for the last round) starts
+    the next round in a background thread as soon as this one is encoded, so
+    the training thread does not sit idle for the Dask hop between this task's
+    end and the next task's start; the next task then only waits for it and
+    hands its delta over (see :class:`_Ahead`)."""
+    from distributed import get_worker, secede
+    worker = get_worker()
     key = (spec["run_id"], shard)
     with _REPLICAS_LOCK:
         replica = _REPLICAS.get(key)
@@ -327,16 +356,36 @@ def _train_round(spec, data, snapshot, previous, total, early, shard, attempt, v
         raise StaleReplica(f"shard {shard}: no replica on this worker")
     with replica.lock:
         if snapshot is not None:
+            replica.stop_ahead()
             replica.reset(snapshot)
             replica.attempt, replica.version = attempt, version - 1
-        if replica.attempt != attempt or replica.version != version - 1:
-            raise StaleReplica(f"shard {shard}: no replica at round {version - 1} of attempt {attempt} "
-                               f"on this worker")
-        return _train_locked(replica, total, early, shard, version, version - 1 - overlap, piece, pieces,
-                             start_alpha, end_alpha)
+        elif replica.attempt != attempt:
+            raise StaleReplica(f"shard {shard}: the replica is at attempt {replica.attempt}, not {attempt}")
+        ahead = replica.ahead
+        if ahead is not None and ahead.version == version:
+            # This thread only waits: its slot goes to the synchronisation tasks meanwhile, and
+            # it does not rejoin the pool (that could wait for a slot and hold up the delta).
+            secede()
+            ahead.thread.join()
+            replica.ahead = None
+            if ahead.error is not None:
+                raise ahead.error
+            result = ahead.result
+        else:
+            replica.stop_ahead()
+            if replica.version != version - 1:
+                raise StaleReplica(f"shard {shard}: no replica at round {version - 1} of attempt {attempt} "
+                                   f"on this worker")
+            pending = (version - 1 - overlap, total) if total is not None else None
+            result = _run_round(replica, worker, pending, early, shard, version, piece, pieces, start_alpha,
+                                end_alpha, threading.Event())
+        if after is not None:
+            replica.ahead = _Ahead(replica, worker, shard, attempt, **after)
+        return result
 
 
 CHUNKS_PER_ROUND = 8  # how often a round looks for totals that have arrived
+WAIT_POLL_S = 0.001  # how often a background round looks for the total it must apply before it starts
 
 
 def _arrived(worker, early, replica):
@@ -345,22 +394,70 @@ def _arrived(worker, early, replica):
     for version, key in early.items():
         if version in replica.applied:
             continue
-        try:
-            value = worker.data[key] if key in worker.data else None
-        except Exception:  # being spilled or released right now: look again after the next chunk
-            value = None
+        value = _local(worker, key)
         if value is not None:
             found.append((version, value))
     return found
 
 
-def _train_locked(replica, total, early, shard, version, behind, piece, pieces, start_alpha, end_alpha):
-    from distributed import get_worker
-    worker = get_worker()
+def _local(worker, key):
+    """The value of ``key`` in this worker's memory, or None."""
+    try:
+        return worker.data[key] if key in worker.data else None
+    except Exception:  # being spilled or released right now: look again later
+        return None
+
+
+class _Ahead:
+    """Round ``version`` trained in a background thread, started by the task of round ``version - 1``.
+
+    Its task (submitted by the client as usual) arrives a Dask hop later and
+    only collects the result; the training thread meanwhile goes on. Before
+    training, the thread waits for ``wait`` = ``(round, key)``, the total that
+    round ``version`` must not start without (round ``version - 1 - overlap``'s),
+    exactly as the task would have. Same rounds, same order, same totals: only
+    the idle gap between rounds goes.
+    """
+
+    def __init__(self, replica, worker, shard, attempt, version, wait, early, piece, pieces, start_alpha,
+                 end_alpha):
+        self.version, self.attempt = version, attempt
+        self.cancel = threading.Event()
+        self.result = self.error = None
+        args = (replica, worker, wait, early, shard, version, piece, pieces, start_alpha, end_alpha)
+        self.thread = threading.Thread(target=self._run, args=args, daemon=True,
+                                       name=f"fastw2v-shard{shard}-round{version}")
+        self.thread.start()
+
+    def _run(self, replica, worker, wait, early, shard, version, piece, pieces, start_alpha, end_alpha):
+        try:
+            t0 = time.perf_counter()
+            pending = None
+            if wait is not None:
+                behind, key = wait
+                while behind not in replica.applied and not self.cancel.is_set():
+                    value = _local(worker, key)
+                    if value is not None:
+                        pending = (behind, value)
+                        break
+                    time.sleep(WAIT_POLL_S)
+            waited = time.perf_counter() - t0
+            if self.cancel.is_set():
+                return
+            self.result = _run_round(replica, worker, pending, early, shard, version, piece, pieces,
+                                     start_alpha, end_alpha, self.cancel)
+            self.result["leaves"][0]["wait_s"] = waited
+        except BaseException as exc:  # handed to the task that collects this round
+            self.error = exc
+
+
+def _run_round(replica, worker, pending, early, shard, version, piece, pieces, start_alpha, end_alpha, cancel):
+    """Apply ``pending`` = (round, total) if given, train the piece (applying totals from ``early``
+    between chunks), encode the delta; the leaf result of the round."""
     t_start = time.time()
     t0 = time.perf_counter()
-    if total is not None:
-        replica.apply(total["delta"], behind)
+    if pending is not None:
+        replica.apply(pending[1]["delta"], pending[0])
     apply_s = time.perf_counter() - t0
     lo, hi = _pieces(replica.encoded, pieces)[piece]
     piece_corpus = _slice(replica.encoded, lo, hi)
@@ -369,6 +466,8 @@ def _train_locked(replica, total, early, shard, version, behind, piece, pieces, 
     arrivals = []
     chunks = _pieces(piece_corpus, CHUNKS_PER_ROUND) if early else [(0, len(piece_corpus.ends))]
     for k, (c_lo, c_hi) in enumerate(chunks):
+        if cancel.is_set():
+            raise StaleReplica(f"shard {shard}: round {version} cancelled")
         t0 = time.perf_counter()
         for v, value in _arrived(worker, early, replica) if k else ():
             replica.apply(value["delta"], v)
@@ -392,7 +491,7 @@ def _train_locked(replica, total, early, shard, version, behind, piece, pieces, 
     size = allreduce.nbytes(delta)
     leaf = {"shard": shard, "worker": worker.address, "trained": int(trained), "raw": int(raw),
             "seconds": seconds, "apply_s": apply_s, "delta_s": time.perf_counter() - t0, "bytes": size,
-            "rows": {name: int(len(p.rows)) for name, p in delta.items()}, "early": arrivals,
+            "rows": {name: int(len(p.rows)) for name, p in delta.items()}, "early": arrivals, "wait_s": 0.0,
             "t_start": t_start, "t_end": time.time()}
     return {"delta": delta, "bytes": size, "t_end": leaf["t_end"], "leaves": [leaf], "merges": []}
 
@@ -420,8 +519,10 @@ def _relay(total):
 
 
 def _forget(run_id):
-    for key in [k for k in _REPLICAS if k[0] == run_id]:
-        del _REPLICAS[key]
+    with _REPLICAS_LOCK:
+        replicas = [_REPLICAS.pop(k) for k in [k for k in _REPLICAS if k[0] == run_id]]
+    for replica in replicas:
+        replica.stop_ahead()
 
 
 # -- client side ----------------------------------------------------------------
@@ -476,20 +577,39 @@ class _Trainer:
         m, total = self.model, self.model.epochs * self.rounds
         return m.alpha - (m.alpha - m.min_alpha) * version / total
 
+    def _key(self, kind, version, shard):
+        """A task's key: unique per run, restart, round and shard, and known before the task is submitted
+        (a round's task tells its background successor which totals to look for)."""
+        return f"fastw2v-{self.run_id[:8]}-a{self.stats['recoveries']}-r{version}-{kind}-{shard}"
+
+    def _relay_key(self, version, shard):
+        """The key of round ``version``'s total on shard ``shard``'s worker."""
+        if shard:
+            return self._key("relay", version, shard)
+        return self._key("reduce" if len(self.shards) > 1 else "train", version, 0)
+
     def _submit_round(self, version, rounds, restart, snapshot, placement):
         n, c = len(self.shards), self.client
-        tag = f"fastw2v-{self.run_id[:8]}-r{version}"
+        total_rounds = self.model.epochs * self.rounds
         leaves = []
         for i in range(n):
             previous = rounds[version - 1]["leaves"][i] if version > restart else None
             behind = version - 1 - self.overlap
             total = rounds[behind]["relays"][i] if behind >= restart else None
             early = {v: rounds[v]["relays"][i].key for v in range(max(behind + 1, restart), version)}
+            after = None
+            if version + 1 < total_rounds:
+                nxt = version + 1
+                after = {"version": nxt, "piece": nxt % self.rounds, "pieces": self.rounds,
+                         "start_alpha": self._alpha(nxt), "end_alpha": self._alpha(nxt + 1),
+                         "wait": (nxt - 1 - self.overlap, self._relay_key(nxt - 1 - self.overlap, i))
+                         if nxt - 1 - self.overlap >= restart else None,
+                         "early": {v: self._relay_key(v, i) for v in range(max(nxt - self.overlap, restart), nxt)}}
             leaves.append(c.submit(_train_round, self.spec_future, self.shards[i],
                                    snapshot if version == restart else None, previous, total, early, i,
                                    self.stats["recoveries"], version, self.overlap,
                                    version % self.rounds, self.rounds, self._alpha(version),
-                                   self._alpha(version + 1), key=f"{tag}-train-{i}-{uuid.uuid4().hex[:6]}",
+                                   self._alpha(version + 1), after, key=self._key("train", version, i),
                                    workers=[placement[i]], pure=False))
         # The synchronisation outranks training on a worker's thread pool, so it never
         # waits for a round of compute (workers need a thread besides the training task's).
@@ -497,11 +617,11 @@ class _Trainer:
         for k in reversed(range(n)):
             kids = [sums[ch] for ch in allreduce.children(k, n)]
             sums[k] = leaves[k] if not kids else c.submit(
-                _reduce, leaves[k], *kids, shard=k, dtype=self.dtype, key=f"{tag}-reduce-{k}-{uuid.uuid4().hex[:6]}",
+                _reduce, leaves[k], *kids, shard=k, dtype=self.dtype, key=self._key("reduce", version, k),
                 workers=[placement[k]], priority=10, pure=False)
         relays = [sums[0]]
         for k in range(1, n):
-            relays.append(c.submit(_relay, relays[allreduce.parent(k)], key=f"{tag}-relay-{k}-{uuid.uuid4().hex[:6]}",
+            relays.append(c.submit(_relay, relays[allreduce.parent(k)], key=self._key("relay", version, k),
                                    workers=[placement[k]], priority=10, pure=False))
         rounds[version] = {"leaves": leaves, "sums": sums, "relays": relays, "root": sums[0]}
 
@@ -625,8 +745,8 @@ def _client(client):
         return Client(LocalCluster(processes=True)), True
 
 
-def Word2Vec(corpus, client=None, *, sync_every=250_000, n_shards=None, text_column=None, combine="sum",
-             delta_dtype="int8", overlap=1, max_retries=3, on_round=None, **kwargs):
+def Word2Vec(corpus, client=None, *, sync_every=350_000, n_shards=None, text_column=None, combine="sum",
+             delta_dtype="int8", overlap=2, max_retries=3, on_round=None, **kwargs):
     """Train a :class:`fastw2v.Word2Vec` on a Dask cluster (see the module docstring for the algorithm).
 
     Parameters
@@ -644,7 +764,11 @@ def Word2Vec(corpus, client=None, *, sync_every=250_000, n_shards=None, text_col
         that synchronisation overlaps training; with one thread it still works,
         serialised.
     sync_every : int
-        Words each shard trains between synchronisations (one round).
+        Words each shard trains between synchronisations (one round). The
+        default, 350,000, keeps the per-round CPU of the synchronisation
+        (encode, merge, apply: about 20 ms on a 48k-word, 100-dim model) to
+        about an eighth of the round; quality at 2 workers is within 0.02 of
+        one machine from 250,000 to 350,000 (benchmarks/RESULTS.md).
     n_shards : int, optional
         Replicas trained in parallel (default: number of workers). Each takes
         a contiguous group of partitions.
@@ -658,9 +782,12 @@ def Word2Vec(corpus, client=None, *, sync_every=250_000, n_shards=None, text_col
         and error feedback (the default; about a quarter of float32's bytes),
         or float32 (exact).
     overlap : int
-        Rounds of training that hide one synchronisation: round ``r``'s total
-        is applied at the start of round ``r + 1 + overlap`` (0: wait for it,
-        no overlap; more hides slower networks and makes updates staler).
+        Staleness bound in rounds: round ``r + 1 + overlap`` does not start
+        before round ``r``'s total is applied (totals that arrive earlier are
+        applied mid-round). 0 waits for every synchronisation; the default, 2,
+        lets the tree's latency hide behind two rounds of training (needed
+        from about 8 workers on a 10 Gbit/s network, benchmarks/RESULTS.md);
+        more hides slower networks and allows staler updates.
     max_retries : int
         Times the run may restart from the last completed round after losing a worker.
     on_round : callable, optional

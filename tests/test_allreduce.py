@@ -36,25 +36,29 @@ def test_add_matches_dense_oracle(mean, dtype, tolerance):
         np.testing.assert_allclose(merged.weights, weight[merged.rows])
 
 
-@pytest.mark.parametrize("n", [1, 2, 3, 7, 16])
+@pytest.mark.parametrize("n", [1, 2, 3, 5, 7, 16, 22])
 @pytest.mark.parametrize("mean", [False, True])
-def test_heap_tree_sums_every_shard_once(n, mean):
+@pytest.mark.parametrize("fan_in", [2, 4])
+def test_heap_tree_sums_every_shard_once(n, mean, fan_in):
     """Reducing up the heap (each node: its own part plus its children's sums) is the flat sum/mean."""
     rng = np.random.default_rng(n)
     leaves = [random_part(rng, weight=float(rng.integers(1, 100)) if mean else None) for _ in range(n)]
     sums = [None] * n
     for k in reversed(range(n)):
-        kids = [sums[c] for c in allreduce.children(k, n)]
+        kids = [sums[c] for c in allreduce.children(k, n, fan_in)]
         sums[k] = allreduce.add([leaves[k], *kids], "float32") if kids else leaves[k]
     expected, weight = dense(leaves, mean=mean)
     np.testing.assert_array_equal(sums[0].rows, np.flatnonzero(weight))
     np.testing.assert_allclose(sums[0].values, expected[sums[0].rows], rtol=1e-5, atol=1e-5)
     # every shard but the root has one parent, and the deepest is depth() hops from the root
-    assert sorted(c for k in range(n) for c in allreduce.children(k, n)) == list(range(1, n))
+    assert sorted(c for k in range(n) for c in allreduce.children(k, n, fan_in)) == list(range(1, n))
+    assert all(len(allreduce.children(k, n, fan_in)) <= fan_in for k in range(n))
     hops = [0] * n
     for k in range(1, n):
-        hops[k] = hops[allreduce.parent(k)] + 1
-    assert max(hops) == allreduce.depth(n)
+        assert k in allreduce.children(allreduce.parent(k, fan_in), n, fan_in)
+        hops[k] = hops[allreduce.parent(k, fan_in)] + 1
+    assert max(hops) == allreduce.depth(n, fan_in)
+    assert allreduce.depth(16, 4) == 2 and allreduce.depth(16, 2) == 4
 
 
 def numpy_quantise(x):
@@ -154,3 +158,57 @@ def test_bad_input_is_refused():
     stranger = part._replace(rows=np.array([59], np.int32), values=part.values[:1])
     with pytest.raises(ValueError, match="subset"):
         allreduce.apply(np.zeros((60, 4), np.float32), part, stranger)
+
+
+@pytest.mark.parametrize("overlap", [0, 1, 3])
+def test_totals_landing_mid_round_count_every_change_once(overlap):
+    """Bounded staleness (fastw2v.distributed's overlap): replicas keep training while their
+    deltas travel and apply each total whenever it lands -- before, between or after pieces
+    of later rounds, at most ``overlap`` rounds late. Once every total has landed, every
+    replica equals the sequential sum of all replicas' changes (float32 wire: exactly, up to
+    float rounding), whatever the landing times."""
+    rng = np.random.default_rng(overlap)
+    n, rounds, n_rows, dim = 3, 9, 40, 5
+    init = rng.standard_normal((n_rows, dim)).astype(np.float32)
+    arrays = [init.copy() for _ in range(n)]
+    starts = [init.copy() for _ in range(n)]
+    sent = [{} for _ in range(n)]
+    totals, applied = {}, [set() for _ in range(n)]
+    expected = init.astype(np.float64)
+
+    def land(i, version):
+        if version in totals and version not in applied[i]:
+            allreduce.apply(arrays[i], totals[version], sent[i].pop(version), start=starts[i])
+            applied[i].add(version)
+
+    for r in range(rounds):
+        for i in range(n):
+            for v in range(r - overlap):  # round r may not start before round r - 1 - overlap's total
+                land(i, v)
+            for piece in range(2):  # training in two pieces; any total still in flight may land between
+                rows = rng.choice(n_rows, 12, replace=False)
+                step = (rng.standard_normal((12, dim)) * 0.1).astype(np.float32)
+                arrays[i][rows] += step
+                np.add.at(expected, rows, step.astype(np.float64))
+                for v in range(max(r - overlap, 0), r):
+                    if rng.random() < 0.5:
+                        land(i, v)
+            sent[i][r] = allreduce.encode_changes(arrays[i], starts[i], None, "float32")
+        totals[r] = allreduce.add([sent[i][r] for i in range(n)], "float32")
+    for i in range(n):
+        for v in range(rounds):
+            land(i, v)
+        np.testing.assert_allclose(arrays[i], expected, atol=1e-4)
+        np.testing.assert_array_equal(starts[i], arrays[i])  # nothing left unsent
+
+
+def test_int8_merge_is_the_float32_merge_quantised():
+    """The merge quantises each summed row as it goes: the same as summing in float32, then quantising."""
+    rng = np.random.default_rng(6)
+    parts = [random_part(rng, n_rows=300, dim=37, k=200, dtype=d) for d in ("int8", "float32", "int8", "int8")]
+    fused = allreduce.add(parts, "int8")
+    exact = allreduce.add(parts, "float32")
+    q, scale = allreduce.quantise(exact.values, "int8")
+    np.testing.assert_array_equal(fused.rows, exact.rows)
+    np.testing.assert_array_equal(fused.values, q)
+    np.testing.assert_array_equal(fused.scale, scale)

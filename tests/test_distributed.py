@@ -11,6 +11,7 @@ db = pytest.importorskip("dask.bag")
 
 from fastw2v import Word2Vec  # noqa: E402
 from fastw2v import distributed as fd  # noqa: E402
+from fastw2v.threads import EncodedCorpus  # noqa: E402
 from fastw2v.vocab import RawCounts, scan_corpus  # noqa: E402
 
 from conftest import planted_topics, write_corpus  # noqa: E402
@@ -148,16 +149,56 @@ def test_overlap_rounds(client, overlap):
         fd.Word2Vec(["x"], client=client, overlap=-1)
 
 
+def test_one_replica_gives_the_same_vectors_whatever_the_overlap(client):
+    """With one shard the total is its own delta, so synchronising must change nothing: the
+    background rounds, the staleness bound and the totals applied mid-round leave the vectors
+    of the same chunks trained in sequence (float32 wire: total - own is exactly 0)."""
+    sentences = planted_topics(n_sentences=1500)
+    models = [fd.Word2Vec(db.from_sequence(sentences, npartitions=2), client=client, vector_size=16, min_count=1,
+                          workers=1, epochs=3, sync_every=3_000, n_shards=1, overlap=overlap,
+                          delta_dtype="float32", seed=6)
+              for overlap in (1, 3)]
+    rounds = models[0].distributed_stats["rounds_per_epoch"]
+    assert rounds == 5
+    # the sequential reference: the replica's chunks, alphas and RNG streams, one train() call each
+    ref = Word2Vec(vector_size=16, min_count=1, workers=1, epochs=3, seed=6)
+    ref.build_vocab(sentences)
+    ref.seed = 6 + 7919  # the replica of shard 0
+    corpus = ref.encoder.encode_sentences(sentences, 10_000, 0)
+    corpus = EncodedCorpus(np.asarray(corpus[0], np.int32), np.asarray(corpus[1], np.int64), int(corpus[2]))
+    total = 3 * rounds
+    alpha = [ref.alpha - (ref.alpha - ref.min_alpha) * v / total for v in range(total + 1)]
+    for v in range(total):
+        lo, hi = fd._pieces(corpus, rounds)[v % rounds]
+        piece = fd._slice(corpus, lo, hi)
+        chunks = fd._pieces(piece, fd.CHUNKS_PER_ROUND) if v else [(0, len(piece.ends))]  # round 0: nothing to wait for
+        for k, (c_lo, c_hi) in enumerate(chunks):
+            ref.train_count = v * fd.CHUNKS_PER_ROUND + k
+            a0 = alpha[v] + (alpha[v + 1] - alpha[v]) * k / len(chunks)
+            a1 = alpha[v] + (alpha[v + 1] - alpha[v]) * (k + 1) / len(chunks)
+            ref.train(corpus_iterable=fd._Slice(fd._slice(piece, c_lo, c_hi)), epochs=1, start_alpha=a0,
+                      end_alpha=a1)
+    np.testing.assert_array_equal(models[0].wv.vectors, models[1].wv.vectors)
+    np.testing.assert_array_equal(models[0].syn1neg, models[1].syn1neg)
+    # the returned model is the client's copy: the start plus every round's delta, added up in
+    # float32, so it is the replica's training up to rounding (a change counted twice or lost
+    # would be of the size of a round's update, ~1e-2)
+    np.testing.assert_allclose(models[0].wv.vectors, ref.wv.vectors, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(models[0].syn1neg, ref.syn1neg, rtol=0, atol=1e-6)
+    assert np.abs(ref.wv.vectors - Word2Vec(vector_size=16, min_count=1, seed=6, epochs=0,
+                                            sentences=sentences).wv.vectors).max() > 1e-2  # it trained
+
+
 def test_more_shards_than_workers_use_the_tree(client):
-    """Five shards: shard 0 merges 1 and 2, shard 1 merges 3 and 4; the total reaches every replica."""
+    """Seven shards, fan-in 4: shard 0 merges 1-4, shard 1 merges 5 and 6; the total reaches every replica."""
     sentences = planted_topics(n_sentences=3000)
-    model = fd.Word2Vec(db.from_sequence(sentences, npartitions=5), client=client, vector_size=20, min_count=1,
-                        workers=1, epochs=4, sync_every=2_000, n_shards=5, seed=4)
+    model = fd.Word2Vec(db.from_sequence(sentences, npartitions=7), client=client, vector_size=20, min_count=1,
+                        workers=1, epochs=4, sync_every=1_500, n_shards=7, seed=4)
     stats = model.distributed_stats
-    assert stats["shards"] == 5 and stats["tree_depth"] == 2 and stats["rounds_per_epoch"] == 3
+    assert stats["shards"] == 7 and stats["tree_depth"] == 2 and stats["rounds_per_epoch"] == 3
     for sync in stats["syncs"]:
         assert sorted(m["shard"] for m in sync["merges"]) == [0, 1]
-        assert sorted(leaf["shard"] for leaf in sync["leaves"]) == list(range(5))
+        assert sorted(leaf["shard"] for leaf in sync["leaves"]) == list(range(7))
     assert neighbours_are_topical(model) >= 0.9
 
 
