@@ -77,14 +77,6 @@ typedef struct {
      * exact and reproducible. hot_first = vocab_size - 1 - hs_private. */
     int32_t hs_private;
     int64_t hot_first;
-    /* Negative sampling, the same idea: syn1neg rows [0, ns_private) (the most
-     * frequent words, which are also the most frequent noise draws under
-     * unigram^0.75 and so are written by nearly every window) live on per-thread
-     * copies merged back every FW2V_PUBLISH_EVERY tokens. 0: plain Hogwild. */
-    int32_t ns_private;
-    /* And the input side: syn0 rows [0, in_private), the most frequent context
-     * words, which every CBOW hidden layer and skip-gram window reads and writes. */
-    int32_t in_private;
     double start_alpha, end_alpha;
     double total_words;             /* in-vocabulary tokens of the whole schedule (all epochs) */
     volatile int64_t *progress;     /* shared: in-vocabulary tokens consumed by all threads */
@@ -109,10 +101,8 @@ typedef struct {
     real_t *grp_labels;             /* [FW2V_ROW_GROUP] their labels */
     int32_t *grp_words;             /* [FW2V_ROW_GROUP] their words (read only when inputs have owners) */
     real_t *grp_g;                  /* [FW2V_ROW_GROUP x S] their gradient scales per context */
-    real_t *hot_rows;               /* [(hs_private + ns_private + in_private) x dim] this thread's
-                                       copies of the top inner nodes of syn1, then of the first
-                                       syn1neg rows, then of the first syn0 rows */
-    real_t *hot_seen;               /* [same] the shared values when they were last copied */
+    real_t *hot_rows;               /* [hs_private x dim] this thread's copies of the top inner nodes */
+    real_t *hot_seen;               /* [hs_private x dim] syn1's values when they were last copied */
     int64_t block_lo[FW2V_CBOW_BLOCK], block_hi[FW2V_CBOW_BLOCK], block_centre[FW2V_CBOW_BLOCK];
     int64_t unpublished;            /* tokens consumed but not yet added to *progress */
     int64_t words_seen;             /* in-vocabulary tokens consumed */

@@ -426,58 +426,26 @@ FW2V_INLINE real_t *hs_row(const fw2v_params *p, fw2v_thread *t, int32_t node)
     return hot >= 0 ? t->hot_rows + hot * p->dim : p->syn1 + (int64_t)node * p->dim;
 }
 
-/* The syn1neg row of word w: this thread's copy for the first rows (see ns_private). */
-FW2V_INLINE real_t *ns_row(const fw2v_params *p, fw2v_thread *t, int32_t w)
-{
-    return w < p->ns_private ? t->hot_rows + ((int64_t)p->hs_private + w) * p->dim
-                             : p->syn1neg + (int64_t)w * p->dim;
-}
-
-/* The syn0 (input) row of word w: this thread's copy for the first rows (see in_private). */
-FW2V_INLINE real_t *in_row(const fw2v_params *p, fw2v_thread *t, int32_t w)
-{
-    return w < p->in_private ? t->hot_rows + ((int64_t)p->hs_private + p->ns_private + w) * p->dim
-                             : p->syn0 + (int64_t)w * p->dim;
-}
-
-/* The shared rows behind t->hot_rows, in its order: syn1's top nodes, the first
- * syn1neg rows, the first syn0 rows. Returns how many regions. */
-static int hot_regions(const fw2v_params *p, real_t **shared, int64_t *elems)
-{
-    shared[0] = p->hs_private ? p->syn1 + p->hot_first * p->dim : NULL; elems[0] = (int64_t)p->hs_private * p->dim;
-    shared[1] = p->syn1neg;                      elems[1] = (int64_t)p->ns_private * p->dim;
-    shared[2] = p->syn0;                         elems[2] = (int64_t)p->in_private * p->dim;
-    return 3;
-}
-
-/* Takes fresh private copies at the start of a batch. */
+/* Takes fresh private copies of the top inner nodes at the start of a batch. */
 static void copy_hot_rows(const fw2v_params *p, fw2v_thread *t)
 {
-    real_t *shared[3];
-    int64_t elems[3], at = 0;
-    for (int r = 0; r < hot_regions(p, shared, elems); r++) {
-        if (elems[r]) memcpy(t->hot_rows + at, shared[r], (size_t)elems[r] * sizeof(real_t));
-        at += elems[r];
-    }
-    memcpy(t->hot_seen, t->hot_rows, (size_t)at * sizeof(real_t));
+    size_t bytes = (size_t)p->hs_private * (size_t)p->dim * sizeof(real_t);
+    memcpy(t->hot_rows, p->syn1 + p->hot_first * p->dim, bytes);
+    memcpy(t->hot_seen, t->hot_rows, bytes);
 }
 
-/* Adds this thread's change to each private row back into the shared rows and
- * takes the merged value (with the other threads' changes) as its new copy.
- * The add is Hogwild-racy like every other update. */
+/* Adds this thread's change to each private top node back into syn1 and takes
+ * the merged value (with the other threads' changes) as its new copy. The add
+ * is Hogwild-racy like every other update. */
 static void merge_hot_rows(const fw2v_params *p, fw2v_thread *t)
 {
-    real_t *shared[3];
-    int64_t elems[3], at = 0;
-    for (int r = 0; r < hot_regions(p, shared, elems); r++) {
-        real_t *dst = shared[r], *copy = t->hot_rows + at, *seen = t->hot_seen + at;
-        for (int64_t k = 0; k < elems[r]; k++) {
-            real_t v = dst[k] + (copy[k] - seen[k]);
-            dst[k] = v;
-            copy[k] = v;
-            seen[k] = v;
-        }
-        at += elems[r];
+    int64_t n = (int64_t)p->hs_private * p->dim;
+    real_t *shared = p->syn1 + p->hot_first * p->dim;
+    for (int64_t k = 0; k < n; k++) {
+        real_t v = shared[k] + (t->hot_rows[k] - t->hot_seen[k]);
+        shared[k] = v;
+        t->hot_rows[k] = v;
+        t->hot_seen[k] = v;
     }
 }
 
@@ -502,7 +470,7 @@ FW2V_INLINE void draw_negatives(const fw2v_params *p, fw2v_thread *t)
         t->noise[d] = t->noise_next[d];
         assert(t->noise[d] >= 0 && t->noise[d] < p->vocab_size);
         t->noise_next[d] = draw_negative(p, t);
-        prefetch_row(ns_row(p, t, t->noise_next[d]), p->dim);
+        prefetch_row(p->syn1neg + (int64_t)t->noise_next[d] * p->dim, p->dim);
     }
 }
 
@@ -531,12 +499,12 @@ static void train_output_rows(const fw2v_params *p, fw2v_thread *t, int n_in, re
         if (n_rows) logistic_group(p, t, n_in, in, NULL, grads, n_rows, alpha, 1);
     }
     if (!p->negative) return;
-    t->grp_rows[0] = ns_row(p, t, word);
+    t->grp_rows[0] = p->syn1neg + (int64_t)word * p->dim;
     t->grp_labels[0] = 1;
     int n_rows = 1;
     for (int32_t d = 0; negatives && d < p->negative; d++) {
         if (t->noise[d] == word) continue; /* as word2vec C: a draw of the target is skipped */
-        real_t *row = ns_row(p, t, t->noise[d]);
+        real_t *row = p->syn1neg + (int64_t)t->noise[d] * p->dim;
         /* a row drawn twice must see its first update: close the group there */
         for (int r = 0; r < n_rows; r++) {
             if (t->grp_rows[r] == row) {
@@ -565,7 +533,7 @@ FW2V_INLINE void prefetch_next_centre(const fw2v_params *p, fw2v_thread *t, cons
 {
     if (i + 1 >= n) return;
     int32_t next = w[i + 1];
-    if (p->negative) prefetch_row(ns_row(p, t, next), p->dim);
+    if (p->negative) prefetch_row(p->syn1neg + (int64_t)next * p->dim, p->dim);
     if (p->hs) {
         int64_t lo = p->path_offsets[next], k = p->path_offsets[next + 1];
         for (int d = 0; d < 4 && k > lo; d++) {
@@ -573,7 +541,7 @@ FW2V_INLINE void prefetch_next_centre(const fw2v_params *p, fw2v_thread *t, cons
             prefetch_row(hs_row(p, t, p->points[k]), p->dim);
         }
     }
-    if (i + 1 + p->window < n) prefetch_row(in_row(p, t, w[i + 1 + p->window]), p->dim);
+    if (i + 1 + p->window < n) prefetch_row(p->syn0 + (int64_t)w[i + 1 + p->window] * p->dim, p->dim);
 }
 
 
@@ -596,7 +564,7 @@ static void train_sentence_sg(const fw2v_params *p, fw2v_thread *t, const int32_
         context_window(p, t, i, n, &lo, &hi);
         for (int64_t j = lo; j <= hi; j++) {
             if (j == i) continue;
-            real_t *h = in_row(p, t, w[j]);
+            real_t *h = p->syn0 + (int64_t)w[j] * dim;
             memset(t->grad, 0, (size_t)dim * sizeof(real_t));
             train_output_rows(p, t, 1, &h, t->grad, w[i], alpha, 1);
             vaxpy(h, lockf_of(p, w[j]), t->grad, p->dim);
@@ -618,7 +586,7 @@ static void train_sentence_sg_window(const fw2v_params *p, fw2v_thread *t, const
         for (int64_t j = lo; j <= hi; j++) {
             if (j == i) continue;
             t->ctx_ids[n_ctx] = w[j];
-            t->ctx_rows[n_ctx++] = in_row(p, t, w[j]);
+            t->ctx_rows[n_ctx++] = p->syn0 + (int64_t)w[j] * dim;
         }
         if (n_ctx == 0) continue;
         memset(t->ctx_grads, 0, (size_t)n_ctx * dim * sizeof(real_t));
@@ -639,7 +607,7 @@ static void train_sentence_cbow(const fw2v_params *p, fw2v_thread *t, const int3
         memset(t->hidden, 0, (size_t)dim * sizeof(real_t));
         for (int64_t j = lo; j <= hi; j++) {
             if (j == i) continue;
-            vaxpy(t->hidden, 1, in_row(p, t, w[j]), p->dim);
+            vaxpy(t->hidden, 1, p->syn0 + (int64_t)w[j] * dim, p->dim);
             count++;
         }
         if (count == 0) continue;
@@ -652,7 +620,7 @@ static void train_sentence_cbow(const fw2v_params *p, fw2v_thread *t, const int3
         if (!p->cbow_mean) vscale(t->grad, inv, p->dim);
         for (int64_t j = lo; j <= hi; j++) {
             if (j == i) continue;
-            vaxpy(in_row(p, t, w[j]), lockf_of(p, w[j]), t->grad, p->dim);
+            vaxpy(p->syn0 + (int64_t)w[j] * dim, lockf_of(p, w[j]), t->grad, p->dim);
         }
     }
 }
@@ -673,7 +641,7 @@ static void train_sentence_cbow_block(const fw2v_params *p, fw2v_thread *t, cons
             real_t *h = t->hidden + m * dim;
             memset(h, 0, (size_t)dim * sizeof(real_t));
             for (int64_t j = lo; j <= hi; j++)
-                if (j != i) vaxpy(h, 1, in_row(p, t, w[j]), p->dim);
+                if (j != i) vaxpy(h, 1, p->syn0 + (int64_t)w[j] * dim, p->dim);
             if (p->cbow_mean) vscale(h, (real_t)1 / (real_t)(hi - lo), p->dim);
             t->ctx_rows[m] = h;
             t->ctx_ids[m] = w[i];
@@ -688,7 +656,7 @@ static void train_sentence_cbow_block(const fw2v_params *p, fw2v_thread *t, cons
             train_output_rows(p, t, 1, &t->ctx_rows[b], t->ctx_grads + b * dim, t->ctx_ids[b], alpha, 0);
         if (p->negative) draw_negatives(p, t);
         for (int32_t d = 0; d < p->negative; d++) { /* one row at a time: a repeated draw sees its update */
-            t->grp_rows[0] = ns_row(p, t, t->noise[d]);
+            t->grp_rows[0] = p->syn1neg + (int64_t)t->noise[d] * p->dim;
             t->grp_labels[0] = 0;
             t->grp_words[0] = t->noise[d];
             logistic_group(p, t, m, t->ctx_rows, t->ctx_ids, t->ctx_grads, 1, alpha, FW2V_SATURATE_NEGATIVE);
@@ -698,7 +666,7 @@ static void train_sentence_cbow_block(const fw2v_params *p, fw2v_thread *t, cons
             int64_t lo = t->block_lo[b], hi = t->block_hi[b], i = t->block_centre[b];
             if (!p->cbow_mean) vscale(grad, (real_t)1 / (real_t)(hi - lo), p->dim);
             for (int64_t j = lo; j <= hi; j++)
-                if (j != i) vaxpy(in_row(p, t, w[j]), lockf_of(p, w[j]), grad, p->dim);
+                if (j != i) vaxpy(p->syn0 + (int64_t)w[j] * dim, lockf_of(p, w[j]), grad, p->dim);
         }
     }
 }
@@ -725,7 +693,7 @@ static int64_t subsample(const fw2v_params *p, fw2v_thread *t, const int32_t *id
 int FW2V_SUFFIX(fw2v_train_batch)(const fw2v_params *p, fw2v_thread *t, const fw2v_batch *b)
 {
     int64_t start = b->first_start;
-    const int private_hot = p->hs_private > 0 || p->ns_private > 0 || p->in_private > 0;
+    const int private_hot = p->hs && p->hs_private > 0;
     if (private_hot) copy_hot_rows(p, t);
     for (int64_t s = 0; s < b->n_sentences; s++) {
         int64_t end = b->ends[s], n = end - start;

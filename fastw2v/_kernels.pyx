@@ -69,7 +69,7 @@ cdef class KernelParams:
                  path_offsets, codes, points, int window, int negative, bint hs, bint sg,
                  bint cbow_mean, bint shrink_windows, bint subsample, bint compute_loss,
                  double start_alpha, double end_alpha, double total_words, int isa,
-                 bint batch_window=False, int hs_private=0, int ns_private=0, int in_private=0):
+                 bint batch_window=False, int hs_private=0):
         cdef int64_t V = syn0.shape[0]
         cdef int dim = syn0.shape[1]
         if window < 1 or negative < 0 or (not hs and negative == 0) or dim < 1 or V < 1:
@@ -125,12 +125,6 @@ cdef class KernelParams:
             raise ValueError("hs_private must be >= 0")
         self.p.hs_private = min(hs_private, V - 1) if hs else 0
         self.p.hot_first = V - 1 - self.p.hs_private
-        if ns_private < 0:
-            raise ValueError("ns_private must be >= 0")
-        self.p.ns_private = min(ns_private, V) if negative > 0 else 0
-        if in_private < 0:
-            raise ValueError("in_private must be >= 0")
-        self.p.in_private = min(in_private, V)
         self.p.start_alpha = start_alpha
         self.p.end_alpha = end_alpha
         self.p.total_words = max(total_words, 1.0)
@@ -237,7 +231,7 @@ cdef class ThreadState:
                     break
 
     cdef int ensure_hot(self, int n) except -1:
-        """Room for n private rows (fw2v_params.hs_private + ns_private + in_private)."""
+        """Room for n private top inner nodes (see fw2v_params.hs_private)."""
         if n <= self.hot_capacity:
             return 0
         free(self.t.hot_rows)
@@ -343,7 +337,7 @@ def train_batch(KernelParams params, ThreadState state, ids, ends, int64_t first
         raise ValueError(f"fixed negatives out of range [0, {params.p.vocab_size})")
     state.ensure_capacity(int(lengths.max()))
     state.check_pending(params.p.vocab_size, params.p.negative)
-    state.ensure_hot(params.p.hs_private + params.p.ns_private + params.p.in_private)
+    state.ensure_hot(params.p.hs_private)
     if iv.shape[0] == 0:
         return False
     batch.ids = &iv[0]

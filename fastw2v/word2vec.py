@@ -44,11 +44,6 @@ REAL = np.float32
 # merges its changes back every 10,000 tokens; shared, their cache lines bounce
 # between cores on every window. One worker trains them in place (exact).
 HS_PRIVATE_NODES = 255
-# Negative sampling, likewise: the syn1neg rows of the most frequent words, the
-# most frequent noise draws (unigram^0.75), are written by nearly every window.
-NS_PRIVATE_ROWS = int(__import__("os").environ.get("FW2V_NS_PRIVATE", 255))
-# And the input rows of the most frequent context words.
-IN_PRIVATE_ROWS = int(__import__("os").environ.get("FW2V_IN_PRIVATE", 255))
 
 
 def _check_restartable(corpus, what="corpus_iterable"):
@@ -406,9 +401,7 @@ class Word2Vec:
             subsample=bool(self.sample), compute_loss=bool(compute_loss),
             start_alpha=float(start_alpha), end_alpha=float(end_alpha),
             total_words=float(schedule_words), isa=_isa(), batch_window=self._batch_window(),
-            hs_private=HS_PRIVATE_NODES if int(self.workers) > 1 else 0,
-            ns_private=NS_PRIVATE_ROWS if int(self.workers) > 1 else 0,
-            in_private=IN_PRIVATE_ROWS if int(self.workers) > 1 else 0)
+            hs_private=HS_PRIVATE_NODES if int(self.workers) > 1 else 0)
 
     def _batch_window(self) -> bool:
         """``batch_mode='auto'``: window batching (HogBatch) for skip-gram, where it
