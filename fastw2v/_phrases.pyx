@@ -533,7 +533,6 @@ cdef class JoinedSentences:
     cdef StrCache strings
     cdef int64_t at         # byte offset of the next sentence's header in out.records
     cdef int64_t text_at    # offset of its first token in out.text
-    cdef int64_t next_at    # where prefetching of slots has got to
 
     def __dealloc__(self):
         fw2v_join_output_free(&self.out)
@@ -546,13 +545,19 @@ cdef class JoinedSentences:
         """Iterate over the sentences as lists of str taken from ``strings``."""
         self.strings = strings
         self.at = self.text_at = 0
-        self.next_at = 0
         return self
 
     def __iter__(self):
         return self
 
     def __next__(self):
+        sentence = self.next_list()
+        if sentence is None:
+            raise StopIteration
+        return sentence
+
+    cdef list next_list(self):
+        """The next sentence as a list of str, or None after the last."""
         cdef const fw2v_token_record *r = <const fw2v_token_record *>(self.out.records.data + self.at)
         cdef const fw2v_token_record *end = <const fw2v_token_record *>(self.out.records.data + self.out.records.len)
         cdef const fw2v_token_record *ahead
@@ -561,7 +566,7 @@ cdef class JoinedSentences:
         cdef Py_ssize_t count, k
         cdef list sentence
         if strings is None or r >= end:
-            raise StopIteration
+            return None
         count = <Py_ssize_t>r.hash
         r += 1
         # this sentence's slots were prefetched with the previous one: fetch its strs
@@ -580,3 +585,38 @@ cdef class JoinedSentences:
         self.at = <const char *>(r + count) - self.out.records.data
         self.text_at = text - self.out.text.data
         return sentence
+
+
+@cython.final
+cdef class SentenceStream:
+    """The lists of a stream of :class:`JoinedSentences` (one per chunk), one
+    at a time, with one shared :class:`StrCache`: ``phrases[corpus]`` over
+    files. An iterator object rather than a generator, so a sentence costs
+    the consumer one C call."""
+    cdef object chunks
+    cdef JoinedSentences current
+    cdef StrCache strings
+
+    def __cinit__(self, chunks, StrCache strings not None):
+        self.chunks = iter(chunks)
+        self.strings = strings
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        cdef list sentence
+        while True:
+            if self.current is not None:
+                sentence = self.current.next_list()
+                if sentence is not None:
+                    return sentence
+            self.current = None  # free the chunk before waiting for the next
+            self.current = next(self.chunks).lists(self.strings)
+
+    def close(self):
+        """Stops the producer threads (as closing a generator would)."""
+        close = getattr(self.chunks, "close", None)
+        self.current = None
+        if close is not None:
+            close()

@@ -640,25 +640,25 @@ class PhrasedCorpus:
 
     def __iter__(self):
         files = _text_files(self.corpus)
+        if files is not None and self.model._ready_engine() is not None:
+            return _phrases.SentenceStream(self.model._join_files(files, sentences=True), _phrases.StrCache())
+        return self._sentences()
+
+    def _sentences(self):
         engine = self.model._ready_engine()
         if engine is None:
             for sentence in self.corpus:
                 yield self.model[sentence]
             return
-        if files is None:
-            # the usual corpus, lists of str: straight to C, the tokens left
-            # alone are the input's own str objects; anything else (tuples,
-            # generators, nested corpora) takes gensim's path through __getitem__
-            join = engine.join
-            for sentence in self.corpus:
-                if type(sentence) is list and (not sentence or isinstance(sentence[0], str)):
-                    yield join(sentence)
-                else:
-                    yield self.model[sentence]
-            return
-        strings = _phrases.StrCache()
-        for joined in self.model._join_files(files, sentences=True):
-            yield from joined.lists(strings)
+        # the usual corpus, lists of str: straight to C, the tokens left alone
+        # are the input's own str objects; anything else (tuples, generators,
+        # nested corpora) takes gensim's path through __getitem__
+        join = engine.join
+        for sentence in self.corpus:
+            if type(sentence) is list and (not sentence or isinstance(sentence[0], str)):
+                yield join(sentence)
+            else:
+                yield self.model[sentence]
 
 
 # ---- command line: word2phrase ----
