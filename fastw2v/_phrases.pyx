@@ -13,7 +13,7 @@ from cpython.ref cimport Py_INCREF, Py_XDECREF
 from cpython.unicode cimport PyUnicode_AsUTF8AndSize, PyUnicode_DecodeUTF8
 from libc.stdint cimport int64_t, uint8_t, uint64_t
 from libc.stdlib cimport calloc, free, realloc
-from libc.string cimport memchr, memcmp, memcpy, memset
+from libc.string cimport memcmp, memcpy, memset
 
 cimport cython
 import numpy as np
@@ -536,10 +536,6 @@ cdef class JoinedSentences:
 
     def __dealloc__(self):
         fw2v_join_output_free(&self.out)
-
-    def __len__(self):
-        """Number of tokens and sentence headers."""
-        return self.out.records.len // sizeof(fw2v_token_record)
 
     def lists(self, StrCache strings not None):
         """Iterate over the sentences as lists of str taken from ``strings``."""
