@@ -4,8 +4,9 @@
 
 Same runs on both sides: iterate LineSentence, learn Phrases(min_count=5,
 threshold=10) from LineSentence(path), apply the frozen model to the whole
-corpus (``frozen[LineSentence(path)]``, consuming every sentence); fastw2v's
-file-to-file ``transform_file`` is timed as well. Checks that the phrase sets
+corpus (``frozen[LineSentence(path)]``, consuming every sentence) and to the
+corpus held in memory as lists of str; fastw2v's file-to-file
+``transform_file`` is timed as well. Checks that the phrase sets
 and the transformed corpus are identical. Best of ``repeats`` for each timing.
 """
 import os
@@ -58,6 +59,12 @@ def main():
     f_apply, n_f = best(lambda: consume(f_frozen[LineSentence(path)]), repeats)
     assert n_g == n_f
     rows.append(("apply frozen to corpus (iterate)", g_apply, f_apply))
+    sentences = list(LineSentence(path))  # the same corpus as lists of str, in memory
+    g_lists, n_g = best(lambda: consume(g_frozen[sentences]), 1)
+    f_lists, n_f = best(lambda: consume(f_frozen[sentences]), repeats)
+    assert n_g == n_f
+    rows.append(("apply frozen to in-memory lists of str (iterate)", g_lists, f_lists))
+    del sentences
     out = os.path.join(tempfile.mkdtemp(), "joined.txt")
     f_file, _ = best(lambda: f_frozen.transform_file(path, out), repeats)
     rows.append(("apply frozen, file to file (fastw2v transform_file)", g_apply, f_file))

@@ -24,9 +24,16 @@ void fw2v_bytes_free(fw2v_bytes *b)
     memset(b, 0, sizeof(*b));
 }
 
+/* fw2v_bytes_reserve with the usual case (room enough) inline: it runs for
+ * every token. */
+FW2V_INLINE int reserve(fw2v_bytes *b, int64_t extra)
+{
+    return b->len + extra <= b->cap ? FW2V_OK : fw2v_bytes_reserve(b, extra);
+}
+
 FW2V_INLINE int append(fw2v_bytes *b, const char *p, int64_t n)
 {
-    if (fw2v_bytes_reserve(b, n) != FW2V_OK) return FW2V_ERR_NOMEM;
+    if (reserve(b, n) != FW2V_OK) return FW2V_ERR_NOMEM;
     memcpy(b->data + b->len, p, (size_t)n);
     b->len += n;
     return FW2V_OK;
@@ -109,14 +116,16 @@ FW2V_INLINE uint64_t pair_hash(uint64_t first, uint64_t last)
     return h ^ (h >> 32);
 }
 
-FW2V_INLINE uint64_t filter_probe1(uint64_t h, uint64_t mask) { return (h >> 38) & mask; }
-FW2V_INLINE uint64_t filter_probe2(uint64_t h, uint64_t mask) { return (h >> 12) & mask; }
+/* Both probes fall in one 64-bit word (a blocked Bloom filter): a test is
+ * one load, nearly always an L1 miss on a filter of 64 KiB and more, where
+ * two independent probes cost two. */
+FW2V_INLINE uint64_t filter_word(uint64_t h, uint64_t mask) { return (h >> 12) & (mask >> 6); }
+FW2V_INLINE uint64_t filter_bits(uint64_t h) { return (UINT64_C(1) << (h >> 58)) | (UINT64_C(1) << ((h >> 52) & 63)); }
 
 FW2V_INLINE int filter_may_contain(const fw2v_phrase_model *m, uint64_t first, uint64_t last)
 {
-    uint64_t h = pair_hash(first, last);
-    uint64_t b1 = filter_probe1(h, m->filter_mask), b2 = filter_probe2(h, m->filter_mask);
-    return (m->filter[b1 >> 6] >> (b1 & 63)) & (m->filter[b2 >> 6] >> (b2 & 63)) & 1;
+    uint64_t h = pair_hash(first, last), bits = filter_bits(h);
+    return (m->filter[filter_word(h, m->filter_mask)] & bits) == bits;
 }
 
 /* Visits every cut of `key` into key[:p] and key[q + d:] with p <= q both
@@ -133,9 +142,7 @@ static int64_t filter_cuts(const fw2v_phrase_model *m, const char *key, int64_t 
             n++;
             if (!filter) continue;
             uint64_t h = pair_hash(first, fw2v_hash_bytes(key + q + d, len - q - d));
-            uint64_t b1 = filter_probe1(h, mask), b2 = filter_probe2(h, mask);
-            filter[b1 >> 6] |= UINT64_C(1) << (b1 & 63);
-            filter[b2 >> 6] |= UINT64_C(1) << (b2 & 63);
+            filter[filter_word(h, mask)] |= filter_bits(h);
         }
     }
     return n;
@@ -152,7 +159,7 @@ int64_t fw2v_phrase_filter_pairs(const fw2v_phrase_model *m)
 int64_t fw2v_phrase_filter_bits(int64_t n_pairs)
 {
     int64_t bits = 512;
-    while (bits < 16 * n_pairs && bits < ((int64_t)1 << 26)) bits *= 2;
+    while (bits < 32 * n_pairs && bits < ((int64_t)1 << 26)) bits *= 2;
     return bits;
 }
 
@@ -465,78 +472,130 @@ int fw2v_phrases_join_tokens(const fw2v_phrase_model *m, fw2v_phrase_cursor *c,
     return FW2V_OK;
 }
 
-/* Appends one output token to the open line. */
-FW2V_INLINE int emit(fw2v_bytes *out, int *line_open, const char *p, int64_t n)
+void fw2v_join_output_free(fw2v_join_output *o)
 {
-    if (fw2v_bytes_reserve(out, n + 1) != FW2V_OK) return FW2V_ERR_NOMEM;
-    if (*line_open) out->data[out->len++] = ' ';
-    memcpy(out->data + out->len, p, (size_t)n);
-    out->len += n;
-    *line_open = 1;
+    fw2v_bytes_free(&o->text);
+    fw2v_bytes_free(&o->records);
+    o->line_open = 0;
+}
+
+int fw2v_join_output_carry(fw2v_join_output *from, fw2v_join_output *to)
+{
+    to->text.len = to->records.len = 0;
+    to->line_open = 0;
+    if (!from->line_open) return FW2V_OK;
+    if (append(&to->records, from->records.data + from->header, from->records.len - from->header) != FW2V_OK ||
+        append(&to->text, from->text.data + from->text_start, from->text.len - from->text_start) != FW2V_OK)
+        return FW2V_ERR_NOMEM;
+    to->line_open = 1;
+    to->header = 0;
+    to->text_start = 0;
+    from->records.len = from->header;
+    from->text.len = from->text_start;
+    from->line_open = 0;
     return FW2V_OK;
 }
 
-/* Outputs the pending tokens one by one. */
-static int emit_pending(const fw2v_phrase_model *m, const fw2v_phrase_cursor *c, fw2v_bytes *out, int *line_open)
+/* Appends one output token to the open sentence; in RECORDS form with its
+ * hash `h` (computed here unless `known`). */
+FW2V_INLINE int emit_hashed(fw2v_join_output *out, const char *p, int64_t n, uint64_t h, int known)
+{
+    if (out->form == FW2V_JOIN_TEXT) {
+        if (reserve(&out->text, n + 1) != FW2V_OK) return FW2V_ERR_NOMEM;
+        if (out->line_open) out->text.data[out->text.len++] = ' ';
+        memcpy(out->text.data + out->text.len, p, (size_t)n);
+        out->text.len += n;
+        out->line_open = 1;
+        return FW2V_OK;
+    }
+    if (reserve(&out->records, 2 * (int64_t)sizeof(fw2v_token_record)) != FW2V_OK || reserve(&out->text, n) != FW2V_OK)
+        return FW2V_ERR_NOMEM;
+    fw2v_token_record *r = (fw2v_token_record *)(out->records.data + out->records.len);
+    if (!out->line_open) {
+        out->header = out->records.len;
+        out->text_start = out->text.len;
+        out->line_open = 1;
+        r->hash = 0;
+        r->len = -1;
+        r++;
+        out->records.len += sizeof(fw2v_token_record);
+    }
+    ((fw2v_token_record *)(out->records.data + out->header))->hash++;
+    r->hash = known ? h : fw2v_hash_bytes(p, n);
+    r->len = n;
+    out->records.len += sizeof(fw2v_token_record);
+    memcpy(out->text.data + out->text.len, p, (size_t)n);
+    out->text.len += n;
+    return FW2V_OK;
+}
+
+FW2V_INLINE int emit(fw2v_join_output *out, const char *p, int64_t n)
+{
+    return emit_hashed(out, p, n, 0, 0);
+}
+
+/* Outputs the pending tokens one by one; with a filter, the start token's
+ * hash is known. */
+static int emit_pending(const fw2v_phrase_model *m, const fw2v_phrase_cursor *c, fw2v_join_output *out)
 {
     int64_t offset = 0;
     for (int64_t r = 0; r < c->n_pending; r++) {
-        if (emit(out, line_open, c->key.data + offset, c->token_len[r]) != FW2V_OK) return FW2V_ERR_NOMEM;
+        if (emit_hashed(out, c->key.data + offset, c->token_len[r], c->start_hash, r == 0 && m->filter)
+            != FW2V_OK) return FW2V_ERR_NOMEM;
         offset += c->token_len[r] + m->delimiter_len;
     }
     return FW2V_OK;
 }
 
 /* Ends the sentence: releases a truthy pending candidate and ends the line. */
-static int end_sentence(const fw2v_phrase_model *m, fw2v_phrase_cursor *c, fw2v_bytes *out, int *line_open)
+static int end_sentence(const fw2v_phrase_model *m, fw2v_phrase_cursor *c, fw2v_join_output *out)
 {
-    if (pending_truthy(c) && emit_pending(m, c, out, line_open) != FW2V_OK) return FW2V_ERR_NOMEM;
+    if (pending_truthy(c) && emit_pending(m, c, out) != FW2V_OK) return FW2V_ERR_NOMEM;
     cursor_clear(c);
-    if (*line_open) {
-        if (append(out, "\n", 1) != FW2V_OK) return FW2V_ERR_NOMEM;
-        *line_open = 0;
+    if (out->line_open) {
+        if (out->form == FW2V_JOIN_TEXT && append(&out->text, "\n", 1) != FW2V_OK) return FW2V_ERR_NOMEM;
+        out->line_open = 0;
     }
     return FW2V_OK;
 }
 
 int fw2v_phrases_join_buffer(const fw2v_phrase_model *m, fw2v_phrase_cursor *c, fw2v_scan_state *st,
-                             int line_sentences, const char *buf, int64_t n, fw2v_bytes *out)
+                             int line_sentences, const char *buf, int64_t n, fw2v_join_output *out)
 {
     int newline, rc;
-    int *line_open = &c->line_open;
     int64_t i = 0, start = 0, end;
     double score;
     for (;;) {
         end = fw2v_next_token(buf, n, &i, &start, &newline);
         if (newline && line_sentences && fw2v_scan_finish(st)) {
-            if (end_sentence(m, c, out, line_open) != FW2V_OK) return FW2V_ERR_NOMEM;
+            if (end_sentence(m, c, out) != FW2V_OK) return FW2V_ERR_NOMEM;
         }
         if (end < 0) break;
         const char *tok = buf + start;
         int64_t len = end - start;
         int action = join_step(m, c, tok, len, &score, &rc);
         if (rc != FW2V_OK) return rc;
-        if (action == PASS) rc = emit(out, line_open, tok, len);
+        if (action == PASS) rc = emit(out, tok, len);
         else if (action == JOIN) {
-            rc = emit(out, line_open, c->key.data, c->key.len);
+            rc = emit(out, c->key.data, c->key.len);
             cursor_clear(c);
         } else if (action == RESTART) {
-            rc = emit_pending(m, c, out, line_open);
+            rc = emit_pending(m, c, out);
             if (rc == FW2V_OK) rc = cursor_restart(c, m, tok, len);
         }
         if (rc != FW2V_OK) return rc;
         if (sentence_full(st) && fw2v_scan_finish(st)) {
-            if (end_sentence(m, c, out, line_open) != FW2V_OK) return FW2V_ERR_NOMEM;
+            if (end_sentence(m, c, out) != FW2V_OK) return FW2V_ERR_NOMEM;
         }
     }
     return FW2V_OK;
 }
 
 int fw2v_phrases_join_finish(const fw2v_phrase_model *m, fw2v_phrase_cursor *c, fw2v_scan_state *st,
-                             fw2v_bytes *out)
+                             fw2v_join_output *out)
 {
     fw2v_scan_finish(st);
-    return end_sentence(m, c, out, &c->line_open);
+    return end_sentence(m, c, out);
 }
 
 /* ---- exporting ---- */

@@ -97,7 +97,6 @@ typedef struct {
     int64_t len_cap;
     const char *prev;    /* counting: the pending start token in the input, or NULL */
     int64_t prev_len;
-    int line_open;       /* text output: the current line has output tokens */
     uint64_t start_hash; /* joining with a filter: hash of the pending start token */
     uint64_t tok_hash;   /* ... and of the token being looked at */
 } fw2v_phrase_cursor;
@@ -113,6 +112,33 @@ typedef struct {
     int64_t length;
     double score;
 } fw2v_phrase_span;
+
+/* Where joined text goes. TEXT: one sentence a line, tokens separated by one
+ * space (transform_file). RECORDS: what Python lists are built from without
+ * scanning or hashing again (phrases[corpus]): the tokens' bytes back to back
+ * in `text`, and in `records` per sentence a header (len -1, hash = number
+ * of tokens) followed by one (fw2v_hash_bytes of the token, length) per token. */
+enum { FW2V_JOIN_TEXT = 0, FW2V_JOIN_RECORDS = 1 };
+
+typedef struct {
+    uint64_t hash;
+    int64_t len;
+} fw2v_token_record;
+
+typedef struct {
+    fw2v_bytes text;
+    fw2v_bytes records;  /* fw2v_token_record[], `len` in bytes */
+    int32_t form;        /* FW2V_JOIN_TEXT or FW2V_JOIN_RECORDS */
+    int32_t line_open;   /* the current sentence has output tokens */
+    int64_t header;      /* RECORDS: byte offset of the open sentence's header in `records` */
+    int64_t text_start;  /* RECORDS: offset in `text` of the open sentence's first token */
+} fw2v_join_output;
+
+void fw2v_join_output_free(fw2v_join_output *o);
+
+/* RECORDS: moves the open sentence (if any) of `from` to the empty `to`, so
+ * that `from` holds complete sentences only. */
+int fw2v_join_output_carry(fw2v_join_output *from, fw2v_join_output *to);
 
 /* Score of a candidate from its counts (not FROZEN). */
 double fw2v_phrase_score(const fw2v_phrase_model *m, int64_t count_a, int64_t count_b, int64_t count_ab);
@@ -155,28 +181,27 @@ int fw2v_phrases_join_tokens(const fw2v_phrase_model *m, fw2v_phrase_cursor *c,
                              const char *const *tokens, const int64_t *lens, int64_t n,
                              fw2v_phrase_span *out, int64_t *n_out, fw2v_bytes *phrases);
 
-/* Joins the text of buf[0:n] and appends it to `out`, one sentence a line,
- * tokens separated by one space. */
+/* Joins the text of buf[0:n] and appends it to `out` (in out->form). */
 int fw2v_phrases_join_buffer(const fw2v_phrase_model *m, fw2v_phrase_cursor *c, fw2v_scan_state *st,
-                             int line_sentences, const char *buf, int64_t n, fw2v_bytes *out);
+                             int line_sentences, const char *buf, int64_t n, fw2v_join_output *out);
 
 /* Writes out the open sentence at end of input. */
 int fw2v_phrases_join_finish(const fw2v_phrase_model *m, fw2v_phrase_cursor *c, fw2v_scan_state *st,
-                             fw2v_bytes *out);
+                             fw2v_join_output *out);
 
 /* The frozen model's filter. Joining looks up every candidate (a start
  * token, maybe connectors, an end token) and nearly none is a phrase. The
  * filter holds, for every phrase key and every way to cut it into a first and
  * a last token at occurrences of the delimiter, a mix of the two tokens'
  * hashes; a candidate whose (start, end) pair is not in it is rejected with
- * two bit tests, without building or hashing the joined key. Bloom filter,
- * two probes, about 16 bits per pair: ~0.5% false positives, no false
- * negatives. */
+ * one word load, without building or hashing the joined key. Blocked Bloom
+ * filter, two probes in one 64-bit word, about 32 bits per pair: ~0.4% false
+ * positives, no false negatives. */
 
 /* Number of (first, last) cuts of all keys of m->table. */
 int64_t fw2v_phrase_filter_pairs(const fw2v_phrase_model *m);
 
-/* Bits for `n_pairs` pairs: a power of two, at least 512, at most 2^26. */
+/* Bits for `n_pairs` pairs: a power of two, 32 per pair, at least 512, at most 2^26. */
 int64_t fw2v_phrase_filter_bits(int64_t n_pairs);
 
 /* Sets the bits (filter zeroed, filter_mask + 1 bits) of every pair. */

@@ -30,7 +30,6 @@ cdef extern from "phrases.h" nogil:
         double corpus_word_count
     ctypedef struct fw2v_phrase_cursor:
         int64_t n_pending
-        int line_open
     void fw2v_cursor_free(fw2v_phrase_cursor *c)
     ctypedef struct fw2v_phrase_span:
         int64_t first
@@ -53,10 +52,24 @@ cdef extern from "phrases.h" nogil:
     int fw2v_phrases_join_tokens(const fw2v_phrase_model *m, fw2v_phrase_cursor *c,
                                  const char *const *tokens, const int64_t *lens, int64_t n,
                                  fw2v_phrase_span *out, int64_t *n_out, fw2v_bytes *phrases)
+    enum:
+        FW2V_JOIN_TEXT
+        FW2V_JOIN_RECORDS
+    ctypedef struct fw2v_token_record:
+        uint64_t hash
+        int64_t len
+    ctypedef struct fw2v_join_output:
+        fw2v_bytes text
+        fw2v_bytes records
+        int32_t form
+        int32_t line_open
+    void fw2v_join_output_free(fw2v_join_output *o)
+    int fw2v_join_output_carry(fw2v_join_output *src, fw2v_join_output *to)
+    int fw2v_bytes_reserve(fw2v_bytes *b, int64_t extra)
     int fw2v_phrases_join_buffer(const fw2v_phrase_model *m, fw2v_phrase_cursor *c, fw2v_scan_state *st,
-                                 int line_sentences, const char *buf, int64_t n, fw2v_bytes *out)
+                                 int line_sentences, const char *buf, int64_t n, fw2v_join_output *out)
     int fw2v_phrases_join_finish(const fw2v_phrase_model *m, fw2v_phrase_cursor *c, fw2v_scan_state *st,
-                                 fw2v_bytes *out)
+                                 fw2v_join_output *out)
     int64_t fw2v_phrase_filter_pairs(const fw2v_phrase_model *m)
     int64_t fw2v_phrase_filter_bits(int64_t n_pairs)
     void fw2v_phrase_filter_build(const fw2v_phrase_model *m, uint64_t *filter, uint64_t filter_mask)
@@ -84,7 +97,8 @@ cdef class PhraseEngine:
     cdef fw2v_phrase_span *_spans
     cdef int64_t _capacity
     cdef fw2v_bytes _phrases
-    cdef fw2v_bytes _out
+    cdef fw2v_join_output _out
+    cdef object _phrase_strings  # a StrCache of the joined phrases (join)
     cdef _build_filter(self)
     cdef int _reserve(self, int64_t n) except -1
     cdef int64_t _load_sentence(self, list sentence, int64_t position) except -1

@@ -8,12 +8,14 @@ so a corpus counted from lists and the same corpus counted from a file end up
 in the same table.
 """
 from cpython.list cimport PyList_New, PyList_SET_ITEM
-from cpython.ref cimport Py_INCREF
+from cpython.object cimport PyObject
+from cpython.ref cimport Py_INCREF, Py_XDECREF
 from cpython.unicode cimport PyUnicode_AsUTF8AndSize, PyUnicode_DecodeUTF8
 from libc.stdint cimport int64_t, uint8_t, uint64_t
-from libc.stdlib cimport free, realloc
-from libc.string cimport memcpy, memset
+from libc.stdlib cimport calloc, free, realloc
+from libc.string cimport memcmp, memcpy, memset
 
+cimport cython
 import numpy as np
 cimport numpy as cnp
 
@@ -25,6 +27,8 @@ cnp.import_array()
 cdef extern from "Python.h":
     object PyUnicode_New(Py_ssize_t size, Py_UCS4 maxchar)
     void *PyUnicode_DATA(object unicode)
+    Py_ssize_t PyUnicode_GET_LENGTH(object unicode)
+    bint PyUnicode_IS_COMPACT_ASCII(object unicode)
 
 SCORE_DEFAULT = FW2V_SCORE_DEFAULT
 SCORE_NPMI = FW2V_SCORE_NPMI
@@ -94,7 +98,7 @@ cdef class PhraseEngine:
     def __dealloc__(self):
         fw2v_cursor_free(&self.cursor)
         fw2v_bytes_free(&self._phrases)
-        fw2v_bytes_free(&self._out)
+        fw2v_join_output_free(&self._out)
         free(self._tokens)
         free(self._lens)
         free(self._spans)
@@ -147,7 +151,12 @@ cdef class PhraseEngine:
         self._reserve(n)
         for i in range(n):
             tok = sentence[i]
-            if type(tok) is not str and not isinstance(tok, str):
+            if type(tok) is str and PyUnicode_IS_COMPACT_ASCII(tok):
+                # the usual token: its characters are its UTF-8 bytes, no call needed
+                self._tokens[i] = <const char *>PyUnicode_DATA(tok)
+                self._lens[i] = PyUnicode_GET_LENGTH(tok)
+                continue
+            if not isinstance(tok, str):
                 raise TypeError(f"tokens must be str, got {type(tok).__name__} ({tok!r}) "
                                 f"in sentence {position}")
             try:
@@ -210,41 +219,85 @@ cdef class PhraseEngine:
     # ---- joining ----
 
     def join(self, list sentence, bint with_scores=False, int64_t position=0):
-        """The sentence with phrases joined; with ``with_scores``, ``(token, score or None)`` pairs."""
+        """The sentence with phrases joined; with ``with_scores``, ``(token, score or None)`` pairs.
+
+        Tokens left alone are the sentence's own str objects; a joined phrase
+        comes from a cache of phrase strs (one object per phrase, not one per
+        occurrence).
+        """
         cdef int64_t n, n_out = 0, k
         cdef fw2v_phrase_span *s
+        cdef const char *key
+        cdef StrCache strings
         n = self._load_sentence(sentence, position)
         self._phrases.len = 0
         _check(fw2v_phrases_join_tokens(&self.model, &self.cursor, self._tokens, self._lens, n,
                                         self._spans, &n_out, &self._phrases))
-        out = []
+        if self._phrase_strings is None:
+            self._phrase_strings = StrCache(12)
+        strings = self._phrase_strings
+        out = PyList_New(n_out)
         for k in range(n_out):
             s = &self._spans[k]
             if s.last - s.first == 1:
                 tok = sentence[s.first]
-                out.append((tok, None) if with_scores else tok)
+                if with_scores:
+                    tok = (tok, None)
             else:
-                tok = PyUnicode_DecodeUTF8(self._phrases.data + s.offset, s.length, NULL)
-                out.append((tok, s.score) if with_scores else tok)
+                key = self._phrases.data + s.offset
+                tok = strings.get(key, s.length, fw2v_hash_bytes(key, s.length))
+                if with_scores:
+                    tok = (tok, s.score)
+            Py_INCREF(tok)
+            PyList_SET_ITEM(out, k, tok)
         return out
 
     def join_buffer(self, Scanner scanner, bint line_sentences, const unsigned char[::1] buf):
         """Joined text of ``buf``: one sentence a line, tokens separated by a space."""
         cdef int64_t n = buf.shape[0]
         cdef int rc = FW2V_OK
-        self._out.len = 0
+        self._out.text.len = 0
+        self._out.form = FW2V_JOIN_TEXT
         if n:
             with nogil:
                 rc = fw2v_phrases_join_buffer(&self.model, &self.cursor, &scanner.state, line_sentences,
                                               <const char *>&buf[0], n, &self._out)
         _check(rc)
-        return self._out.data[:self._out.len] if self._out.len else b""
+        return self._out.text.data[:self._out.text.len] if self._out.text.len else b""
 
     def join_finish(self, Scanner scanner):
         """The last open sentence of a text, joined."""
-        self._out.len = 0
+        self._out.text.len = 0
         _check(fw2v_phrases_join_finish(&self.model, &self.cursor, &scanner.state, &self._out))
-        return self._out.data[:self._out.len] if self._out.len else b""
+        return self._out.text.data[:self._out.text.len] if self._out.text.len else b""
+
+    def join_sentences(self, Scanner scanner, bint line_sentences, const unsigned char[::1] buf, bint final=False):
+        """The sentences of ``buf`` completed so far, joined, as :class:`JoinedSentences`.
+
+        ``final``: ``buf`` is the end of the text (may be empty). A sentence
+        still open stays with the engine for the next call. GIL-free but for
+        a few allocations, so it runs in a background thread.
+        """
+        cdef int64_t n = buf.shape[0]
+        cdef int rc = FW2V_OK
+        cdef JoinedSentences done = JoinedSentences.__new__(JoinedSentences)
+        self._out.form = FW2V_JOIN_RECORDS
+        # room for the whole chunk, so the output is not copied while it grows
+        if fw2v_bytes_reserve(&self._out.text, n + 64) or fw2v_bytes_reserve(&self._out.records, 4 * n + 256):
+            raise MemoryError("out of memory while joining phrases")
+        with nogil:
+            if n:
+                rc = fw2v_phrases_join_buffer(&self.model, &self.cursor, &scanner.state, line_sentences,
+                                              <const char *>&buf[0], n, &self._out)
+            if rc == FW2V_OK and final:
+                rc = fw2v_phrases_join_finish(&self.model, &self.cursor, &scanner.state, &self._out)
+        _check(rc)
+        # the complete sentences leave with `done`; the open one moves to fresh buffers
+        done.out = self._out
+        memset(&self._out, 0, sizeof(self._out))
+        self._out.form = FW2V_JOIN_RECORDS
+        _check(fw2v_join_output_carry(&done.out, &self._out))
+        return done
 
     # ---- exporting ----
 
@@ -385,50 +438,181 @@ cdef inline object _token(const char *p, Py_ssize_t n, bint ascii):
     return tok
 
 
-cdef class LineSplitter:
-    """The complete lines of joined text (one sentence a line, tokens separated
-    by single spaces, UTF-8), one list of str at a time.
+cdef struct _StrSlot:
+    uint64_t hash
+    PyObject *text
 
-    Yields what ``line.split()`` gives for each line of ``text[:end]``, without
-    the intermediate line strings; ``end`` (after the iteration) is where the
-    unfinished last line starts. One line per step, so the lists can be freed
-    as the consumer goes (no pile-up for the garbage collector to walk).
+
+cdef extern from "fw2v_common.h":
+    void FW2V_PREFETCH(const void *p)
+
+
+cdef class StrCache:
+    """Python str objects by their UTF-8 bytes: a direct-mapped cache.
+
+    Building the output lists costs one str per token, and creating and
+    later freeing ~6M of them is most of what the consumer's thread does for
+    a corpus. Token frequencies are Zipfian (in the shared corpus the 65,536
+    most frequent of 181,135 distinct tokens are 97.6% of the occurrences),
+    so a cache of 2**bits strs keyed by the bytes' hash hands out a shared,
+    immutable str for most tokens: a hash, one slot, a compare and an incref
+    instead of an allocation and a free. A colliding token replaces the
+    slot's (no chains, no counts: a rare token costs one str, as before).
+    The slots and strs are cache misses unless prefetched, so callers look
+    tokens up in batches (:meth:`prefetch_slot`, :meth:`prefetch_text`, then
+    :meth:`get`). Holds at most 2**bits strs, released with the cache.
     """
-    cdef bytes text
-    cdef readonly Py_ssize_t end
+    cdef _StrSlot *slots
+    cdef uint64_t mask
 
-    def __cinit__(self, bytes text):
-        self.text = text
-        self.end = 0
+    def __cinit__(self, int bits=14):
+        if not 4 <= bits <= 24:
+            raise ValueError(f"bits must be in 4..24, got {bits}")
+        self.slots = <_StrSlot *>calloc(<size_t>1 << bits, sizeof(_StrSlot))
+        if self.slots == NULL:
+            raise MemoryError("out of memory for the str cache")
+        self.mask = (<uint64_t>1 << bits) - 1
+
+    def __dealloc__(self):
+        cdef uint64_t i
+        if self.slots != NULL:
+            for i in range(self.mask + 1):
+                Py_XDECREF(self.slots[i].text)
+            free(self.slots)
+
+    cdef inline void prefetch_slot(self, uint64_t h) noexcept:
+        FW2V_PREFETCH(&self.slots[h & self.mask])
+
+    cdef inline void prefetch_text(self, uint64_t h) noexcept:
+        cdef PyObject *text = self.slots[h & self.mask].text
+        if text != NULL:
+            FW2V_PREFETCH(text)
+
+    cdef inline object get(self, const char *p, Py_ssize_t n, uint64_t h):
+        """The str of the UTF-8 bytes p[:n] (``h``: fw2v_hash_bytes(p, n))."""
+        cdef _StrSlot *slot = &self.slots[h & self.mask]
+        cdef Py_ssize_t i
+        cdef unsigned char high = 0
+        if slot.hash == h and slot.text != NULL and _equals_utf8(slot.text, p, n):
+            return <object>slot.text
+        for i in range(n):
+            high |= <unsigned char>p[i]
+        tok = _token(p, n, high < 0x80)
+        Py_INCREF(tok)
+        Py_XDECREF(slot.text)
+        slot.text = <PyObject *>tok
+        slot.hash = h
+        return tok
+
+    def lookup(self, bytes key):
+        """The str of the UTF-8 ``key`` (for tests)."""
+        return self.get(key, len(key), fw2v_hash_bytes(key, len(key)))
+
+
+cdef inline bint _equals_utf8(PyObject *text, const char *p, Py_ssize_t n):
+    """Whether the str ``text`` is the UTF-8 bytes p[:n]."""
+    cdef Py_ssize_t m
+    cdef const char *u
+    if PyUnicode_IS_COMPACT_ASCII(<object>text):
+        return PyUnicode_GET_LENGTH(<object>text) == n and memcmp(PyUnicode_DATA(<object>text), p, n) == 0
+    u = PyUnicode_AsUTF8AndSize(<object>text, &m)  # kept by the str after the first call
+    return m == n and memcmp(u, p, n) == 0
+
+
+@cython.final
+cdef class JoinedSentences:
+    """Sentences joined by :meth:`PhraseEngine.join_sentences`, to be turned
+    into lists of str one at a time by :meth:`lists`.
+
+    The engine has already found the tokens and hashed them, so building a
+    list is only cache lookups: while one sentence's list is filled, the
+    cache slots of the next sentence's tokens and the strs in this
+    sentence's slots are prefetched, so their misses overlap.
+    """
+    cdef fw2v_join_output out
+    cdef StrCache strings
+    cdef int64_t at         # byte offset of the next sentence's header in out.records
+    cdef int64_t text_at    # offset of its first token in out.text
+
+    def __dealloc__(self):
+        fw2v_join_output_free(&self.out)
+
+    def lists(self, StrCache strings not None):
+        """Iterate over the sentences as lists of str taken from ``strings``."""
+        self.strings = strings
+        self.at = self.text_at = 0
+        return self
 
     def __iter__(self):
         return self
 
     def __next__(self):
-        cdef const char *p = self.text
-        cdef Py_ssize_t n = len(self.text), i = self.end, j, start, k = 0, count = 1
-        cdef list sentence
-        cdef object tok
-        cdef unsigned char high = 0
-        while i < n and p[i] != 10:
-            count += p[i] == 32
-            i += 1
-        if i >= n:
+        sentence = self.next_list()
+        if sentence is None:
             raise StopIteration
-        if i == self.end:
-            count = 0
-        sentence = PyList_New(count)
-        start = self.end
-        for j in range(self.end, i + 1):
-            if j == i or p[j] == 32:
-                if j > start or count:
-                    tok = _token(p + start, j - start, high < 0x80)
-                    Py_INCREF(tok)
-                    PyList_SET_ITEM(sentence, k, tok)
-                    k += 1
-                start = j + 1
-                high = 0
-            else:
-                high |= <unsigned char>p[j]
-        self.end = i + 1
         return sentence
+
+    cdef list next_list(self):
+        """The next sentence as a list of str, or None after the last."""
+        cdef const fw2v_token_record *r = <const fw2v_token_record *>(self.out.records.data + self.at)
+        cdef const fw2v_token_record *end = <const fw2v_token_record *>(self.out.records.data + self.out.records.len)
+        cdef const fw2v_token_record *ahead
+        cdef const char *text = self.out.text.data + self.text_at
+        cdef StrCache strings = self.strings
+        cdef Py_ssize_t count, k
+        cdef list sentence
+        if strings is None or r >= end:
+            return None
+        count = <Py_ssize_t>r.hash
+        r += 1
+        # this sentence's slots were prefetched with the previous one: fetch its strs
+        for k in range(count):
+            strings.prefetch_text(r[k].hash)
+        ahead = r + count
+        if ahead < end:
+            for k in range(1, min(<Py_ssize_t>ahead.hash, end - ahead - 1) + 1):
+                strings.prefetch_slot(ahead[k].hash)
+        sentence = PyList_New(count)
+        for k in range(count):
+            tok = strings.get(text, r[k].len, r[k].hash)
+            text += r[k].len
+            Py_INCREF(tok)
+            PyList_SET_ITEM(sentence, k, tok)
+        self.at = <const char *>(r + count) - self.out.records.data
+        self.text_at = text - self.out.text.data
+        return sentence
+
+
+@cython.final
+cdef class SentenceStream:
+    """The lists of a stream of :class:`JoinedSentences` (one per chunk), one
+    at a time, with one shared :class:`StrCache`: ``phrases[corpus]`` over
+    files. An iterator object rather than a generator, so a sentence costs
+    the consumer one C call."""
+    cdef object chunks
+    cdef JoinedSentences current
+    cdef StrCache strings
+
+    def __cinit__(self, chunks, StrCache strings not None):
+        self.chunks = iter(chunks)
+        self.strings = strings
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        cdef list sentence
+        while True:
+            if self.current is not None:
+                sentence = self.current.next_list()
+                if sentence is not None:
+                    return sentence
+            self.current = None  # free the chunk before waiting for the next
+            self.current = next(self.chunks).lists(self.strings)
+
+    def close(self):
+        """Stops the producer threads (as closing a generator would)."""
+        close = getattr(self.chunks, "close", None)
+        self.current = None
+        if close is not None:
+            close()

@@ -235,8 +235,9 @@ class _PhrasesTransformation:
                     result[phrase] = score
         return result
 
-    def _join_files(self, files):
-        """The joined text of ``files`` as byte chunks (one sentence a line).
+    def _join_files(self, files, sentences=False):
+        """The joined text of ``files`` as byte chunks (one sentence a line), or
+        with ``sentences`` as :class:`~fastw2v._phrases.JoinedSentences`.
 
         Reading and decompressing, then joining (both mostly GIL-free) run in
         two background threads, ahead of the consumer; the joining thread has
@@ -247,6 +248,11 @@ class _PhrasesTransformation:
         def joined():
             for path, max_sentence_length, line_sentences in files:
                 scanner = Scanner(max_sentence_length)
+                if sentences:
+                    for chunk in read_ahead(iter_chunks(path)):
+                        yield engine.join_sentences(scanner, line_sentences, chunk)
+                    yield engine.join_sentences(scanner, line_sentences, b"", True)
+                    continue
                 for chunk in read_ahead(iter_chunks(path)):
                     out = engine.join_buffer(scanner, line_sentences, chunk)
                     if out:
@@ -619,8 +625,10 @@ class PhrasedCorpus:
     """``model[corpus]``: the corpus with phrases joined, computed lazily.
 
     Re-iterable when the corpus is. A LineSentence / PathLineSentences /
-    Text8Corpus over files is joined by C from the raw text; only the output
-    tokens become Python strings.
+    Text8Corpus over files is joined by C from the raw text, in a background
+    thread; the output lists share one str object per frequent token (a
+    cache, ``_phrases.StrCache``) instead of one str per occurrence. Lists of
+    str are joined by C one by one, keeping the input's str objects.
     """
 
     def __init__(self, model: _PhrasesTransformation, corpus):
@@ -632,18 +640,25 @@ class PhrasedCorpus:
 
     def __iter__(self):
         files = _text_files(self.corpus)
-        if files is None or self.model._ready_engine() is None:
+        if files is not None and self.model._ready_engine() is not None:
+            return _phrases.SentenceStream(self.model._join_files(files, sentences=True), _phrases.StrCache())
+        return self._sentences()
+
+    def _sentences(self):
+        engine = self.model._ready_engine()
+        if engine is None:
             for sentence in self.corpus:
                 yield self.model[sentence]
             return
-        carry = b""
-        for chunk in self.model._join_files(files):
-            text = carry + chunk if carry else chunk
-            lines = _phrases.LineSplitter(text)
-            yield from lines
-            carry = text[lines.end:]
-        if carry:
-            yield carry.decode("utf-8").split()
+        # the usual corpus, lists of str: straight to C, the tokens left alone
+        # are the input's own str objects; anything else (tuples, generators,
+        # nested corpora) takes gensim's path through __getitem__
+        join = engine.join
+        for sentence in self.corpus:
+            if type(sentence) is list and (not sentence or isinstance(sentence[0], str)):
+                yield join(sentence)
+            else:
+                yield self.model[sentence]
 
 
 # ---- command line: word2phrase ----

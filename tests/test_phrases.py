@@ -329,9 +329,77 @@ def test_word2phrase_score_uses_corpus_word_count():
     assert math.isinf(fp.npmi_scorer(10, 20, 4, 999, 5, 1000))
 
 
-def test_line_splitter_equals_str_split():
-    from fastw2v._phrases import LineSplitter
-    text = "new_york is big\nçà_va x\n\nlast\nunfinished li".encode()
-    lines = LineSplitter(text)
-    assert list(lines) == [line.split() for line in text.decode().split("\n")[:-1]]
-    assert text[lines.end:] == b"unfinished li"
+class Token(str):
+    """A str subclass, as some tokenisers produce."""
+
+
+def test_apply_to_lists_keeps_input_strs_and_equals_gensim(corpus):
+    settings = dict(min_count=2, threshold=2.0, connector_words=CONNECTORS)
+    g = gensim_phrases.Phrases(corpus, **settings).freeze()
+    f = fp.Phrases(corpus, **settings).freeze()
+    out = list(f[corpus])
+    assert out == list(g[corpus])
+    joined = 0
+    for sentence, result in zip(corpus, out):
+        ids = {id(tok) for tok in sentence}
+        for tok in result:
+            if "_" not in tok:
+                assert id(tok) in ids  # a token left alone is the input's own object
+            else:
+                joined += 1
+    assert joined
+    # one str object per phrase, not one per occurrence (cached by the engine)
+    news = [tok for result in out for tok in result if tok == "new_york"]
+    assert len(news) > 1 and len({id(tok) for tok in news}) < len(news)
+
+
+def test_apply_to_unusual_sentences_like_gensim(corpus):
+    settings = dict(min_count=2, threshold=2.0, connector_words=CONNECTORS)
+    g = gensim_phrases.Phrases(corpus, **settings).freeze()
+    f = fp.Phrases(corpus, **settings).freeze()
+    odd = [[], ("new", "york", "x"), ["bank", "of", "america"], [Token("new"), Token("york"), Token("of")],
+           ["nеw", "york"], ["café", "new", "york", "ünïcode"], ["", "new", "york", ""], ["of"]]
+    expected = [g[s] if not isinstance(s, (tuple, list)) or s else [] for s in odd]
+    assert list(f[odd]) == expected == list(g[odd])
+    # generators as sentences: each consumed once, so build them afresh for each side
+    gens = lambda: [iter(s) for s in odd[1:]]  # noqa: E731
+    assert list(f[gens()]) == list(g[gens()]) == expected[1:]
+    kept = f[[Token("new"), Token("x")]]
+    assert all(type(tok) is Token for tok in kept)  # the input's objects, as gensim returns them
+    with pytest.raises(TypeError, match="tokens must be str"):
+        list(f[[["new", 3]]])
+
+
+def test_str_cache():
+    from fastw2v._phrases import StrCache
+    strings = StrCache(4)  # 16 slots: collisions all the time
+    words = [f"w{i}" for i in range(200)] + ["café", "ünï", "日本語", ""]
+    for _ in range(3):
+        for w in words:
+            got = strings.lookup(w.encode())
+            assert got == w and type(got) is str
+    assert strings.lookup(b"abc") is strings.lookup(b"abc")
+    with pytest.raises(ValueError, match="bits"):
+        StrCache(40)
+
+
+def test_file_apply_cached_equals_uncached(tmp_path, corpus, monkeypatch):
+    """Iterating ``frozen[LineSentence]`` builds its lists from a str cache; a
+    cache too small to hold anything (every lookup a miss or a collision) gives
+    the same sentences, non-ASCII tokens and long lines included."""
+    from fastw2v import _phrases, reader
+    path = str(tmp_path / "c.txt")
+    rows = [" ".join(s + (["café", "new", "york", "日本"] if i % 7 == 0 else [])) for i, s in enumerate(corpus)]
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.writelines(row + ("\n" if i % 40 else "\n\n \n") for i, row in enumerate(rows))
+    settings = dict(min_count=2, threshold=2.0, connector_words=CONNECTORS)
+    g = gensim_phrases.Phrases(gensim_w2v.LineSentence(path), **settings).freeze()
+    f = fp.Phrases(LineSentence(path), **settings).freeze()
+    for max_len in (10000, 7):
+        expected = list(g[gensim_w2v.LineSentence(path, max_len)])
+        assert list(f[LineSentence(path, max_len)]) == expected
+        with monkeypatch.context() as m:
+            tiny = _phrases.StrCache
+            m.setattr(_phrases, "StrCache", lambda: tiny(4))
+            m.setattr(fp, "iter_chunks", lambda p: reader.iter_chunks(p, chunk_size=61))
+            assert list(f[LineSentence(path, max_len)]) == expected
