@@ -41,3 +41,32 @@ def test_tapered_chunks_cover_the_corpus_and_end_finer(workers):
         # the last `workers` chunks' worth of tokens comes in pieces of about size / 8
         assert max(sizes[-workers:]) < size / 4
         assert max(sizes[: len(sizes) // 2]) > size / 2
+
+
+def test_iterable_feeding_restores_the_switch_interval():
+    """The feeder shortens CPython's switch interval while it encodes; the
+    caller's setting comes back afterwards, also when the corpus raises."""
+    import sys
+
+    from fastw2v import Word2Vec
+
+    sentences = [["a", "b", "c", "d"], ["b", "c", "a"]] * 50
+    before = sys.getswitchinterval()
+    try:
+        sys.setswitchinterval(0.01)
+        model = Word2Vec(sentences, vector_size=8, min_count=1, workers=2, epochs=2)
+        assert sys.getswitchinterval() == pytest.approx(0.01)
+
+        def broken():
+            yield ["a", "b"]
+            raise RuntimeError("corpus failed")
+
+        class Corpus:
+            def __iter__(self):
+                return broken()
+
+        with pytest.raises(RuntimeError, match="corpus failed"):
+            model.train(Corpus(), total_examples=2, epochs=1)
+        assert sys.getswitchinterval() == pytest.approx(0.01)
+    finally:
+        sys.setswitchinterval(before)
