@@ -544,7 +544,6 @@ FW2V_INLINE void prefetch_next_centre(const fw2v_params *p, fw2v_thread *t, cons
     if (i + 1 + p->window < n) prefetch_row(p->syn0 + (int64_t)w[i + 1 + p->window] * p->dim, p->dim);
 }
 
-
 /* Window around position i: [i - w, i + w] with w = window - b, b uniform in
  * [0, window) when shrinking (word2vec C's "reduced window"), clipped to the sentence. */
 FW2V_INLINE void context_window(const fw2v_params *p, fw2v_thread *t, int64_t i, int64_t n, int64_t *lo, int64_t *hi)
