@@ -18,6 +18,17 @@ int fw2v_bytes_reserve(fw2v_bytes *b, int64_t extra)
     return FW2V_OK;
 }
 
+/* Doubles an array of *cap elements of `elem` bytes (or makes one of `first`):
+ * the new block, with *cap updated, or NULL with the old block and *cap left
+ * as they were. */
+static void *grow_array(void *data, int64_t *cap, int64_t first, size_t elem)
+{
+    int64_t n = *cap ? 2 * *cap : first;
+    void *p = realloc(data, (size_t)n * elem);
+    if (p) *cap = n;
+    return p;
+}
+
 void fw2v_bytes_free(fw2v_bytes *b)
 {
     free(b->data);
@@ -86,11 +97,9 @@ FW2V_INLINE int64_t count_of(const fw2v_token_table *t, const char *p, int64_t n
 FW2V_INLINE int cursor_push(fw2v_phrase_cursor *c, const fw2v_phrase_model *m, const char *tok, int64_t len)
 {
     if (c->n_pending == c->len_cap) {
-        int64_t cap = c->len_cap ? 2 * c->len_cap : 16;
-        int64_t *p = (int64_t *)realloc(c->token_len, (size_t)cap * sizeof(int64_t));
+        int64_t *p = (int64_t *)grow_array(c->token_len, &c->len_cap, 16, sizeof(int64_t));
         if (!p) return FW2V_ERR_NOMEM;
         c->token_len = p;
-        c->len_cap = cap;
     }
     if (c->n_pending && append(&c->key, m->delimiter, m->delimiter_len) != FW2V_OK) return FW2V_ERR_NOMEM;
     if (append(&c->key, tok, len) != FW2V_OK) return FW2V_ERR_NOMEM;
@@ -237,11 +246,9 @@ FW2V_INLINE void batch_clear(fw2v_count_batch *b)
 FW2V_INLINE int push_op(fw2v_count_batch *b, const char *key, int64_t len, int64_t offset)
 {
     if (b->n_ops == b->ops_cap) {
-        int64_t cap = b->ops_cap ? 2 * b->ops_cap : 4096;
-        fw2v_tt_keyref *p = (fw2v_tt_keyref *)realloc(b->ops, (size_t)cap * sizeof(fw2v_tt_keyref));
+        fw2v_tt_keyref *p = (fw2v_tt_keyref *)grow_array(b->ops, &b->ops_cap, 4096, sizeof(fw2v_tt_keyref));
         if (!p) return FW2V_ERR_NOMEM;
         b->ops = p;
-        b->ops_cap = cap;
     }
     fw2v_tt_keyref *op = &b->ops[b->n_ops++];
     op->key = key;
@@ -254,11 +261,9 @@ FW2V_INLINE int push_op(fw2v_count_batch *b, const char *key, int64_t len, int64
 static int push_mark(fw2v_count_batch *b)
 {
     if (b->n_marks == b->marks_cap) {
-        int64_t cap = b->marks_cap ? 2 * b->marks_cap : 256;
-        int64_t *p = (int64_t *)realloc(b->marks, (size_t)cap * sizeof(int64_t));
+        int64_t *p = (int64_t *)grow_array(b->marks, &b->marks_cap, 256, sizeof(int64_t));
         if (!p) return FW2V_ERR_NOMEM;
         b->marks = p;
-        b->marks_cap = cap;
     }
     b->marks[b->n_marks++] = b->n_ops;
     return FW2V_OK;
