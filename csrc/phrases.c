@@ -45,7 +45,7 @@ FW2V_INLINE int reserve(fw2v_bytes *b, int64_t extra)
 FW2V_INLINE int append(fw2v_bytes *b, const char *p, int64_t n)
 {
     if (reserve(b, n) != FW2V_OK) return FW2V_ERR_NOMEM;
-    memcpy(b->data + b->len, p, (size_t)n);
+    if (n) memcpy(b->data + b->len, p, (size_t)n); /* an empty token into an empty buffer: data is NULL */
     b->len += n;
     return FW2V_OK;
 }
