@@ -82,12 +82,13 @@ FW2V_CLONES void fw2v_quantise_rows(const float *values, int64_t n, int32_t dim,
         scale[i] = quantise_row(values + i * dim, dim, q + i * dim);
 }
 
-FW2V_CLONES int64_t fw2v_delta_encode(const float *current, float *start, float *residual, int64_t n_rows, int32_t dim,
-                          int32_t *out_rows, int8_t *out_q, float *out_scale, float *out_f32)
+FW2V_CLONES int64_t fw2v_delta_encode(const float *current, int64_t current_stride, float *start, float *residual,
+                                      int64_t n_rows, int32_t dim, int32_t *out_rows, int8_t *out_q, float *out_scale,
+                                      float *out_f32)
 {
     int64_t n = 0;
     for (int64_t r = 0; r < n_rows; r++) {
-        const float *FW2V_RESTRICT c = current + r * dim;
+        const float *FW2V_RESTRICT c = current + r * current_stride;
         float *FW2V_RESTRICT s = start + r * dim;
         if (!rows_differ(c, s, dim)) continue;
         /* the row's target (change + carry-over) is built where it ends up: in the
@@ -152,8 +153,8 @@ FW2V_CLONES int64_t fw2v_delta_merge(const fw2v_rows *parts, int32_t k, int32_t 
     return n;
 }
 
-FW2V_CLONES int fw2v_delta_apply(float *array, float *start, int32_t dim, const fw2v_rows *total, const fw2v_rows *own,
-                     float *scratch)
+FW2V_CLONES int fw2v_delta_apply(float *array, int64_t array_stride, float *start, int32_t dim, const fw2v_rows *total,
+                                 const fw2v_rows *own, float *scratch)
 {
     int64_t o = 0;
     for (int64_t i = 0; i < total->n; i++) {
@@ -161,7 +162,7 @@ FW2V_CLONES int fw2v_delta_apply(float *array, float *start, int32_t dim, const 
         memset(change, 0, sizeof(float) * (size_t)dim);
         add_row(change, total, i, dim, 1.0f);
         if (own && o < own->n && own->rows[o] == total->rows[i]) add_row(change, own, o++, dim, -1.0f);
-        float *FW2V_RESTRICT a = array + (int64_t)total->rows[i] * dim;
+        float *FW2V_RESTRICT a = array + (int64_t)total->rows[i] * array_stride;
         for (int32_t j = 0; j < dim; j++) a[j] += change[j];
         if (start) {
             float *FW2V_RESTRICT s = start + (int64_t)total->rows[i] * dim;

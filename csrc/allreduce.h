@@ -25,13 +25,16 @@ typedef struct {
 
 #define FW2V_MERGE_MAX_PARTS 8
 
-/* Rows of `current` that differ from `start` (n_rows x dim): for each, the change plus
+/* Rows of `current` that differ from `start` (n_rows x dim; current's rows are
+ * current_stride >= dim floats apart: a model matrix may be padded, see
+ * fastw2v/layout.py; start and residual are packed): for each, the change plus
  * the row's `residual`, in the wire format (q/scale, or f32 when q == NULL); residual
  * keeps what rounding lost (error feedback; required for int8, may be NULL for float32)
  * and start catches up with current. Returns the number of rows written to out_rows
  * (capacity n_rows). */
-int64_t fw2v_delta_encode(const float *current, float *start, float *residual, int64_t n_rows, int32_t dim,
-                          int32_t *out_rows, int8_t *out_q, float *out_scale, float *out_f32);
+int64_t fw2v_delta_encode(const float *current, int64_t current_stride, float *start, float *residual,
+                          int64_t n_rows, int32_t dim, int32_t *out_rows, int8_t *out_q, float *out_scale,
+                          float *out_f32);
 
 /* Union of the k (<= FW2V_MERGE_MAX_PARTS) parts' rows in out_rows and, per row, the sum of their values (or
  * with weights, the weighted mean, and the summed weight in out_weights), either as
@@ -44,11 +47,11 @@ int64_t fw2v_delta_merge(const fw2v_rows *parts, int32_t k, int32_t dim, int32_t
 /* values (n x dim float32) as int8 + scale, in one pass. */
 void fw2v_quantise_rows(const float *values, int64_t n, int32_t dim, int8_t *q, float *scale);
 
-/* array[total rows] += total - own, where own's rows are a subset of total's (own may
+/* array[total rows] += total - own (array's rows array_stride >= dim floats apart), where own's rows are a subset of total's (own may
  * have n == 0), and the same to start (may be NULL): a total that arrives in the middle
  * of a round must not count as this replica's change of the round. Returns 0, or -1 if
  * an own row is not in total. `scratch`: dim floats. */
-int fw2v_delta_apply(float *array, float *start, int32_t dim, const fw2v_rows *total, const fw2v_rows *own,
-                     float *scratch);
+int fw2v_delta_apply(float *array, int64_t array_stride, float *start, int32_t dim, const fw2v_rows *total,
+                     const fw2v_rows *own, float *scratch);
 
 #endif

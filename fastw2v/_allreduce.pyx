@@ -22,14 +22,15 @@ cdef extern from "allreduce.h" nogil:
         const float *scale
         const float *f32
         const float *weights
-    int64_t fw2v_delta_encode(const float *current, float *start, float *residual, int64_t n_rows, int32_t dim,
-                              int32_t *out_rows, int8_t *out_q, float *out_scale, float *out_f32)
+    int64_t fw2v_delta_encode(const float *current, int64_t current_stride, float *start, float *residual,
+                              int64_t n_rows, int32_t dim, int32_t *out_rows, int8_t *out_q, float *out_scale,
+                              float *out_f32)
     int64_t fw2v_delta_merge(const fw2v_rows *parts, int32_t k, int32_t dim, int32_t *out_rows,
                              float *out_values, int8_t *out_q, float *out_scale, float *out_weights,
                              float *scratch)
     void fw2v_quantise_rows(const float *values, int64_t n, int32_t dim, int8_t *q, float *scale)
-    int fw2v_delta_apply(float *array, float *start, int32_t dim, const fw2v_rows *total, const fw2v_rows *own,
-                         float *scratch)
+    int fw2v_delta_apply(float *array, int64_t array_stride, float *start, int32_t dim, const fw2v_rows *total,
+                         const fw2v_rows *own, float *scratch)
 
 
 def _matrix(a, name):
@@ -37,6 +38,14 @@ def _matrix(a, name):
             and a.flags.writeable):
         raise ValueError(f"{name} must be a writeable C-contiguous 2-d float32 array")
     return a
+
+
+cdef int64_t _row_stride(a, name) except -1:
+    """Floats between rows of a model matrix: packed, or padded (fastw2v/layout.py)."""
+    if not (isinstance(a, np.ndarray) and a.dtype == np.float32 and a.ndim == 2 and a.flags.writeable
+            and a.strides[1] == 4 and a.strides[0] % 4 == 0 and a.strides[0] >= 4 * a.shape[1]):
+        raise ValueError(f"{name} must be a writeable 2-d float32 array with packed rows")
+    return a.strides[0] // 4
 
 
 cdef int _fill(fw2v_rows *out, part, int32_t dim, list keep) except -1:
@@ -104,7 +113,7 @@ def quantise_rows(values):
 
 def delta_encode(current, start, residual, str wire):
     """``(rows, values, scale)`` of the rows where ``current`` differs from ``start`` (see allreduce.h)."""
-    _matrix(current, "current")
+    cdef int64_t stride = _row_stride(current, "current")
     _matrix(start, "start")
     if start.shape != current.shape:
         raise ValueError(f"start has shape {start.shape}, current {current.shape}")
@@ -114,7 +123,7 @@ def delta_encode(current, start, residual, str wire):
         raise ValueError("int8 deltas need a residual array (error feedback)")
     if residual is not None and (_matrix(residual, "residual").shape != current.shape):
         raise ValueError(f"residual has shape {residual.shape}, current {current.shape}")
-    cdef float[:, ::1] c = current
+    cdef const float *c = <const float *>cnp.PyArray_DATA(current)
     cdef float[:, ::1] s = start
     cdef float[:, ::1] e
     cdef float *e_ptr = NULL
@@ -146,7 +155,7 @@ def delta_encode(current, start, residual, str wire):
         f_ptr = &f[0, 0]
     cdef int64_t n
     with nogil:
-        n = fw2v_delta_encode(&c[0, 0], &s[0, 0], e_ptr, n_rows, dim, &r[0], q_ptr, sc_ptr, f_ptr)
+        n = fw2v_delta_encode(c, stride, &s[0, 0], e_ptr, n_rows, dim, &r[0], q_ptr, sc_ptr, f_ptr)
     return rows[:n], values[:n], None if scale is None else scale[:n]
 
 
@@ -198,7 +207,7 @@ def delta_merge(list parts, int32_t dim, str wire="float32"):
 
 def delta_apply(array, start, total, own):
     """``array[total rows] += total - own``, and the same to ``start`` (or None)."""
-    _matrix(array, "array")
+    cdef int64_t stride = _row_stride(array, "array")
     if start is not None and _matrix(start, "start").shape != array.shape:
         raise ValueError(f"start has shape {start.shape}, array {array.shape}")
     cdef int32_t dim = array.shape[1]
@@ -211,7 +220,7 @@ def delta_apply(array, start, total, own):
     if own is not None:
         _fill(&o, own, dim, keep)
         o_ptr = &o
-    cdef float[:, ::1] a = array
+    cdef float *a = <float *>cnp.PyArray_DATA(array)
     cdef float[:, ::1] s
     cdef float *s_ptr = NULL
     if start is not None:
@@ -223,6 +232,6 @@ def delta_apply(array, start, total, own):
     cdef float[::1] scr = scratch
     cdef int status
     with nogil:
-        status = fw2v_delta_apply(&a[0, 0], s_ptr, dim, &t, o_ptr, &scr[0])
+        status = fw2v_delta_apply(a, stride, s_ptr, dim, &t, o_ptr, &scr[0])
     if status != 0:
         raise ValueError("own rows must be a subset of the total's rows")

@@ -12,6 +12,8 @@ from libc.stdlib cimport malloc, free, calloc
 import numpy as np
 cimport numpy as cnp
 
+from fastw2v import layout
+
 from fastw2v._csrc cimport *
 
 cnp.import_array()
@@ -59,6 +61,26 @@ cdef void *_ptr(object arr, str name, object dtype, int64_t rows, int64_t cols) 
     return cnp.PyArray_DATA(arr)
 
 
+cdef void *_rows(object arr, str name, int64_t rows, int64_t dim, int64_t *width) except? NULL:
+    """Pointer to a model matrix, packed or padded (fastw2v/layout.py), and its row
+    width in floats: every matrix of one model must have the same width, since the
+    kernel runs over all of it (zero padding columns stay zero)."""
+    if arr is None:
+        return NULL
+    w = layout.row_width(arr)
+    if w is None:
+        if isinstance(arr, np.ndarray) and not arr.flags.writeable and name.startswith("syn"):
+            raise ValueError(f"{name} is read-only (a memory-mapped model must be loaded with mmap=None to train)")
+        raise TypeError(f"{name} must be a writeable float32 matrix, C-contiguous or padded "
+                        "(fastw2v.layout.zeros_rows) with zero padding")
+    if arr.shape[0] < rows or arr.shape[1] != dim:
+        raise ValueError(f"{name} has shape {arr.shape}, need at least ({rows}, {dim})")
+    if width[0] >= 0 and width[0] != w:
+        raise ValueError(f"{name} rows are {w} floats apart, syn0's {width[0]}: the matrices need one layout")
+    width[0] = w
+    return cnp.PyArray_DATA(arr)
+
+
 cdef class KernelParams:
     cdef fw2v_params p
     cdef int64_t progress_counter
@@ -72,11 +94,12 @@ cdef class KernelParams:
                  bint batch_window=False, int hs_private=0):
         cdef int64_t V = syn0.shape[0]
         cdef int dim = syn0.shape[1]
+        cdef int64_t width = -1
         if window < 1 or negative < 0 or (not hs and negative == 0) or dim < 1 or V < 1:
             raise ValueError("invalid kernel parameters")
         self.arrays = (syn0, syn1, syn1neg, lockf, keep_threshold, noise_prob, noise_alias,
                        path_offsets, codes, points)
-        self.p.syn0 = <real_t *>_ptr(syn0, "syn0", np.float32, V, dim)
+        self.p.syn0 = <real_t *>_rows(syn0, "syn0", V, dim, &width)
         # lockf and keep_threshold may cover only the first rows: the rest train at full
         # rate and are always kept (see kernels.h); None is an empty table
         self.p.lockf = <const real_t *>_ptr(lockf, "lockf", np.float32, 0, -1)
@@ -91,7 +114,7 @@ cdef class KernelParams:
         self.p.noise_prob = NULL
         self.p.noise_alias = NULL
         if hs:
-            self.p.syn1 = <real_t *>_ptr(syn1, "syn1", np.float32, max(V - 1, 1), dim)
+            self.p.syn1 = <real_t *>_rows(syn1, "syn1", max(V - 1, 1), dim, &width)
             self.p.path_offsets = <const int64_t *>_ptr(path_offsets, "path_offsets", np.int64, V + 1, -1)
             if path_offsets[V] > 0:
                 if points.shape[0] < path_offsets[V] or codes.shape[0] < path_offsets[V]:
@@ -101,13 +124,13 @@ cdef class KernelParams:
                 self.p.codes = <const uint8_t *>_ptr(codes, "codes", np.uint8, path_offsets[V], -1)
                 self.p.points = <const int32_t *>_ptr(points, "points", np.int32, path_offsets[V], -1)
         if negative:
-            self.p.syn1neg = <real_t *>_ptr(syn1neg, "syn1neg", np.float32, V, dim)
+            self.p.syn1neg = <real_t *>_rows(syn1neg, "syn1neg", V, dim, &width)
             self.p.noise_prob = <const uint32_t *>_ptr(noise_prob, "noise_prob", np.uint32, V, -1)
             self.p.noise_alias = <const int32_t *>_ptr(noise_alias, "noise_alias", np.int32, V, -1)
             if noise_alias[:V].max() >= V or noise_alias[:V].min() < 0:
                 raise ValueError("noise alias table out of range")
         self.p.vocab_size = V
-        self.p.dim = dim
+        self.p.dim = width  # the kernel's row length: padding included
         self.p.window = window
         self.p.negative = negative
         self.p.hs = hs
@@ -147,6 +170,11 @@ cdef class KernelParams:
         return self.p.vocab_size
 
     @property
+    def width(self):
+        """Row length the kernel runs over (vector_size plus zero padding): a ThreadState's ``dim``."""
+        return self.p.dim
+
+    @property
     def window(self):
         return self.p.window
 
@@ -167,6 +195,15 @@ cdef class ThreadState:
     cdef int64_t kept_capacity
     cdef int hot_capacity
     cdef object fixed
+    cdef list scratch  # the NumPy buffers behind the row scratch pointers
+    cdef list hot      # and behind hot_rows / hot_seen
+
+    cdef real_t *aligned(self, size_t n, list owner) except NULL:
+        """n zeroed floats starting on a 64-byte boundary, so that rows of a padded
+        width (fastw2v/layout.py) stay aligned; ``owner`` keeps the buffer alive."""
+        buf = layout.zeros_rows(1, n)
+        owner.append(buf)
+        return <real_t *>cnp.PyArray_DATA(buf)
 
     def __cinit__(self, int dim, uint64_t seed, int window=5, int negative=5):
         if dim < 1 or window < 1 or negative < 0:
@@ -179,11 +216,12 @@ cdef class ThreadState:
         self.t.has_next = 0
         self.t.rng = seed
         cdef size_t slots = max(2 * window, FW2V_CBOW_BLOCK)
-        self.t.hidden = <real_t *>calloc(FW2V_CBOW_BLOCK * <size_t>dim, sizeof(real_t))
-        self.t.grad = <real_t *>calloc(dim, sizeof(real_t))
+        self.scratch = []
+        self.t.hidden = self.aligned(FW2V_CBOW_BLOCK * <size_t>dim, self.scratch)
+        self.t.grad = self.aligned(dim, self.scratch)
         self.t.ctx_rows = <real_t **>calloc(slots, sizeof(real_t *))
         self.t.ctx_ids = <int32_t *>calloc(slots, sizeof(int32_t))
-        self.t.ctx_grads = <real_t *>calloc(slots * dim, sizeof(real_t))
+        self.t.ctx_grads = self.aligned(slots * dim, self.scratch)
         self.t.grp_rows = <real_t **>calloc(FW2V_ROW_GROUP, sizeof(real_t *))
         self.t.grp_labels = <real_t *>calloc(FW2V_ROW_GROUP, sizeof(real_t))
         self.t.grp_words = <int32_t *>calloc(FW2V_ROW_GROUP, sizeof(int32_t))
@@ -199,26 +237,20 @@ cdef class ThreadState:
         self.t.fixed_position = 0
         self.t.has_next = 0
         self.reset_counters()
-        if (not self.t.noise or not self.t.noise_next or not self.t.hidden or not self.t.grad or not self.t.ctx_rows or not self.t.ctx_ids
-                or not self.t.ctx_grads
+        if (not self.t.noise or not self.t.noise_next or not self.t.ctx_rows or not self.t.ctx_ids
                 or not self.t.grp_rows or not self.t.grp_labels or not self.t.grp_words or not self.t.grp_g):
             raise MemoryError()
 
     def __dealloc__(self):
-        free(self.t.hidden)
-        free(self.t.grad)
         free(self.t.kept)
         free(self.t.ctx_rows)
         free(self.t.ctx_ids)
         free(self.t.noise)
         free(self.t.noise_next)
-        free(self.t.ctx_grads)
         free(self.t.grp_rows)
         free(self.t.grp_labels)
         free(self.t.grp_words)
         free(self.t.grp_g)
-        free(self.t.hot_rows)
-        free(self.t.hot_seen)
 
     cdef check_pending(self, int64_t vocab_size, int negative):
         """Negatives drawn ahead for another vocabulary (a state reused with other
@@ -234,17 +266,9 @@ cdef class ThreadState:
         """Room for n private top inner nodes (see fw2v_params.hs_private)."""
         if n <= self.hot_capacity:
             return 0
-        free(self.t.hot_rows)
-        free(self.t.hot_seen)
-        self.t.hot_rows = <real_t *>malloc(<size_t>n * self.dim * sizeof(real_t))
-        self.t.hot_seen = <real_t *>malloc(<size_t>n * self.dim * sizeof(real_t))
-        if not self.t.hot_rows or not self.t.hot_seen:
-            free(self.t.hot_rows)
-            free(self.t.hot_seen)
-            self.t.hot_rows = NULL
-            self.t.hot_seen = NULL
-            self.hot_capacity = 0
-            raise MemoryError()
+        self.hot = []
+        self.t.hot_rows = self.aligned(<size_t>n * self.dim, self.hot)
+        self.t.hot_seen = self.aligned(<size_t>n * self.dim, self.hot)
         self.hot_capacity = n
         return 0
 

@@ -97,7 +97,7 @@ import uuid
 
 import numpy as np
 
-from fastw2v import allreduce
+from fastw2v import allreduce, layout
 from fastw2v import word2vec as _w2v
 from fastw2v.threads import EncodedCorpus, encode_file
 from fastw2v.vocab import MAX_SENTENCE_LENGTH, RawCounts, keep_vocab_item, scan_corpus
@@ -282,7 +282,7 @@ class _Replica:
         for name in MATRICES:
             if snapshot.get(name) is None:
                 continue
-            array = np.array(snapshot[name], dtype=np.float32)
+            array = layout.padded(snapshot[name], copy=True)  # the kernels' layout
             if name == "vectors":
                 self.model.wv.vectors = array
             else:

@@ -25,7 +25,7 @@ from types import GeneratorType
 
 import numpy as np
 
-from fastw2v import _kernels, native
+from fastw2v import _kernels, layout, native
 from fastw2v.callbacks import StopTraining
 from fastw2v.checkpoint import Checkpointer, Schedule
 from fastw2v.key_index import int_index_of, is_int_keyed, key_index
@@ -87,11 +87,25 @@ def _float32_rows(arr, name, fname, mmap):
 def _initial_rows(rng, n: int, dim: int) -> np.ndarray:
     """gensim 4's initialisation, uniform in [-1/dim, 1/dim), computed in place: the
     matrix is the largest array of a model and a temporary would double its peak."""
-    rows = rng.random((n, dim), dtype=REAL)
+    rows = layout.zeros_rows(n, dim)  # padded and aligned for the kernels
+    if rows.flags.c_contiguous:
+        rng.random(dtype=REAL, out=rows)
+    else:  # row blocks draw the same stream as one call (the generator keeps any half-used word)
+        step = max(1, (1 << 20) // max(dim, 1))
+        for lo in range(0, n, step):
+            rows[lo:lo + step] = rng.random((min(step, n - lo), dim), dtype=REAL)
     rows *= 2
     rows -= 1
     rows /= dim
     return rows
+
+
+def _grown(rows: np.ndarray, more: np.ndarray) -> np.ndarray:
+    """``rows`` with ``more`` appended, in the kernels' padded layout."""
+    out = layout.zeros_rows(len(rows) + len(more), rows.shape[1])
+    out[:len(rows)] = rows
+    out[len(rows):] = more
+    return out
 
 
 def _isa() -> int:
@@ -326,8 +340,8 @@ class Word2Vec:
         wv.vectors = _initial_rows(np.random.default_rng(self.seed), len(keys), dim)
         wv.expandos["count"] = np.asarray(counts, dtype=np.int64)
         self.wv = wv
-        self.syn1 = np.zeros((len(keys), dim), dtype=REAL) if self.hs else None
-        self.syn1neg = np.zeros((len(keys), dim), dtype=REAL) if self.negative else None
+        self.syn1 = layout.zeros_rows(len(keys), dim) if self.hs else None
+        self.syn1neg = layout.zeros_rows(len(keys), dim) if self.negative else None
 
     def _add_words(self, keys, counts):
         """``build_vocab(update=True)``: known words gain counts, new words get new rows."""
@@ -352,18 +366,17 @@ class Word2Vec:
                     all_counts[idx] += c
         wv._append_keys(new_keys)
         fresh = _initial_rows(np.random.default_rng([self.seed, old_n]), len(new_keys), dim)
-        wv.vectors = np.ascontiguousarray(np.vstack([wv.vectors, fresh]), dtype=REAL)
+        wv.vectors = _grown(wv.vectors, fresh)
         # vectors_lockf needs no growing: rows past the stored multipliers count as 1
         wv.expandos["count"] = np.concatenate([all_counts, np.asarray(new_counts, dtype=np.int64)])
         for attr in [a for a in wv.expandos if a != "count"]:
             wv.allocate_vecattrs([attr], [wv.expandos[attr].dtype])
         wv.norms = None
-        pad = np.zeros((len(new_keys), dim), dtype=REAL)
+        pad = layout.zeros_rows(len(new_keys), dim)
         if self.hs:
-            self.syn1 = np.vstack([self.syn1, pad]) if self.syn1 is not None else np.zeros((len(wv), dim), REAL)
+            self.syn1 = _grown(self.syn1, pad) if self.syn1 is not None else layout.zeros_rows(len(wv), dim)
         if self.negative:
-            self.syn1neg = (np.vstack([self.syn1neg, pad]) if self.syn1neg is not None
-                            else np.zeros((len(wv), dim), REAL))
+            self.syn1neg = _grown(self.syn1neg, pad) if self.syn1neg is not None else layout.zeros_rows(len(wv), dim)
 
     def _build_tables(self):
         """Subsampling thresholds, noise alias table and Huffman tree, from the counts."""
@@ -390,7 +403,15 @@ class Word2Vec:
     def _kernel_params(self, start_alpha, end_alpha, schedule_words, compute_loss):
         t = self._tables
         wv = self.wv
-        wv.vectors = np.ascontiguousarray(wv.vectors, dtype=REAL)
+        for name, rows in (("syn0", wv.vectors), ("syn1", self.syn1), ("syn1neg", self.syn1neg)):
+            if isinstance(rows, np.ndarray) and not rows.flags.writeable:  # training would update a copy
+                raise ValueError(f"{name} is read-only (a memory-mapped model must be loaded with mmap=None to train)")
+        # a loaded or user-assigned matrix is copied into the padded layout once
+        wv.vectors = layout.padded(wv.vectors)
+        if self.syn1 is not None:
+            self.syn1 = layout.padded(self.syn1)
+        if self.syn1neg is not None:
+            self.syn1neg = layout.padded(self.syn1neg)
         return _kernels.KernelParams(
             syn0=wv.vectors, syn1=self.syn1, syn1neg=self.syn1neg, lockf=wv.lockf_rows,
             keep_threshold=t["keep_threshold"], noise_prob=t.get("noise_prob"),
@@ -412,10 +433,10 @@ class Word2Vec:
             return bool(self.sg)
         return self.batch_mode == "window"
 
-    def _thread_states(self, n):
+    def _thread_states(self, n, width):
         seeds = np.random.SeedSequence([int(self.seed) & 0xFFFFFFFF, self.train_count]).generate_state(
             n, dtype=np.uint64)
-        return [_kernels.ThreadState(int(self.vector_size), int(s), int(self.window), int(self.negative))
+        return [_kernels.ThreadState(int(width), int(s), int(self.window), int(self.negative))
                 for s in seeds]
 
     def train(self, corpus_iterable=None, corpus_file=None, total_examples=None, total_words=None,
@@ -506,7 +527,7 @@ class Word2Vec:
         self._schedule_words = schedule.run_words
         params = self._kernel_params(schedule.run_start_alpha(), schedule.end_alpha, schedule.run_words,
                                      compute_loss)
-        states = self._thread_states(int(self.workers))
+        states = self._thread_states(int(self.workers), params.width)
         self._params = params
         self._stop_requested = False
         self.training_interrupted = False

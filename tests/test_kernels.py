@@ -6,7 +6,7 @@ negatives (the kernel's test hook), so the only thing left is the maths.
 import numpy as np
 import pytest
 
-from fastw2v import _kernels, _sampling
+from fastw2v import _kernels, _sampling, layout
 
 ISAS = _kernels.supported_isas()
 
@@ -127,6 +127,15 @@ def reference_cbow_block(sent, syn0, syn1, syn1neg, paths, negatives, cbow_mean,
                 syn0[c] += lockf[c] * (grads[b] if cbow_mean else grads[b] / len(ctx))
 
 
+def padded_to(a, width):
+    """``a`` as a view into zero-padded rows ``width`` floats long (None: ``a`` itself)."""
+    if width is None:
+        return a
+    buf = np.zeros((a.shape[0], width), dtype=np.float32)
+    buf[:, :a.shape[1]] = a
+    return buf[:, :a.shape[1]]
+
+
 def make_params(syn0, syn1, syn1neg, lockf, counts, hs, negative, sg, cbow_mean, window, alpha, isa,
                 sample=False, batch_window=False, hs_private=0, compute_loss=True):
     V = len(syn0)
@@ -149,13 +158,16 @@ def make_params(syn0, syn1, syn1neg, lockf, counts, hs, negative, sg, cbow_mean,
     (1, 0, NEGATIVE, 1, 1), (1, 1, 0, 1, 1), (1, 1, NEGATIVE, 1, 1),
     (0, 0, NEGATIVE, 1, 1), (0, 0, NEGATIVE, 0, 1), (0, 1, 0, 1, 1), (0, 1, NEGATIVE, 0, 1),
 ])
-def test_update_matches_numpy_reference(sg, hs, negative, cbow_mean, batch_window, isa):
+@pytest.mark.parametrize("width", [None, 32])
+def test_update_matches_numpy_reference(sg, hs, negative, cbow_mean, batch_window, isa, width):
+    """``width``: the matrices as views into zero-padded 32-float rows (fastw2v/layout.py);
+    the kernel then runs over all 32 columns and the padding must stay zero."""
     rng = np.random.default_rng(42)
     V, dim, window, alpha = 7, 19, 2, 0.05   # dim 19: exercises the SIMD tail
     counts = np.array([30, 20, 12, 9, 5, 3, 2], dtype=np.int64)
-    syn0 = (rng.random((V, dim), dtype=np.float32) - 0.5)
-    syn1 = (rng.random((V, dim), dtype=np.float32) - 0.5) if hs else None
-    syn1neg = (rng.random((V, dim), dtype=np.float32) - 0.5) if negative else None
+    syn0 = padded_to(rng.random((V, dim), dtype=np.float32) - 0.5, width)
+    syn1 = padded_to(rng.random((V, dim), dtype=np.float32) - 0.5, width) if hs else None
+    syn1neg = padded_to(rng.random((V, dim), dtype=np.float32) - 0.5, width) if negative else None
     lockf = np.array([1, 1, 0.5, 1, 0, 1, 1], dtype=np.float32)
     params, (offsets, codes, points) = make_params(syn0, syn1, syn1neg, lockf, counts, hs, negative, sg,
                                                    cbow_mean, window, alpha, isa, batch_window=batch_window)
@@ -175,11 +187,15 @@ def test_update_matches_numpy_reference(sg, hs, negative, cbow_mean, batch_windo
             reference_sentence(sent, ref[0], ref[1], ref[2], paths, neg_cycle, sg, cbow_mean, window, alpha,
                                lockf)
 
-    state = _kernels.ThreadState(dim, 1)
+    assert params.width == (width or dim)
+    state = _kernels.ThreadState(params.width, 1)
     state.set_fixed_negatives(negatives)
     ids = np.concatenate(sentences).astype(np.int32)
     ends = np.cumsum([len(s) for s in sentences])
     assert _kernels.train_batch(params, state, ids, ends) is False
+    for rows in (syn0, syn1, syn1neg):
+        if rows is not None and width:
+            assert not layout.full(rows)[:, dim:].any()
     np.testing.assert_allclose(syn0, ref[0], atol=1e-5)
     if hs:
         np.testing.assert_allclose(syn1, ref[1], atol=1e-5)
