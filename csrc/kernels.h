@@ -101,6 +101,8 @@ typedef struct {
     real_t *grp_labels;             /* [FW2V_ROW_GROUP] their labels */
     int32_t *grp_words;             /* [FW2V_ROW_GROUP] their words (read only when inputs have owners) */
     real_t *grp_g;                  /* [FW2V_ROW_GROUP x S] their gradient scales per context */
+    int32_t grads_fresh;            /* 1: the input gradients are not initialised yet; the first
+                                     * logistic_group that produces any writes them (no memset) */
     real_t *hot_rows;               /* [hs_private x dim] this thread's copies of the top inner nodes */
     real_t *hot_seen;               /* [hs_private x dim] syn1's values when they were last copied */
     int64_t block_lo[FW2V_CBOW_BLOCK], block_hi[FW2V_CBOW_BLOCK], block_centre[FW2V_CBOW_BLOCK];

@@ -77,14 +77,17 @@ FW2V_INLINE void vdot4(const real_t *FW2V_RESTRICT a, real_t *const *b, int n, r
     _mm_storeu_ps(out, _mm_add_ps(_mm256_castps256_ps128(t), _mm256_extractf128_ps(t, 1)));
 }
 
-/* y += sum_j c[j * stride] * x[j]: the row is loaded and stored once whatever m is,
- * and four (then two) independent accumulators keep the FMA pipes full. */
-FW2V_INLINE void vcombine(real_t *FW2V_RESTRICT y, real_t *const *x, const real_t *c, int stride, int m, int n)
+/* y += sum_j c[j * stride] * x[j] (y = the sum when !acc: y need not be initialised):
+ * the row is loaded and stored once whatever m is, and four (then two) independent
+ * accumulators keep the FMA pipes full. */
+FW2V_INLINE void vcombine(real_t *FW2V_RESTRICT y, real_t *const *x, const real_t *c, int stride, int m, int n,
+                          int acc)
 {
     int k = 0;
+    const __m512 z = _mm512_setzero_ps();
     for (; k + 64 <= n; k += 64) {
-        __m512 a0 = _mm512_loadu_ps(y + k), a1 = _mm512_loadu_ps(y + k + 16);
-        __m512 a2 = _mm512_loadu_ps(y + k + 32), a3 = _mm512_loadu_ps(y + k + 48);
+        __m512 a0 = acc ? _mm512_loadu_ps(y + k) : z, a1 = acc ? _mm512_loadu_ps(y + k + 16) : z;
+        __m512 a2 = acc ? _mm512_loadu_ps(y + k + 32) : z, a3 = acc ? _mm512_loadu_ps(y + k + 48) : z;
         for (int j = 0; j < m; j++) {
             __m512 cj = _mm512_set1_ps(c[j * stride]);
             const real_t *xj = x[j] + k;
@@ -97,7 +100,7 @@ FW2V_INLINE void vcombine(real_t *FW2V_RESTRICT y, real_t *const *x, const real_
         _mm512_storeu_ps(y + k + 32, a2); _mm512_storeu_ps(y + k + 48, a3);
     }
     for (; k + 32 <= n; k += 32) {
-        __m512 a0 = _mm512_loadu_ps(y + k), a1 = _mm512_loadu_ps(y + k + 16);
+        __m512 a0 = acc ? _mm512_loadu_ps(y + k) : z, a1 = acc ? _mm512_loadu_ps(y + k + 16) : z;
         for (int j = 0; j < m; j++) {
             __m512 cj = _mm512_set1_ps(c[j * stride]);
             a0 = _mm512_fmadd_ps(cj, _mm512_loadu_ps(x[j] + k), a0);
@@ -107,7 +110,7 @@ FW2V_INLINE void vcombine(real_t *FW2V_RESTRICT y, real_t *const *x, const real_
     }
     for (; k < n; k += 16) {
         __mmask16 msk = n - k >= 16 ? (__mmask16)0xFFFF : tail_mask(n - k);
-        __m512 a0 = _mm512_maskz_loadu_ps(msk, y + k);
+        __m512 a0 = acc ? _mm512_maskz_loadu_ps(msk, y + k) : z;
         for (int j = 0; j < m; j++)
             a0 = _mm512_fmadd_ps(_mm512_set1_ps(c[j * stride]), _mm512_maskz_loadu_ps(msk, x[j] + k), a0);
         _mm512_mask_storeu_ps(y + k, msk, a0);
@@ -194,12 +197,14 @@ FW2V_INLINE void vdot4(const real_t *FW2V_RESTRICT a, real_t *const *b, int n, r
     _mm_storeu_ps(out, _mm_add_ps(_mm256_castps256_ps128(t), _mm256_extractf128_ps(t, 1)));
 }
 
-FW2V_INLINE void vcombine(real_t *FW2V_RESTRICT y, real_t *const *x, const real_t *c, int stride, int m, int n)
+FW2V_INLINE void vcombine(real_t *FW2V_RESTRICT y, real_t *const *x, const real_t *c, int stride, int m, int n,
+                          int acc)
 {
     int k = 0;
+    const __m256 z = _mm256_setzero_ps();
     for (; k + 32 <= n; k += 32) {
-        __m256 a0 = _mm256_loadu_ps(y + k), a1 = _mm256_loadu_ps(y + k + 8);
-        __m256 a2 = _mm256_loadu_ps(y + k + 16), a3 = _mm256_loadu_ps(y + k + 24);
+        __m256 a0 = acc ? _mm256_loadu_ps(y + k) : z, a1 = acc ? _mm256_loadu_ps(y + k + 8) : z;
+        __m256 a2 = acc ? _mm256_loadu_ps(y + k + 16) : z, a3 = acc ? _mm256_loadu_ps(y + k + 24) : z;
         for (int j = 0; j < m; j++) {
             __m256 cj = _mm256_set1_ps(c[j * stride]);
             const real_t *xj = x[j] + k;
@@ -212,14 +217,14 @@ FW2V_INLINE void vcombine(real_t *FW2V_RESTRICT y, real_t *const *x, const real_
         _mm256_storeu_ps(y + k + 16, a2); _mm256_storeu_ps(y + k + 24, a3);
     }
     for (; k + 8 <= n; k += 8) {
-        __m256 a0 = _mm256_loadu_ps(y + k);
+        __m256 a0 = acc ? _mm256_loadu_ps(y + k) : z;
         for (int j = 0; j < m; j++)
             a0 = _mm256_fmadd_ps(_mm256_set1_ps(c[j * stride]), _mm256_loadu_ps(x[j] + k), a0);
         _mm256_storeu_ps(y + k, a0);
     }
     if (k < n) {
         __m256i msk = tail_mask8(n - k);
-        __m256 a0 = _mm256_maskload_ps(y + k, msk);
+        __m256 a0 = acc ? _mm256_maskload_ps(y + k, msk) : z;
         for (int j = 0; j < m; j++)
             a0 = _mm256_fmadd_ps(_mm256_set1_ps(c[j * stride]), _mm256_maskload_ps(x[j] + k, msk), a0);
         _mm256_maskstore_ps(y + k, msk, a0);
@@ -254,10 +259,11 @@ FW2V_INLINE void vdot4(const real_t *FW2V_RESTRICT a, real_t *const *b, int n, r
     for (int r = 0; r < 4; r++) out[r] = vdot(a, b[r], n);
 }
 
-FW2V_INLINE void vcombine(real_t *FW2V_RESTRICT y, real_t *const *x, const real_t *c, int stride, int m, int n)
+FW2V_INLINE void vcombine(real_t *FW2V_RESTRICT y, real_t *const *x, const real_t *c, int stride, int m, int n,
+                          int acc)
 {
     for (int k = 0; k < n; k++) {
-        real_t a0 = y[k];
+        real_t a0 = acc ? y[k] : 0;
         for (int j = 0; j < m; j++) a0 += c[j * stride] * x[j][k];
         y[k] = a0;
     }
@@ -365,6 +371,10 @@ FW2V_INLINE void logistic_group(const fw2v_params *p, fw2v_thread *t, int n_ctx,
     real_t *g = t->grp_g; /* [row][context] */
     real_t scores[4];
     if (n_ctx == 1) {
+        if (t->grads_fresh) {
+            memset(grads, 0, (size_t)p->dim * sizeof(real_t));
+            t->grads_fresh = 0;
+        }
         /* one input (skip-gram pairs, CBOW): score and move each row in one pass
          * while the next noise rows are still arriving; measured faster here than
          * the two-pass form, and the same update since the rows are distinct */
@@ -382,7 +392,10 @@ FW2V_INLINE void logistic_group(const fw2v_params *p, fw2v_thread *t, int n_ctx,
         real_t labels[4], steps[4];
         for (int r = 0; r < 4; r++) labels[r] = t->grp_labels[l + (r < valid ? r : 0)];
         for (int c = 0; c < n_ctx; c++) {
-            vdot4(in[c], quad, p->dim, scores);
+            /* a short last quad (Huffman paths, a target and 5 negatives) takes single
+             * dot products rather than four with repeats */
+            if (valid > 2) vdot4(in[c], quad, p->dim, scores);
+            else for (int r = 0; r < valid; r++) scores[r] = vdot(in[c], quad[r], p->dim);
             if (p->compute_loss) {
                 for (int r = 0; r < valid; r++)
                     g[(l + r) * n_ctx + c] = not_a_negative(owners, t->grp_words, l + r, c)
@@ -408,9 +421,10 @@ FW2V_INLINE void logistic_group(const fw2v_params *p, fw2v_thread *t, int n_ctx,
     }
     if (!active) return;
     for (int c = 0; c < n_ctx; c++) /* pass A: context gradients from the old rows */
-        vcombine(grads + (size_t)c * p->dim, rows, g + c, n_ctx, active, p->dim);
+        vcombine(grads + (size_t)c * p->dim, rows, g + c, n_ctx, active, p->dim, !t->grads_fresh);
+    t->grads_fresh = 0;
     for (int l = 0; l < active; l++) /* pass B: the rows */
-        vcombine(rows[l], in, g + l * n_ctx, 1, n_ctx, p->dim);
+        vcombine(rows[l], in, g + l * n_ctx, 1, n_ctx, p->dim, 1);
 }
 
 /* Scale of word w's input-row updates (rows past lockf_len are not frozen). */
@@ -588,8 +602,13 @@ static void train_sentence_sg_window(const fw2v_params *p, fw2v_thread *t, const
             t->ctx_rows[n_ctx++] = p->syn0 + (int64_t)w[j] * dim;
         }
         if (n_ctx == 0) continue;
-        memset(t->ctx_grads, 0, (size_t)n_ctx * dim * sizeof(real_t));
+        /* instead of zeroing the gradients, the first group to produce any writes them */
+        t->grads_fresh = 1;
         train_output_rows(p, t, n_ctx, t->ctx_rows, t->ctx_grads, w[i], alpha, 1);
+        if (t->grads_fresh) { /* every row saturated: nothing to add */
+            t->grads_fresh = 0;
+            continue;
+        }
         for (int c = 0; c < n_ctx; c++)
             vaxpy(t->ctx_rows[c], lockf_of(p, t->ctx_ids[c]), t->ctx_grads + (size_t)c * dim, p->dim);
     }
