@@ -375,13 +375,28 @@ FW2V_INLINE void logistic_group(const fw2v_params *p, fw2v_thread *t, int n_ctx,
             memset(grads, 0, (size_t)p->dim * sizeof(real_t));
             t->grads_fresh = 0;
         }
-        /* one input (skip-gram pairs, CBOW): score and move each row in one pass
-         * while the next noise rows are still arriving; measured faster here than
-         * the two-pass form, and the same update since the rows are distinct */
-        for (int l = 0; l < n_rows; l++) {
-            if (not_a_negative(owners, t->grp_words, l, 0)) continue;
-            real_t gl = logistic_gradient(p, t, vdot(in[0], rows[l], p->dim), t->grp_labels[l], alpha, saturate);
-            if (gl != 0) vfused(grads, rows[l], in[0], gl, p->dim);
+        /* one input (skip-gram pairs, CBOW): four scores at a time (one horizontal
+         * reduction), then each row moved in one pass with its gradient; measured
+         * faster here than the two-pass form, and the same update since the rows
+         * are distinct and the input does not move */
+        for (int l = 0; l < n_rows; l += 4) {
+            int valid = n_rows - l < 4 ? n_rows - l : 4;
+            real_t *quad[4], labels[4], steps[4];
+            for (int r = 0; r < 4; r++) {
+                quad[r] = rows[l + (r < valid ? r : 0)];
+                labels[r] = t->grp_labels[l + (r < valid ? r : 0)];
+            }
+            if (valid > 2) vdot4(in[0], quad, p->dim, scores);
+            else for (int r = 0; r < valid; r++) scores[r] = vdot(in[0], quad[r], p->dim);
+            if (p->compute_loss)
+                for (int r = 0; r < valid; r++)
+                    steps[r] = not_a_negative(owners, t->grp_words, l + r, 0)
+                        ? 0 : logistic_gradient(p, t, scores[r], labels[r], alpha, saturate);
+            else
+                logistic_gradient4(scores, labels, alpha, saturate, steps);
+            for (int r = 0; r < valid; r++)
+                if (steps[r] != 0 && !not_a_negative(owners, t->grp_words, l + r, 0))
+                    vfused(grads, quad[r], in[0], steps[r], p->dim);
         }
         return;
     }
@@ -622,13 +637,13 @@ static void train_sentence_cbow(const fw2v_params *p, fw2v_thread *t, const int3
         int64_t lo, hi, count = 0;
         prefetch_next_centre(p, t, w, i, n);
         context_window(p, t, i, n, &lo, &hi);
-        memset(t->hidden, 0, (size_t)dim * sizeof(real_t));
-        for (int64_t j = lo; j <= hi; j++) {
-            if (j == i) continue;
-            vaxpy(t->hidden, 1, p->syn0 + (int64_t)w[j] * dim, p->dim);
-            count++;
-        }
+        for (int64_t j = lo; j <= hi; j++)
+            if (j != i) t->ctx_rows[count++] = p->syn0 + (int64_t)w[j] * dim;
         if (count == 0) continue;
+        /* the sum in one pass: hidden is written once, not once per context row
+         * (the same additions in the same order as adding the rows one by one) */
+        const real_t one = 1;
+        vcombine(t->hidden, t->ctx_rows, &one, 0, (int)count, p->dim, 0);
         real_t inv = (real_t)1 / (real_t)count;
         if (p->cbow_mean) vscale(t->hidden, inv, p->dim);
         memset(t->grad, 0, (size_t)dim * sizeof(real_t));
