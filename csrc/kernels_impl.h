@@ -355,6 +355,41 @@ FW2V_INLINE int not_a_negative(const int32_t *owners, const int32_t *words, int 
     return owners && owners[input] == words[row];
 }
 
+/* Rows l .. l + valid - 1 of the group and their labels, as a quad (valid <= 4;
+ * missing slots repeat row l so the four-wide paths read valid memory). */
+FW2V_INLINE void take_quad(const fw2v_thread *t, int l, int valid, real_t **quad, real_t *labels)
+{
+    for (int r = 0; r < 4; r++) {
+        quad[r] = t->grp_rows[l + (r < valid ? r : 0)];
+        labels[r] = t->grp_labels[l + (r < valid ? r : 0)];
+    }
+}
+
+/* Scores of one input against a quad: four per horizontal reduction; a short last
+ * quad (Huffman paths, a target and 5 negatives) takes single dot products rather
+ * than four with repeats. */
+FW2V_INLINE void score_quad(const real_t *in, real_t *const *quad, int valid, int n, real_t *scores)
+{
+    if (valid > 2) vdot4(in, quad, n, scores);
+    else for (int r = 0; r < valid; r++) scores[r] = vdot(in, quad[r], n);
+}
+
+/* Gradient scales of a quad for input c; 0 for a row that is no negative for it.
+ * With compute_loss the loss is tallied only for the rows that count. */
+FW2V_INLINE void quad_steps(const fw2v_params *p, fw2v_thread *t, const int32_t *owners, int l, int valid, int c,
+                            const real_t *scores, const real_t *labels, real_t alpha, int saturate, real_t *steps)
+{
+    if (p->compute_loss) {
+        for (int r = 0; r < valid; r++)
+            steps[r] = not_a_negative(owners, t->grp_words, l + r, c)
+                ? 0 : logistic_gradient(p, t, scores[r], labels[r], alpha, saturate);
+    } else {
+        logistic_gradient4(scores, labels, alpha, saturate, steps);
+        for (int r = 0; r < valid; r++)
+            if (not_a_negative(owners, t->grp_words, l + r, c)) steps[r] = 0;
+    }
+}
+
 /* HogBatch with a group of distinct output rows (t->grp_rows: a Huffman path, or
  * a target and its negatives) against all context rows of a window, as two small
  * matrix products. No row of the group is read after another row of the group
@@ -369,57 +404,32 @@ FW2V_INLINE void logistic_group(const fw2v_params *p, fw2v_thread *t, int n_ctx,
 {
     real_t **rows = t->grp_rows;
     real_t *g = t->grp_g; /* [row][context] */
-    real_t scores[4];
+    real_t scores[4], steps[4], *quad[4], labels[4];
     if (n_ctx == 1) {
         if (t->grads_fresh) {
             memset(grads, 0, (size_t)p->dim * sizeof(real_t));
             t->grads_fresh = 0;
         }
-        /* one input (skip-gram pairs, CBOW): four scores at a time (one horizontal
-         * reduction), then each row moved in one pass with its gradient; measured
-         * faster here than the two-pass form, and the same update since the rows
-         * are distinct and the input does not move */
+        /* one input (skip-gram pairs, CBOW): each row moves in one pass with its
+         * gradient; measured faster here than the two passes below, and the same
+         * update since the rows are distinct and the input does not move */
         for (int l = 0; l < n_rows; l += 4) {
             int valid = n_rows - l < 4 ? n_rows - l : 4;
-            real_t *quad[4], labels[4], steps[4];
-            for (int r = 0; r < 4; r++) {
-                quad[r] = rows[l + (r < valid ? r : 0)];
-                labels[r] = t->grp_labels[l + (r < valid ? r : 0)];
-            }
-            if (valid > 2) vdot4(in[0], quad, p->dim, scores);
-            else for (int r = 0; r < valid; r++) scores[r] = vdot(in[0], quad[r], p->dim);
-            if (p->compute_loss)
-                for (int r = 0; r < valid; r++)
-                    steps[r] = not_a_negative(owners, t->grp_words, l + r, 0)
-                        ? 0 : logistic_gradient(p, t, scores[r], labels[r], alpha, saturate);
-            else
-                logistic_gradient4(scores, labels, alpha, saturate, steps);
+            take_quad(t, l, valid, quad, labels);
+            score_quad(in[0], quad, valid, p->dim, scores);
+            quad_steps(p, t, owners, l, valid, 0, scores, labels, alpha, saturate, steps);
             for (int r = 0; r < valid; r++)
-                if (steps[r] != 0 && !not_a_negative(owners, t->grp_words, l + r, 0))
-                    vfused(grads, quad[r], in[0], steps[r], p->dim);
+                if (steps[r] != 0) vfused(grads, quad[r], in[0], steps[r], p->dim);
         }
         return;
     }
     for (int l = 0; l < n_rows; l += 4) {
         int valid = n_rows - l < 4 ? n_rows - l : 4;
-        real_t *quad[4];
-        for (int r = 0; r < 4; r++) quad[r] = rows[l + (r < valid ? r : 0)];
-        real_t labels[4], steps[4];
-        for (int r = 0; r < 4; r++) labels[r] = t->grp_labels[l + (r < valid ? r : 0)];
+        take_quad(t, l, valid, quad, labels);
         for (int c = 0; c < n_ctx; c++) {
-            /* a short last quad (Huffman paths, a target and 5 negatives) takes single
-             * dot products rather than four with repeats */
-            if (valid > 2) vdot4(in[c], quad, p->dim, scores);
-            else for (int r = 0; r < valid; r++) scores[r] = vdot(in[c], quad[r], p->dim);
-            if (p->compute_loss) {
-                for (int r = 0; r < valid; r++)
-                    g[(l + r) * n_ctx + c] = not_a_negative(owners, t->grp_words, l + r, c)
-                        ? 0 : logistic_gradient(p, t, scores[r], labels[r], alpha, saturate);
-            } else {
-                logistic_gradient4(scores, labels, alpha, saturate, steps);
-                for (int r = 0; r < valid; r++)
-                    g[(l + r) * n_ctx + c] = not_a_negative(owners, t->grp_words, l + r, c) ? 0 : steps[r];
-            }
+            score_quad(in[c], quad, valid, p->dim, scores);
+            quad_steps(p, t, owners, l, valid, c, scores, labels, alpha, saturate, steps);
+            for (int r = 0; r < valid; r++) g[(l + r) * n_ctx + c] = steps[r];
         }
     }
     /* rows whose every step is zero (saturated HS nodes are common) take no part */

@@ -54,8 +54,6 @@ cdef void *_ptr(object arr, str name, object dtype, int64_t rows, int64_t cols) 
         return NULL
     if not isinstance(arr, np.ndarray) or arr.dtype != dtype or not arr.flags.c_contiguous:
         raise TypeError(f"{name} must be a C-contiguous {np.dtype(dtype).name} array")
-    if not arr.flags.writeable and name.startswith("syn"):
-        raise ValueError(f"{name} is read-only (a memory-mapped model must be loaded with mmap=None to train)")
     if arr.shape[0] < rows or (cols >= 0 and (arr.ndim != 2 or arr.shape[1] != cols)):
         raise ValueError(f"{name} has shape {arr.shape}, need at least ({rows}, {cols})")
     return cnp.PyArray_DATA(arr)
@@ -69,7 +67,7 @@ cdef void *_rows(object arr, str name, int64_t rows, int64_t dim, int64_t *width
         return NULL
     w = layout.row_width(arr)
     if w is None:
-        if isinstance(arr, np.ndarray) and not arr.flags.writeable and name.startswith("syn"):
+        if isinstance(arr, np.ndarray) and not arr.flags.writeable:
             raise ValueError(f"{name} is read-only (a memory-mapped model must be loaded with mmap=None to train)")
         raise TypeError(f"{name} must be a writeable float32 matrix, C-contiguous or padded "
                         "(fastw2v.layout.zeros_rows) with zero padding")
@@ -201,7 +199,7 @@ cdef class ThreadState:
     cdef real_t *aligned(self, size_t n, list owner) except NULL:
         """n zeroed floats starting on a 64-byte boundary, so that rows of a padded
         width (fastw2v/layout.py) stay aligned; ``owner`` keeps the buffer alive."""
-        buf = layout.zeros_rows(1, n)
+        buf = layout.aligned_zeros(n)
         owner.append(buf)
         return <real_t *>cnp.PyArray_DATA(buf)
 

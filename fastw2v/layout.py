@@ -39,13 +39,17 @@ def padded_width(dim: int) -> int:
     return dim
 
 
+def aligned_zeros(count: int) -> np.ndarray:
+    """``count`` zero float32s starting on a 64-byte boundary."""
+    buf = np.zeros(count + ALIGN_BYTES // _ITEM, dtype=REAL)
+    start = (-buf.ctypes.data % ALIGN_BYTES) // _ITEM
+    return buf[start:start + count]
+
+
 def zeros_rows(n: int, dim: int) -> np.ndarray:
     """A zero ``(n, dim)`` float32 view into a 64-byte aligned ``(n, padded_width(dim))`` buffer."""
     width = padded_width(dim)
-    extra = ALIGN_BYTES // _ITEM
-    buf = np.zeros(n * width + extra, dtype=REAL)
-    start = (-buf.ctypes.data % ALIGN_BYTES) // _ITEM
-    return buf[start:start + n * width].reshape(n, width)[:, :dim]
+    return aligned_zeros(n * width).reshape(n, width)[:, :dim]
 
 
 def padded(rows, copy: bool = False) -> np.ndarray:

@@ -108,6 +108,17 @@ def _grown(rows: np.ndarray, more: np.ndarray) -> np.ndarray:
     return out
 
 
+def _kernel_rows(rows, name: str):
+    """``rows`` in the kernels' padded layout: a loaded or user-assigned matrix is
+    copied into it once. A read-only one (memory-mapped) is refused rather than
+    copied, since training would then update the copy, not the file."""
+    if rows is None:
+        return None
+    if isinstance(rows, np.ndarray) and not rows.flags.writeable:
+        raise ValueError(f"{name} is read-only (a memory-mapped model must be loaded with mmap=None to train)")
+    return layout.padded(rows)
+
+
 def _isa() -> int:
     """Kernel variant: FASTW2V_ISA=generic|avx2|avx512 forces one (if the CPU has it);
     by default the widest the CPU has (AVX-512 measured ~10% faster than AVX2 at dim 100)."""
@@ -403,15 +414,9 @@ class Word2Vec:
     def _kernel_params(self, start_alpha, end_alpha, schedule_words, compute_loss):
         t = self._tables
         wv = self.wv
-        for name, rows in (("syn0", wv.vectors), ("syn1", self.syn1), ("syn1neg", self.syn1neg)):
-            if isinstance(rows, np.ndarray) and not rows.flags.writeable:  # training would update a copy
-                raise ValueError(f"{name} is read-only (a memory-mapped model must be loaded with mmap=None to train)")
-        # a loaded or user-assigned matrix is copied into the padded layout once
-        wv.vectors = layout.padded(wv.vectors)
-        if self.syn1 is not None:
-            self.syn1 = layout.padded(self.syn1)
-        if self.syn1neg is not None:
-            self.syn1neg = layout.padded(self.syn1neg)
+        wv.vectors = _kernel_rows(wv.vectors, "syn0")
+        self.syn1 = _kernel_rows(self.syn1, "syn1")
+        self.syn1neg = _kernel_rows(self.syn1neg, "syn1neg")
         return _kernels.KernelParams(
             syn0=wv.vectors, syn1=self.syn1, syn1neg=self.syn1neg, lockf=wv.lockf_rows,
             keep_threshold=t["keep_threshold"], noise_prob=t.get("noise_prob"),
