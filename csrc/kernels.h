@@ -101,6 +101,7 @@ typedef struct {
     real_t *grp_labels;             /* [FW2V_ROW_GROUP] their labels */
     int32_t *grp_words;             /* [FW2V_ROW_GROUP] their words (read only when inputs have owners) */
     real_t *grp_g;                  /* [FW2V_ROW_GROUP x S] their gradient scales per context */
+    real_t *grp_lab;                /* [FW2V_ROW_GROUP x S] scratch: each scale's label */
     int32_t grads_fresh;            /* 1: the input gradients are not initialised yet; the first
                                      * logistic_group that produces any writes them (no memset) */
     real_t *hot_rows;               /* [hs_private x dim] this thread's copies of the top inner nodes */

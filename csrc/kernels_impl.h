@@ -13,262 +13,134 @@
 #include "kernels.h"
 #include "sampling.h"
 
-/* ---- vector primitives ------------------------------------------------- */
+/* ---- vector primitives -------------------------------------------------
+ * Each variant defines vreal (VW floats), a mask for a short last chunk and a
+ * handful of operations on them; every loop below is written once over those.
+ * Padded rows (fastw2v/layout.py) are whole chunks; a packed row of another
+ * width ends in one masked chunk instead of a scalar loop. The tile bounds
+ * (FW2V_SCORE_*, FW2V_UPDATE_CTX) keep each register tile below within the
+ * variant's register file (32 zmm, 16 ymm). */
 #if FW2V_USE_AVX512
 #include <immintrin.h>
-
-/* AVX-512: 16 floats a step; tails use masked loads/stores instead of a scalar loop. */
 FW2V_INLINE __mmask16 tail_mask(int left) { return (__mmask16)((1u << left) - 1u); }
 
-FW2V_INLINE real_t vdot(const real_t *FW2V_RESTRICT a, const real_t *FW2V_RESTRICT b, int n)
+typedef __m512 vreal;
+typedef __mmask16 vmask;
+#define VW 16
+#define FW2V_SCORE_ROWS(C) 4
+#define FW2V_SCORE_CTX 6    /* 4 x 6 accumulators + 4 rows + 1 input = 29 zmm */
+#define FW2V_UPDATE_CTX 12  /* 12 inputs + 12 gradients + row + sum + step = 27 zmm */
+FW2V_INLINE vmask v_mask(int left) { return tail_mask(left); }
+FW2V_INLINE vmask v_nomask(void) { return (vmask)0xFFFF; }
+FW2V_INLINE vreal v_zero(void) { return _mm512_setzero_ps(); }
+FW2V_INLINE vreal v_set1(real_t x) { return _mm512_set1_ps(x); }
+FW2V_INLINE vreal v_fma(vreal a, vreal b, vreal c) { return _mm512_fmadd_ps(a, b, c); }
+FW2V_INLINE vreal v_add(vreal a, vreal b) { return _mm512_add_ps(a, b); }
+FW2V_INLINE vreal v_load(const real_t *p, int full, vmask m) { return full ? _mm512_loadu_ps(p) : _mm512_maskz_loadu_ps(m, p); }
+FW2V_INLINE void v_store(real_t *p, vreal v, int full, vmask m)
 {
-    __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
-    int k = 0;
-    for (; k + 32 <= n; k += 32) {
-        s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + k), _mm512_loadu_ps(b + k), s0);
-        s1 = _mm512_fmadd_ps(_mm512_loadu_ps(a + k + 16), _mm512_loadu_ps(b + k + 16), s1);
-    }
-    for (; k + 16 <= n; k += 16) s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + k), _mm512_loadu_ps(b + k), s0);
-    if (k < n) {
-        __mmask16 m = tail_mask(n - k);
-        s1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, a + k), _mm512_maskz_loadu_ps(m, b + k), s1);
-    }
-    return _mm512_reduce_add_ps(_mm512_add_ps(s0, s1));
+    if (full) _mm512_storeu_ps(p, v);
+    else _mm512_mask_storeu_ps(p, m, v);
 }
-
-FW2V_INLINE void vfused(real_t *FW2V_RESTRICT grad, real_t *FW2V_RESTRICT row, const real_t *FW2V_RESTRICT h, real_t g, int n)
+/* the four horizontal sums, one reduction tree */
+FW2V_INLINE void v_hsum4(vreal a, vreal b, vreal c, vreal d, real_t *out)
 {
-    __m512 gv = _mm512_set1_ps(g);
-    for (int k = 0; k < n; k += 16) {
-        __mmask16 m = n - k >= 16 ? (__mmask16)0xFFFF : tail_mask(n - k);
-        __m512 r = _mm512_maskz_loadu_ps(m, row + k);
-        _mm512_mask_storeu_ps(grad + k, m, _mm512_fmadd_ps(gv, r, _mm512_maskz_loadu_ps(m, grad + k)));
-        _mm512_mask_storeu_ps(row + k, m, _mm512_fmadd_ps(gv, _mm512_maskz_loadu_ps(m, h + k), r));
-    }
-}
-
-FW2V_INLINE void vaxpy(real_t *FW2V_RESTRICT y, real_t a, const real_t *FW2V_RESTRICT x, int n)
-{
-    __m512 av = _mm512_set1_ps(a);
-    for (int k = 0; k < n; k += 16) {
-        __mmask16 m = n - k >= 16 ? (__mmask16)0xFFFF : tail_mask(n - k);
-        _mm512_mask_storeu_ps(y + k, m, _mm512_fmadd_ps(av, _mm512_maskz_loadu_ps(m, x + k),
-                                                         _mm512_maskz_loadu_ps(m, y + k)));
-    }
-}
-/* Four dot products of one vector a against rows b[0..3]: a is loaded once per
- * step and the four sums are reduced together (one horizontal-add tree instead of four). */
-FW2V_INLINE void vdot4(const real_t *FW2V_RESTRICT a, real_t *const *b, int n, real_t *out)
-{
-    __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
-    for (int k = 0; k < n; k += 16) {
-        __mmask16 m = n - k >= 16 ? (__mmask16)0xFFFF : tail_mask(n - k);
-        __m512 x = _mm512_maskz_loadu_ps(m, a + k);
-        s0 = _mm512_fmadd_ps(x, _mm512_maskz_loadu_ps(m, b[0] + k), s0);
-        s1 = _mm512_fmadd_ps(x, _mm512_maskz_loadu_ps(m, b[1] + k), s1);
-        s2 = _mm512_fmadd_ps(x, _mm512_maskz_loadu_ps(m, b[2] + k), s2);
-        s3 = _mm512_fmadd_ps(x, _mm512_maskz_loadu_ps(m, b[3] + k), s3);
-    }
 #define FW2V_HALF(v) _mm256_add_ps(_mm512_castps512_ps256(v), \
         _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)))
-    __m256 t = _mm256_hadd_ps(_mm256_hadd_ps(FW2V_HALF(s0), FW2V_HALF(s1)),
-                              _mm256_hadd_ps(FW2V_HALF(s2), FW2V_HALF(s3)));
+    __m256 t = _mm256_hadd_ps(_mm256_hadd_ps(FW2V_HALF(a), FW2V_HALF(b)),
+                              _mm256_hadd_ps(FW2V_HALF(c), FW2V_HALF(d)));
 #undef FW2V_HALF
     _mm_storeu_ps(out, _mm_add_ps(_mm256_castps256_ps128(t), _mm256_extractf128_ps(t, 1)));
 }
-
-/* y += sum_j c[j * stride] * x[j] (y = the sum when !acc: y need not be initialised):
- * the row is loaded and stored once whatever m is, and four (then two) independent
- * accumulators keep the FMA pipes full. */
-FW2V_INLINE void vcombine(real_t *FW2V_RESTRICT y, real_t *const *x, const real_t *c, int stride, int m, int n,
-                          int acc)
-{
-    int k = 0;
-    const __m512 z = _mm512_setzero_ps();
-    for (; k + 64 <= n; k += 64) {
-        __m512 a0 = acc ? _mm512_loadu_ps(y + k) : z, a1 = acc ? _mm512_loadu_ps(y + k + 16) : z;
-        __m512 a2 = acc ? _mm512_loadu_ps(y + k + 32) : z, a3 = acc ? _mm512_loadu_ps(y + k + 48) : z;
-        for (int j = 0; j < m; j++) {
-            __m512 cj = _mm512_set1_ps(c[j * stride]);
-            const real_t *xj = x[j] + k;
-            a0 = _mm512_fmadd_ps(cj, _mm512_loadu_ps(xj), a0);
-            a1 = _mm512_fmadd_ps(cj, _mm512_loadu_ps(xj + 16), a1);
-            a2 = _mm512_fmadd_ps(cj, _mm512_loadu_ps(xj + 32), a2);
-            a3 = _mm512_fmadd_ps(cj, _mm512_loadu_ps(xj + 48), a3);
-        }
-        _mm512_storeu_ps(y + k, a0); _mm512_storeu_ps(y + k + 16, a1);
-        _mm512_storeu_ps(y + k + 32, a2); _mm512_storeu_ps(y + k + 48, a3);
-    }
-    for (; k + 32 <= n; k += 32) {
-        __m512 a0 = acc ? _mm512_loadu_ps(y + k) : z, a1 = acc ? _mm512_loadu_ps(y + k + 16) : z;
-        for (int j = 0; j < m; j++) {
-            __m512 cj = _mm512_set1_ps(c[j * stride]);
-            a0 = _mm512_fmadd_ps(cj, _mm512_loadu_ps(x[j] + k), a0);
-            a1 = _mm512_fmadd_ps(cj, _mm512_loadu_ps(x[j] + k + 16), a1);
-        }
-        _mm512_storeu_ps(y + k, a0); _mm512_storeu_ps(y + k + 16, a1);
-    }
-    for (; k < n; k += 16) {
-        __mmask16 msk = n - k >= 16 ? (__mmask16)0xFFFF : tail_mask(n - k);
-        __m512 a0 = acc ? _mm512_maskz_loadu_ps(msk, y + k) : z;
-        for (int j = 0; j < m; j++)
-            a0 = _mm512_fmadd_ps(_mm512_set1_ps(c[j * stride]), _mm512_maskz_loadu_ps(msk, x[j] + k), a0);
-        _mm512_mask_storeu_ps(y + k, msk, a0);
-    }
-}
 #elif FW2V_USE_AVX2
 #include <immintrin.h>
-
-/* Lanes [0, left) of a 256-bit mask, 0 < left < 8: a short tail (dim 100 = 12 x 8 + 4)
- * done with one masked load instead of a scalar loop per element. */
+/* Lanes [0, left) of a 256-bit mask, 0 < left < 8. */
 static const int32_t fw2v_tail_bits[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
 FW2V_INLINE __m256i tail_mask8(int left) { return _mm256_loadu_si256((const __m256i *)(fw2v_tail_bits + 8 - left)); }
 
-FW2V_INLINE real_t vdot(const real_t *FW2V_RESTRICT a, const real_t *FW2V_RESTRICT b, int n)
+typedef __m256 vreal;
+typedef __m256i vmask;
+#define VW 8
+#define FW2V_SCORE_ROWS(C) ((C) <= 2 ? 4 : 2)
+#define FW2V_SCORE_CTX 5    /* 2 x 5 (or 4 x 2) accumulators + 2 (4) rows + 1 input <= 13 ymm */
+#define FW2V_UPDATE_CTX 6   /* 6 inputs + 6 gradients + row + sum + step = 15 ymm */
+FW2V_INLINE vmask v_mask(int left) { return tail_mask8(left); }
+FW2V_INLINE vmask v_nomask(void) { return _mm256_setzero_si256(); }
+FW2V_INLINE vreal v_zero(void) { return _mm256_setzero_ps(); }
+FW2V_INLINE vreal v_set1(real_t x) { return _mm256_set1_ps(x); }
+FW2V_INLINE vreal v_fma(vreal a, vreal b, vreal c) { return _mm256_fmadd_ps(a, b, c); }
+FW2V_INLINE vreal v_add(vreal a, vreal b) { return _mm256_add_ps(a, b); }
+FW2V_INLINE vreal v_load(const real_t *p, int full, vmask m) { return full ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, m); }
+FW2V_INLINE void v_store(real_t *p, vreal v, int full, vmask m)
 {
-    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
-    int k = 0;
-    for (; k + 16 <= n; k += 16) {
-        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + k), _mm256_loadu_ps(b + k), s0);
-        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + k + 8), _mm256_loadu_ps(b + k + 8), s1);
-    }
-    if (k + 8 <= n) { s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + k), _mm256_loadu_ps(b + k), s0); k += 8; }
-    if (k < n) {
-        __m256i m = tail_mask8(n - k);
-        s1 = _mm256_fmadd_ps(_mm256_maskload_ps(a + k, m), _mm256_maskload_ps(b + k, m), s1);
-    }
-    s0 = _mm256_add_ps(s0, s1);
-    __m128 q = _mm_add_ps(_mm256_castps256_ps128(s0), _mm256_extractf128_ps(s0, 1));
-    q = _mm_add_ps(q, _mm_movehl_ps(q, q));
-    q = _mm_add_ss(q, _mm_shuffle_ps(q, q, 1));
-    return _mm_cvtss_f32(q);
+    if (full) _mm256_storeu_ps(p, v);
+    else _mm256_maskstore_ps(p, m, v);
 }
-
-/* One output row against several inputs: for every input c, grads[c] += g[c] * row and
- * row += sum_c g[c] * h[c], in one pass over the row (h rows stay in L1). */
-FW2V_INLINE void vfused(real_t *FW2V_RESTRICT grad, real_t *FW2V_RESTRICT row, const real_t *FW2V_RESTRICT h, real_t g, int n)
+FW2V_INLINE void v_hsum4(vreal a, vreal b, vreal c, vreal d, real_t *out)
 {
-    __m256 gv = _mm256_set1_ps(g);
-    int k = 0;
-    for (; k + 8 <= n; k += 8) {
-        __m256 r = _mm256_loadu_ps(row + k);
-        _mm256_storeu_ps(grad + k, _mm256_fmadd_ps(gv, r, _mm256_loadu_ps(grad + k)));
-        _mm256_storeu_ps(row + k, _mm256_fmadd_ps(gv, _mm256_loadu_ps(h + k), r));
-    }
-    if (k < n) {
-        __m256i m = tail_mask8(n - k);
-        __m256 r = _mm256_maskload_ps(row + k, m);
-        _mm256_maskstore_ps(grad + k, m, _mm256_fmadd_ps(gv, r, _mm256_maskload_ps(grad + k, m)));
-        _mm256_maskstore_ps(row + k, m, _mm256_fmadd_ps(gv, _mm256_maskload_ps(h + k, m), r));
-    }
-}
-
-FW2V_INLINE void vaxpy(real_t *FW2V_RESTRICT y, real_t a, const real_t *FW2V_RESTRICT x, int n)
-{
-    __m256 av = _mm256_set1_ps(a);
-    int k = 0;
-    for (; k + 8 <= n; k += 8)
-        _mm256_storeu_ps(y + k, _mm256_fmadd_ps(av, _mm256_loadu_ps(x + k), _mm256_loadu_ps(y + k)));
-    if (k < n) {
-        __m256i m = tail_mask8(n - k);
-        _mm256_maskstore_ps(y + k, m, _mm256_fmadd_ps(av, _mm256_maskload_ps(x + k, m), _mm256_maskload_ps(y + k, m)));
-    }
-}
-FW2V_INLINE void vdot4(const real_t *FW2V_RESTRICT a, real_t *const *b, int n, real_t *out)
-{
-    __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
-    int k = 0;
-    for (; k + 8 <= n; k += 8) {
-        __m256 x = _mm256_loadu_ps(a + k);
-        s0 = _mm256_fmadd_ps(x, _mm256_loadu_ps(b[0] + k), s0);
-        s1 = _mm256_fmadd_ps(x, _mm256_loadu_ps(b[1] + k), s1);
-        s2 = _mm256_fmadd_ps(x, _mm256_loadu_ps(b[2] + k), s2);
-        s3 = _mm256_fmadd_ps(x, _mm256_loadu_ps(b[3] + k), s3);
-    }
-    if (k < n) {
-        __m256i m = tail_mask8(n - k);
-        __m256 x = _mm256_maskload_ps(a + k, m);
-        s0 = _mm256_fmadd_ps(x, _mm256_maskload_ps(b[0] + k, m), s0);
-        s1 = _mm256_fmadd_ps(x, _mm256_maskload_ps(b[1] + k, m), s1);
-        s2 = _mm256_fmadd_ps(x, _mm256_maskload_ps(b[2] + k, m), s2);
-        s3 = _mm256_fmadd_ps(x, _mm256_maskload_ps(b[3] + k, m), s3);
-    }
-    __m256 t = _mm256_hadd_ps(_mm256_hadd_ps(s0, s1), _mm256_hadd_ps(s2, s3));
+    __m256 t = _mm256_hadd_ps(_mm256_hadd_ps(a, b), _mm256_hadd_ps(c, d));
     _mm_storeu_ps(out, _mm_add_ps(_mm256_castps256_ps128(t), _mm256_extractf128_ps(t, 1)));
 }
-
-FW2V_INLINE void vcombine(real_t *FW2V_RESTRICT y, real_t *const *x, const real_t *c, int stride, int m, int n,
-                          int acc)
-{
-    int k = 0;
-    const __m256 z = _mm256_setzero_ps();
-    for (; k + 32 <= n; k += 32) {
-        __m256 a0 = acc ? _mm256_loadu_ps(y + k) : z, a1 = acc ? _mm256_loadu_ps(y + k + 8) : z;
-        __m256 a2 = acc ? _mm256_loadu_ps(y + k + 16) : z, a3 = acc ? _mm256_loadu_ps(y + k + 24) : z;
-        for (int j = 0; j < m; j++) {
-            __m256 cj = _mm256_set1_ps(c[j * stride]);
-            const real_t *xj = x[j] + k;
-            a0 = _mm256_fmadd_ps(cj, _mm256_loadu_ps(xj), a0);
-            a1 = _mm256_fmadd_ps(cj, _mm256_loadu_ps(xj + 8), a1);
-            a2 = _mm256_fmadd_ps(cj, _mm256_loadu_ps(xj + 16), a2);
-            a3 = _mm256_fmadd_ps(cj, _mm256_loadu_ps(xj + 24), a3);
-        }
-        _mm256_storeu_ps(y + k, a0); _mm256_storeu_ps(y + k + 8, a1);
-        _mm256_storeu_ps(y + k + 16, a2); _mm256_storeu_ps(y + k + 24, a3);
-    }
-    for (; k + 8 <= n; k += 8) {
-        __m256 a0 = acc ? _mm256_loadu_ps(y + k) : z;
-        for (int j = 0; j < m; j++)
-            a0 = _mm256_fmadd_ps(_mm256_set1_ps(c[j * stride]), _mm256_loadu_ps(x[j] + k), a0);
-        _mm256_storeu_ps(y + k, a0);
-    }
-    if (k < n) {
-        __m256i msk = tail_mask8(n - k);
-        __m256 a0 = acc ? _mm256_maskload_ps(y + k, msk) : z;
-        for (int j = 0; j < m; j++)
-            a0 = _mm256_fmadd_ps(_mm256_set1_ps(c[j * stride]), _mm256_maskload_ps(x[j] + k, msk), a0);
-        _mm256_maskstore_ps(y + k, msk, a0);
-    }
-}
 #else
-FW2V_INLINE real_t vdot(const real_t *FW2V_RESTRICT a, const real_t *FW2V_RESTRICT b, int n)
-{
-    /* four partial sums: lets the compiler use SIMD without -ffast-math */
-    real_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    int k = 0;
-    for (; k + 4 <= n; k += 4) {
-        s0 += a[k] * b[k]; s1 += a[k + 1] * b[k + 1];
-        s2 += a[k + 2] * b[k + 2]; s3 += a[k + 3] * b[k + 3];
-    }
-    for (; k < n; k++) s0 += a[k] * b[k];
-    return (s0 + s1) + (s2 + s3);
-}
+/* portable: the same tiles over single floats (VW = 1: there is never a tail) */
+typedef real_t vreal;
+typedef int vmask;
+#define VW 1
+#define FW2V_SCORE_ROWS(C) 4
+#define FW2V_SCORE_CTX 4
+#define FW2V_UPDATE_CTX 8
+FW2V_INLINE vmask v_mask(int left) { return left; }
+FW2V_INLINE vmask v_nomask(void) { return 0; }
+FW2V_INLINE vreal v_zero(void) { return 0; }
+FW2V_INLINE vreal v_set1(real_t x) { return x; }
+FW2V_INLINE vreal v_fma(vreal a, vreal b, vreal c) { return a * b + c; }
+FW2V_INLINE vreal v_add(vreal a, vreal b) { return a + b; }
+FW2V_INLINE vreal v_load(const real_t *p, int full, vmask m) { (void)full; (void)m; return *p; }
+FW2V_INLINE void v_store(real_t *p, vreal v, int full, vmask m) { (void)full; (void)m; *p = v; }
+FW2V_INLINE void v_hsum4(vreal a, vreal b, vreal c, vreal d, real_t *out) { out[0] = a; out[1] = b; out[2] = c; out[3] = d; }
+#endif
 
+#if defined(__GNUC__) && !defined(__clang__)
+#define FW2V_UNROLL _Pragma("GCC unroll 16")
+#else
+#define FW2V_UNROLL
+#endif
+/* a tile must be inlined into its dispatcher: only there are NR and C constants */
+#if defined(__GNUC__) || defined(__clang__)
+#define FW2V_TILE static inline __attribute__((always_inline))
+#else
+#define FW2V_TILE FW2V_INLINE
+#endif
+
+/* Runs a tile body over the chunks of a row of n floats: whole chunks, then the
+ * masked tail (padded rows have none). */
+#define FW2V_FOR_CHUNKS(n, BODY) do {                                   \
+        int k_ = 0;                                                     \
+        for (; k_ + VW <= (n); k_ += VW) BODY(k_, 1, v_nomask());       \
+        if (k_ < (n)) BODY(k_, 0, v_mask((n) - k_));                    \
+    } while (0)
+
+/* y += a * x */
 FW2V_INLINE void vaxpy(real_t *FW2V_RESTRICT y, real_t a, const real_t *FW2V_RESTRICT x, int n)
 {
-    for (int k = 0; k < n; k++) y[k] += a * x[k];
+    const vreal av = v_set1(a);
+#define FW2V_AXPY_CHUNK(k, full, m) v_store(y + (k), v_fma(av, v_load(x + (k), full, m), v_load(y + (k), full, m)), full, m)
+    FW2V_FOR_CHUNKS(n, FW2V_AXPY_CHUNK);
+#undef FW2V_AXPY_CHUNK
 }
 
-FW2V_INLINE void vfused(real_t *FW2V_RESTRICT grad, real_t *FW2V_RESTRICT row, const real_t *FW2V_RESTRICT h, real_t g, int n)
+/* y = x[0] + x[1] + ... + x[m - 1] (m >= 1) in that order; y is written once,
+ * not once per row. */
+FW2V_INLINE void vsum_rows(real_t *FW2V_RESTRICT y, real_t *const *x, int m, int n)
 {
-    for (int k = 0; k < n; k++) { real_t r = row[k]; grad[k] += g * r; row[k] = r + g * h[k]; }
+#define FW2V_SUM_CHUNK(k, full, msk) do {                                          \
+        vreal a_ = v_load(x[0] + (k), full, msk);                                  \
+        for (int j = 1; j < m; j++) a_ = v_add(a_, v_load(x[j] + (k), full, msk)); \
+        v_store(y + (k), a_, full, msk);                                           \
+    } while (0)
+    FW2V_FOR_CHUNKS(n, FW2V_SUM_CHUNK);
+#undef FW2V_SUM_CHUNK
 }
-
-FW2V_INLINE void vdot4(const real_t *FW2V_RESTRICT a, real_t *const *b, int n, real_t *out)
-{
-    for (int r = 0; r < 4; r++) out[r] = vdot(a, b[r], n);
-}
-
-FW2V_INLINE void vcombine(real_t *FW2V_RESTRICT y, real_t *const *x, const real_t *c, int stride, int m, int n,
-                          int acc)
-{
-    for (int k = 0; k < n; k++) {
-        real_t a0 = acc ? y[k] : 0;
-        for (int j = 0; j < m; j++) a0 += c[j * stride] * x[j][k];
-        y[k] = a0;
-    }
-}
-#endif
 
 FW2V_INLINE void vscale(real_t *y, real_t a, int n) { for (int k = 0; k < n; k++) y[k] *= a; }
 
@@ -355,101 +227,245 @@ FW2V_INLINE int not_a_negative(const int32_t *owners, const int32_t *words, int 
     return owners && owners[input] == words[row];
 }
 
-/* Rows l .. l + valid - 1 of the group and their labels, as a quad (valid <= 4;
- * missing slots repeat row l so the four-wide paths read valid memory). */
-FW2V_INLINE void take_quad(const fw2v_thread *t, int l, int valid, real_t **quad, real_t *labels)
+/* ---- register tiles for a group of output rows ---------------------------
+ * A group is R distinct output rows against C inputs (a HogBatch window, a CBOW
+ * block's hidden rows, or one input row): scores S = rows . in^T (R x C), steps
+ * G = f(S), then grads[c] += sum_r G[r][c] * rows[r] (the old rows) and
+ * rows[r] += sum_c G[r][c] * in[c]. At word2vec's sizes (R ~ 6-16, C ~ 1-10,
+ * dim ~ 100-300) each product is a few thousand FMAs, and what costs is the
+ * loads, broadcasts and loop control around them (measured: ~3.7 instructions
+ * per cycle, a quarter of them FMAs). So both products are register tiles:
+ * - a score tile holds NR rows x C accumulators and reads every row and every
+ *   input once per chunk of VW floats: (NR + C) loads per NR * C FMAs;
+ * - the update walks the chunks once, with the C inputs' chunks and the C
+ *   gradient chunks in registers while every row streams through: one load,
+ *   one store and 2C FMAs per row and chunk.
+ * NR and C are compile-time constants in each tile (dispatched by switch) so
+ * the arrays below live in registers; the bounds keep every tile within the
+ * register file (32 zmm, 16 ymm). The additions happen in the order of the
+ * one-row-at-a-time update: each row adds its inputs in input order, each
+ * gradient adds its rows in row order. */
+
+/* out[r * ld + c] = rows[r] . in[c] for NR rows and C inputs. */
+FW2V_TILE void score_tile(real_t *const *rows, real_t *const *in, int n, real_t *out, int ld, const int NR,
+                            const int C)
 {
-    for (int r = 0; r < 4; r++) {
-        quad[r] = t->grp_rows[l + (r < valid ? r : 0)];
-        labels[r] = t->grp_labels[l + (r < valid ? r : 0)];
+    vreal acc[4][FW2V_SCORE_CTX];
+    FW2V_UNROLL for (int r = 0; r < NR; r++)
+        FW2V_UNROLL for (int c = 0; c < C; c++) acc[r][c] = v_zero();
+#define FW2V_SCORE_CHUNK(k, full, m) do {                                              \
+        vreal x_[4];                                                                   \
+        FW2V_UNROLL for (int r = 0; r < NR; r++) x_[r] = v_load(rows[r] + (k), full, m); \
+        FW2V_UNROLL for (int c = 0; c < C; c++) {                                      \
+            vreal y_ = v_load(in[c] + (k), full, m);                                   \
+            FW2V_UNROLL for (int r = 0; r < NR; r++) acc[r][c] = v_fma(x_[r], y_, acc[r][c]); \
+        }                                                                              \
+    } while (0)
+    FW2V_FOR_CHUNKS(n, FW2V_SCORE_CHUNK);
+#undef FW2V_SCORE_CHUNK
+    /* reduced four sums at a time in (row, input) order; a short last four
+     * repeats its first sum (finite, not stored) */
+#define FW2V_ACC(q) acc[(q) / C][(q) % C]
+    FW2V_UNROLL for (int q = 0; q < NR * C; q += 4) {
+        real_t sums[4];
+        v_hsum4(FW2V_ACC(q), FW2V_ACC(q + 1 < NR * C ? q + 1 : q), FW2V_ACC(q + 2 < NR * C ? q + 2 : q),
+                FW2V_ACC(q + 3 < NR * C ? q + 3 : q), sums);
+        for (int j = 0; j < 4 && q + j < NR * C; j++) out[(q + j) / C * ld + (q + j) % C] = sums[j];
+    }
+#undef FW2V_ACC
+}
+
+#define FW2V_SCORE_CASE(C) case C:                                      \
+    if (nr == 4 && FW2V_SCORE_ROWS(C) == 4) score_tile(rows, in, n, out, ld, 4, C); \
+    else if (nr >= 2) score_tile(rows, in, n, out, ld, 2, C);           \
+    else score_tile(rows, in, n, out, ld, 1, C);                        \
+    break;
+
+/* One tile of nr rows (1, 2 or FW2V_SCORE_ROWS(cb)) and cb inputs (<= FW2V_SCORE_CTX). */
+static void score_block(real_t *const *rows, int nr, real_t *const *in, int cb, int n, real_t *out, int ld)
+{
+    switch (cb) {
+        FW2V_SCORE_CASE(1) FW2V_SCORE_CASE(2) FW2V_SCORE_CASE(3) FW2V_SCORE_CASE(4)
+#if FW2V_SCORE_CTX >= 5
+        FW2V_SCORE_CASE(5)
+#endif
+#if FW2V_SCORE_CTX >= 6
+        FW2V_SCORE_CASE(6)
+#endif
+    default: break;
+    }
+}
+#undef FW2V_SCORE_CASE
+
+/* Splits 0 < count into the fewest blocks of at most most, of near-equal size. */
+FW2V_INLINE int block_size(int count, int most)
+{
+    int blocks = (count + most - 1) / most;
+    return (count + blocks - 1) / blocks;
+}
+
+/* S[r * ld + c] = rows[r] . in[c] for the whole group. */
+static void score_group(real_t *const *rows, int R, real_t *const *in, int C, int n, real_t *S, int ld)
+{
+    int cb = block_size(C, FW2V_SCORE_CTX);
+    for (int c0 = 0; c0 < C; c0 += cb) {
+        int m = C - c0 < cb ? C - c0 : cb, nr = FW2V_SCORE_ROWS(m), r = 0;
+        for (; r + nr <= R; r += nr) score_block(rows + r, nr, in + c0, m, n, S + r * ld + c0, ld);
+        for (; r + 2 <= R; r += 2) score_block(rows + r, 2, in + c0, m, n, S + r * ld + c0, ld);
+        if (r < R) score_block(rows + r, 1, in + c0, m, n, S + r * ld + c0, ld);
     }
 }
 
-/* Scores of one input against a quad: four per horizontal reduction; a short last
- * quad (Huffman paths, a target and 5 negatives) takes single dot products rather
- * than four with repeats. */
-FW2V_INLINE void score_quad(const real_t *in, real_t *const *quad, int valid, int n, real_t *scores)
+/* grads[c * gs] += sum_a steps[a][off + c] * rows[a] (when GRADS; 0 + ... when fresh)
+ * and rows[a] += sum_c steps[a][off + c] * in[c] (when ROWS), for the na active rows. */
+FW2V_TILE void update_tile(real_t *const *rows, const real_t *const *steps, int off, int na, real_t *const *in,
+                           real_t *grads, int64_t gs, int n, int fresh, const int C, const int GRADS, const int ROWS)
 {
-    if (valid > 2) vdot4(in, quad, n, scores);
-    else for (int r = 0; r < valid; r++) scores[r] = vdot(in, quad[r], n);
+#define FW2V_UPDATE_CHUNK(k, full, m) do {                                              \
+        vreal x_[FW2V_UPDATE_CTX], ga_[FW2V_UPDATE_CTX];                                \
+        FW2V_UNROLL for (int c = 0; c < C; c++) {                                       \
+            if (ROWS) x_[c] = v_load(in[c] + (k), full, m);                             \
+            if (GRADS) ga_[c] = fresh ? v_zero() : v_load(grads + c * gs + (k), full, m); \
+        }                                                                               \
+        for (int a = 0; a < na; a++) {                                                  \
+            const real_t *g_ = steps[a] + off;                                          \
+            real_t *row_ = rows[a] + (k);                                               \
+            vreal old_ = v_load(row_, full, m), new_ = old_;                            \
+            FW2V_UNROLL for (int c = 0; c < C; c++) {                                   \
+                vreal s_ = v_set1(g_[c]);                                               \
+                if (GRADS) ga_[c] = v_fma(s_, old_, ga_[c]);                            \
+                if (ROWS) new_ = v_fma(s_, x_[c], new_);                                \
+            }                                                                           \
+            if (ROWS) v_store(row_, new_, full, m);                                     \
+        }                                                                               \
+        if (GRADS) FW2V_UNROLL for (int c = 0; c < C; c++) v_store(grads + c * gs + (k), ga_[c], full, m); \
+    } while (0)
+    FW2V_FOR_CHUNKS(n, FW2V_UPDATE_CHUNK);
+#undef FW2V_UPDATE_CHUNK
 }
 
-/* Gradient scales of a quad for input c; 0 for a row that is no negative for it.
- * With compute_loss the loss is tallied only for the rows that count. */
-FW2V_INLINE void quad_steps(const fw2v_params *p, fw2v_thread *t, const int32_t *owners, int l, int valid, int c,
-                            const real_t *scores, const real_t *labels, real_t alpha, int saturate, real_t *steps)
+#define FW2V_UPDATE_CASE(C) case C:                                                       \
+    if (what == 3) update_tile(rows, steps, off, na, in, grads, gs, n, fresh, C, 1, 1);      \
+    else if (what == 1) update_tile(rows, steps, off, na, in, grads, gs, n, fresh, C, 1, 0); \
+    else update_tile(rows, steps, off, na, in, grads, gs, n, fresh, C, 0, 1);                \
+    break;
+
+/* One update tile of cb <= FW2V_UPDATE_CTX inputs (steps from column off on);
+ * what: 1 gradients, 2 rows, 3 both. */
+static void update_block(real_t *const *rows, const real_t *const *steps, int off, int na, real_t *const *in,
+                         int cb, real_t *grads, int64_t gs, int n, int fresh, int what)
 {
-    if (p->compute_loss) {
-        for (int r = 0; r < valid; r++)
-            steps[r] = not_a_negative(owners, t->grp_words, l + r, c)
-                ? 0 : logistic_gradient(p, t, scores[r], labels[r], alpha, saturate);
+    switch (cb) {
+        FW2V_UPDATE_CASE(1) FW2V_UPDATE_CASE(2) FW2V_UPDATE_CASE(3) FW2V_UPDATE_CASE(4)
+        FW2V_UPDATE_CASE(5) FW2V_UPDATE_CASE(6)
+#if FW2V_UPDATE_CTX >= 8
+        FW2V_UPDATE_CASE(7) FW2V_UPDATE_CASE(8)
+#endif
+#if FW2V_UPDATE_CTX >= 12
+        FW2V_UPDATE_CASE(9) FW2V_UPDATE_CASE(10) FW2V_UPDATE_CASE(11) FW2V_UPDATE_CASE(12)
+#endif
+    default: break;
+    }
+}
+#undef FW2V_UPDATE_CASE
+
+/* Both products for the active rows. Inputs beyond one tile: every gradient is
+ * taken from the old rows first, then the rows move block after block. */
+static void update_group(real_t *const *rows, const real_t *const *steps, int na, real_t *const *in, int C,
+                         real_t *grads, int64_t gs, int n, int fresh)
+{
+    if (C <= FW2V_UPDATE_CTX) {
+        update_block(rows, steps, 0, na, in, C, grads, gs, n, fresh, 3);
+        return;
+    }
+    int cb = block_size(C, FW2V_UPDATE_CTX);
+    for (int c0 = 0; c0 < C; c0 += cb)
+        update_block(rows, steps, c0, na, in + c0, C - c0 < cb ? C - c0 : cb, grads + c0 * gs, gs, n, fresh, 1);
+    for (int c0 = 0; c0 < C; c0 += cb)
+        update_block(rows, steps, c0, na, in + c0, C - c0 < cb ? C - c0 : cb, grads, gs, n, 0, 2);
+}
+
+/* In place over count scores: s[i] = (labels[i] - sigmoid(s[i])) * alpha, or 0
+ * when saturated: gradient_scale() in the same float operations (no FMA), so the
+ * same values, sixteen (AVX-512) or four at a time. */
+FW2V_INLINE void logistic_steps(real_t *s, const real_t *labels, int count, real_t alpha, int saturate)
+{
+#if FW2V_USE_AVX512
+    for (int i = 0; i < count; i += 16) {
+        __mmask16 m = count - i >= 16 ? (__mmask16)0xFFFF : tail_mask(count - i);
+        __m512 f = _mm512_maskz_loadu_ps(m, s + i);
+        __m512 x = _mm512_mul_ps(_mm512_add_ps(f, _mm512_set1_ps((real_t)FW2V_SIGMOID_MAX)),
+                                 _mm512_set1_ps((real_t)FW2V_SIGMOID_SIZE / (2 * FW2V_SIGMOID_MAX)));
+        x = _mm512_min_ps(_mm512_max_ps(x, _mm512_setzero_ps()), _mm512_set1_ps((real_t)FW2V_SIGMOID_SIZE));
+        __m512i j = _mm512_cvttps_epi32(x);
+        __m512 t0 = _mm512_i32gather_ps(j, fw2v_sigmoid_table, 4);
+        __m512 t1 = _mm512_i32gather_ps(j, fw2v_sigmoid_table + 1, 4);
+        __m512 sg = _mm512_add_ps(t0, _mm512_mul_ps(_mm512_sub_ps(x, _mm512_cvtepi32_ps(j)), _mm512_sub_ps(t1, t0)));
+        __m512 g = _mm512_mul_ps(_mm512_sub_ps(_mm512_maskz_loadu_ps(m, labels + i), sg), _mm512_set1_ps(alpha));
+        if (saturate)
+            g = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(f, _mm512_set1_ps(-(real_t)FW2V_MAX_EXP), _CMP_GT_OQ)
+                                    & _mm512_cmp_ps_mask(f, _mm512_set1_ps((real_t)FW2V_MAX_EXP), _CMP_LT_OQ), g);
+        _mm512_mask_storeu_ps(s + i, m, g);
+    }
+#else
+    int i = 0;
+    for (; i + 4 <= count; i += 4) logistic_gradient4(s + i, labels + i, alpha, saturate, s + i);
+    for (; i < count; i++) s[i] = gradient_scale(s[i], labels[i], alpha, saturate);
+#endif
+}
+
+/* Steps G[r * C + c] of the whole group, in place over its scores; 0 for an input
+ * that owns the row's word (not_a_negative). Lists the rows with any nonzero step
+ * and their steps in rows / steps and returns their number. */
+FW2V_INLINE int group_steps(const fw2v_params *p, fw2v_thread *t, real_t *G, int R, int C, const int32_t *owners,
+                            real_t alpha, int saturate, real_t **rows, const real_t **steps)
+{
+    if (p->compute_loss) { /* one at a time: the loss counts only the steps taken */
+        for (int r = 0; r < R; r++)
+            for (int c = 0; c < C; c++)
+                G[r * C + c] = not_a_negative(owners, t->grp_words, r, c)
+                    ? 0 : logistic_gradient(p, t, G[r * C + c], t->grp_labels[r], alpha, saturate);
     } else {
-        logistic_gradient4(scores, labels, alpha, saturate, steps);
-        for (int r = 0; r < valid; r++)
-            if (not_a_negative(owners, t->grp_words, l + r, c)) steps[r] = 0;
+        real_t *labels = t->grp_lab;
+        for (int r = 0; r < R; r++)
+            for (int c = 0; c < C; c++) labels[r * C + c] = t->grp_labels[r];
+        logistic_steps(G, labels, R * C, alpha, saturate);
+        if (owners)
+            for (int r = 0; r < R; r++)
+                for (int c = 0; c < C; c++)
+                    if (not_a_negative(owners, t->grp_words, r, c)) G[r * C + c] = 0;
     }
+    int na = 0;
+    for (int r = 0; r < R; r++) { /* rows whose every step is zero (saturated HS nodes) take no part */
+        int c = 0;
+        while (c < C && G[r * C + c] == 0) c++;
+        if (c < C) {
+            rows[na] = t->grp_rows[r];
+            steps[na++] = G + r * C;
+        }
+    }
+    return na;
 }
 
 /* HogBatch with a group of distinct output rows (t->grp_rows: a Huffman path, or
- * a target and its negatives) against all context rows of a window, as two small
- * matrix products. No row of the group is read after another row of the group
- * moves, and the context rows only move after the window, so computing every
- * score first, then every context gradient from the old rows (pass A), then every
- * row update (pass B) is exactly the rows applied one after another: the same sums
- * in the same order. It pays because each gradient and each row is written once
- * per group instead of once per (row, context), and four scores share one load
- * of the context row and one horizontal reduction. */
+ * a target and its negatives) against n_ctx input rows (a window's contexts, a
+ * CBOW block's hidden rows, or one input). No row of the group is read after
+ * another row of the group moves, and the inputs only move after the group, so
+ * computing every score first, then every input gradient from the old rows and
+ * every row update is exactly the rows applied one after another (the same sums
+ * in the same order). Each gradient and each row is written once per group
+ * instead of once per (row, input), in the register tiles above. */
 FW2V_INLINE void logistic_group(const fw2v_params *p, fw2v_thread *t, int n_ctx, real_t *const *in,
                                 const int32_t *owners, real_t *grads, int n_rows, real_t alpha, int saturate)
 {
-    real_t **rows = t->grp_rows;
-    real_t *g = t->grp_g; /* [row][context] */
-    real_t scores[4], steps[4], *quad[4], labels[4];
-    if (n_ctx == 1) {
-        if (t->grads_fresh) {
-            memset(grads, 0, (size_t)p->dim * sizeof(real_t));
-            t->grads_fresh = 0;
-        }
-        /* one input (skip-gram pairs, CBOW): each row moves in one pass with its
-         * gradient; measured faster here than the two passes below, and the same
-         * update since the rows are distinct and the input does not move */
-        for (int l = 0; l < n_rows; l += 4) {
-            int valid = n_rows - l < 4 ? n_rows - l : 4;
-            take_quad(t, l, valid, quad, labels);
-            score_quad(in[0], quad, valid, p->dim, scores);
-            quad_steps(p, t, owners, l, valid, 0, scores, labels, alpha, saturate, steps);
-            for (int r = 0; r < valid; r++)
-                if (steps[r] != 0) vfused(grads, quad[r], in[0], steps[r], p->dim);
-        }
-        return;
-    }
-    for (int l = 0; l < n_rows; l += 4) {
-        int valid = n_rows - l < 4 ? n_rows - l : 4;
-        take_quad(t, l, valid, quad, labels);
-        for (int c = 0; c < n_ctx; c++) {
-            score_quad(in[c], quad, valid, p->dim, scores);
-            quad_steps(p, t, owners, l, valid, c, scores, labels, alpha, saturate, steps);
-            for (int r = 0; r < valid; r++) g[(l + r) * n_ctx + c] = steps[r];
-        }
-    }
-    /* rows whose every step is zero (saturated HS nodes are common) take no part */
-    int active = 0;
-    for (int l = 0; l < n_rows; l++) {
-        int any = 0;
-        for (int c = 0; c < n_ctx; c++) any |= g[l * n_ctx + c] != 0;
-        if (!any) continue;
-        if (active != l) {
-            memcpy(g + active * n_ctx, g + l * n_ctx, (size_t)n_ctx * sizeof(real_t));
-            rows[active] = rows[l];
-        }
-        active++;
-    }
-    if (!active) return;
-    for (int c = 0; c < n_ctx; c++) /* pass A: context gradients from the old rows */
-        vcombine(grads + (size_t)c * p->dim, rows, g + c, n_ctx, active, p->dim, !t->grads_fresh);
+    real_t *G = t->grp_g; /* [row][input]: the scores, then the steps */
+    real_t *rows[FW2V_ROW_GROUP];
+    const real_t *steps[FW2V_ROW_GROUP];
+    score_group(t->grp_rows, n_rows, in, n_ctx, p->dim, G, n_ctx);
+    int na = group_steps(p, t, G, n_rows, n_ctx, owners, alpha, saturate, rows, steps);
+    if (!na) return;
+    update_group(rows, steps, na, in, n_ctx, grads, p->dim, p->dim, t->grads_fresh);
     t->grads_fresh = 0;
-    for (int l = 0; l < active; l++) /* pass B: the rows */
-        vcombine(rows[l], in, g + l * n_ctx, 1, n_ctx, p->dim, 1);
 }
 
 /* Scale of word w's input-row updates (rows past lockf_len are not frozen). */
@@ -652,8 +668,7 @@ static void train_sentence_cbow(const fw2v_params *p, fw2v_thread *t, const int3
         if (count == 0) continue;
         /* the sum in one pass: hidden is written once, not once per context row
          * (the same additions in the same order as adding the rows one by one) */
-        const real_t one = 1;
-        vcombine(t->hidden, t->ctx_rows, &one, 0, (int)count, p->dim, 0);
+        vsum_rows(t->hidden, t->ctx_rows, (int)count, p->dim);
         real_t inv = (real_t)1 / (real_t)count;
         if (p->cbow_mean) vscale(t->hidden, inv, p->dim);
         memset(t->grad, 0, (size_t)dim * sizeof(real_t));

@@ -102,6 +102,7 @@ cdef extern from "kernels.h" nogil:
         real_t *grp_labels
         int32_t *grp_words
         real_t *grp_g
+        real_t *grp_lab
         real_t *hot_rows
         real_t *hot_seen
         int64_t unpublished

@@ -224,6 +224,7 @@ cdef class ThreadState:
         self.t.grp_labels = <real_t *>calloc(FW2V_ROW_GROUP, sizeof(real_t))
         self.t.grp_words = <int32_t *>calloc(FW2V_ROW_GROUP, sizeof(int32_t))
         self.t.grp_g = <real_t *>calloc(FW2V_ROW_GROUP * slots, sizeof(real_t))
+        self.t.grp_lab = self.aligned(FW2V_ROW_GROUP * slots, self.scratch)
         self.kept_capacity = 0
         self.t.kept = NULL
         self.hot_capacity = 0

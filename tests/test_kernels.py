@@ -159,11 +159,14 @@ def make_params(syn0, syn1, syn1neg, lockf, counts, hs, negative, sg, cbow_mean,
     (0, 0, NEGATIVE, 1, 1), (0, 0, NEGATIVE, 0, 1), (0, 1, 0, 1, 1), (0, 1, NEGATIVE, 0, 1),
 ])
 @pytest.mark.parametrize("width", [None, 32])
-def test_update_matches_numpy_reference(sg, hs, negative, cbow_mean, batch_window, isa, width):
+@pytest.mark.parametrize("window", [2, 5])
+def test_update_matches_numpy_reference(sg, hs, negative, cbow_mean, batch_window, isa, width, window):
     """``width``: the matrices as views into zero-padded 32-float rows (fastw2v/layout.py);
-    the kernel then runs over all 32 columns and the padding must stay zero."""
+    the kernel then runs over all 32 columns and the padding must stay zero. ``window`` 5
+    gives up to 10 inputs per group, more than one register tile holds in the AVX2 and
+    portable variants (FW2V_UPDATE_CTX)."""
     rng = np.random.default_rng(42)
-    V, dim, window, alpha = 7, 19, 2, 0.05   # dim 19: exercises the SIMD tail
+    V, dim, alpha = 7, 19, 0.05   # dim 19: exercises the SIMD tail
     counts = np.array([30, 20, 12, 9, 5, 3, 2], dtype=np.int64)
     syn0 = padded_to(rng.random((V, dim), dtype=np.float32) - 0.5, width)
     syn1 = padded_to(rng.random((V, dim), dtype=np.float32) - 0.5, width) if hs else None
@@ -206,11 +209,14 @@ def test_update_matches_numpy_reference(sg, hs, negative, cbow_mean, batch_windo
 
 
 @pytest.mark.parametrize("isa", ISAS)
-def test_window_groups_longer_than_one_group_match_reference(isa):
+@pytest.mark.parametrize("window", [3, 9])
+def test_window_groups_longer_than_one_group_match_reference(isa, window):
     """Huffman paths and negative lists longer than the kernel's row group (FW2V_ROW_GROUP),
-    with repeated negatives inside one window: still the row-by-row HogBatch update."""
+    with repeated negatives inside one window: still the row-by-row HogBatch update.
+    ``window`` 9: up to 18 inputs, more than any variant's register tile (FW2V_UPDATE_CTX),
+    so every gradient is taken from the old rows before the rows move block by block."""
     rng = np.random.default_rng(7)
-    V, dim, window, alpha, negative = 24, 21, 3, 0.05, 22
+    V, dim, alpha, negative = 24, 21, 0.05, 22
     counts = (2 ** np.arange(V, 0, -1)).astype(np.int64)  # powers of two: a path of length V - 1
     syn0 = (rng.random((V, dim), dtype=np.float32) - 0.5) / 4
     syn1 = (rng.random((V, dim), dtype=np.float32) - 0.5) / 4
@@ -221,7 +227,7 @@ def test_window_groups_longer_than_one_group_match_reference(isa):
     assert np.diff(offsets).max() > 16
     paths = [list(zip(points[offsets[w]:offsets[w + 1]], codes[offsets[w]:offsets[w + 1]])) for w in range(V)]
     negatives = [int(x) for x in rng.integers(0, V, size=53)] + [5, 5, 9, 5]
-    sentences = [[int(x) for x in rng.integers(0, V, size=15)], [V - 1, 0, V - 1]]
+    sentences = [[int(x) for x in rng.integers(0, V, size=25)], [V - 1, 0, V - 1]]
     ref = [a.astype(np.float64) for a in (syn0, syn1, syn1neg)]
     neg_cycle = list(negatives)
     LOSS[0] = 0.0
