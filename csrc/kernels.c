@@ -7,17 +7,6 @@
 #  include <immintrin.h>
 #endif
 
-#include <math.h>
-
-float fw2v_sigmoid_table[FW2V_SIGMOID_SIZE + 2];
-
-void fw2v_init_sigmoid(void)
-{
-    for (int i = 0; i <= FW2V_SIGMOID_SIZE + 1; i++) {
-        double x = -FW2V_SIGMOID_MAX + 2.0 * FW2V_SIGMOID_MAX * i / FW2V_SIGMOID_SIZE;
-        fw2v_sigmoid_table[i] = (float)(1.0 / (1.0 + exp(-x)));
-    }
-}
 
 int fw2v_cpu_has_avx2(void)
 {

@@ -23,14 +23,9 @@
 #define FW2V_SATURATE_NEGATIVE 0
 #endif
 
-/* The sigmoid is read from a table with linear interpolation (error < 2e-7 over
- * [-FW2V_SIGMOID_MAX, FW2V_SIGMOID_MAX], clamped outside): a few instructions
- * instead of expf and a division, on the hottest line of every objective. The
- * table is a constant, filled once by fw2v_init_sigmoid() before any training. */
-#define FW2V_SIGMOID_SIZE 4096
+/* The sigmoid clamps its argument to [-FW2V_SIGMOID_MAX, FW2V_SIGMOID_MAX]
+ * (sigmoid(8) = 0.99966): computed in kernels_impl.h (v_sigmoid), not tabulated. */
 #define FW2V_SIGMOID_MAX 8
-extern float fw2v_sigmoid_table[FW2V_SIGMOID_SIZE + 2];
-void fw2v_init_sigmoid(void);
 
 /* Window batching trains at most this many distinct output rows as one group. */
 #define FW2V_ROW_GROUP 16

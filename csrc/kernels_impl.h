@@ -10,6 +10,13 @@
 #include <math.h>
 #include <string.h>
 
+/* Every variant must compute the same floats: no contraction of a * b + c into
+ * an FMA where the code asks for a multiply and an add (GCC does not contract
+ * in ISO C mode; clang does by default). */
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#endif
+
 #include "kernels.h"
 #include "sampling.h"
 
@@ -30,12 +37,28 @@ typedef __mmask16 vmask;
 #define FW2V_SCORE_ROWS(C) 4
 #define FW2V_SCORE_CTX 6    /* 4 x 6 accumulators + 4 rows + 1 input = 29 zmm */
 #define FW2V_UPDATE_CTX 12  /* 12 inputs + 12 gradients + row + sum + step = 27 zmm */
+/* chunks per update tile: 2 C CH inputs/gradients + 2 CH row/sum + 1 step <= 32 zmm */
+#define FW2V_UPDATE_CHUNKS(C) ((C) == 1 ? 7 : (C) == 2 ? 5 : (C) <= 4 ? 3 : (C) <= 6 ? 2 : 1)
+#define FW2V_UPDATE_REGS 14
 FW2V_INLINE vmask v_mask(int left) { return tail_mask(left); }
 FW2V_INLINE vmask v_nomask(void) { return (vmask)0xFFFF; }
 FW2V_INLINE vreal v_zero(void) { return _mm512_setzero_ps(); }
 FW2V_INLINE vreal v_set1(real_t x) { return _mm512_set1_ps(x); }
 FW2V_INLINE vreal v_fma(vreal a, vreal b, vreal c) { return _mm512_fmadd_ps(a, b, c); }
 FW2V_INLINE vreal v_add(vreal a, vreal b) { return _mm512_add_ps(a, b); }
+FW2V_INLINE vreal v_sub(vreal a, vreal b) { return _mm512_sub_ps(a, b); }
+FW2V_INLINE vreal v_mul(vreal a, vreal b) { return _mm512_mul_ps(a, b); }
+FW2V_INLINE vreal v_div(vreal a, vreal b) { return _mm512_div_ps(a, b); }
+FW2V_INLINE vreal v_max(vreal a, vreal b) { return _mm512_max_ps(a, b); }
+FW2V_INLINE vreal v_min(vreal a, vreal b) { return _mm512_min_ps(a, b); }
+/* a * 2^n for integral n with the result a normal float */
+FW2V_INLINE vreal v_pow2(vreal a, vreal n) { return _mm512_scalef_ps(a, n); }
+/* x where lo < f < hi, else 0 (and 0 for NaN) */
+FW2V_INLINE vreal v_inside(vreal x, vreal f, real_t lo, real_t hi)
+{
+    return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(f, _mm512_set1_ps(lo), _CMP_GT_OQ)
+                               & _mm512_cmp_ps_mask(f, _mm512_set1_ps(hi), _CMP_LT_OQ), x);
+}
 FW2V_INLINE vreal v_load(const real_t *p, int full, vmask m) { return full ? _mm512_loadu_ps(p) : _mm512_maskz_loadu_ps(m, p); }
 FW2V_INLINE void v_store(real_t *p, vreal v, int full, vmask m)
 {
@@ -64,12 +87,29 @@ typedef __m256i vmask;
 #define FW2V_SCORE_ROWS(C) ((C) <= 2 ? 4 : 2)
 #define FW2V_SCORE_CTX 5    /* 2 x 5 (or 4 x 2) accumulators + 2 (4) rows + 1 input <= 13 ymm */
 #define FW2V_UPDATE_CTX 6   /* 6 inputs + 6 gradients + row + sum + step = 15 ymm */
+#define FW2V_UPDATE_CHUNKS(C) ((C) == 1 ? 3 : (C) == 2 ? 2 : 1) /* 2 C CH + 2 CH + 1 <= 16 ymm */
+#define FW2V_UPDATE_REGS 6
 FW2V_INLINE vmask v_mask(int left) { return tail_mask8(left); }
 FW2V_INLINE vmask v_nomask(void) { return _mm256_setzero_si256(); }
 FW2V_INLINE vreal v_zero(void) { return _mm256_setzero_ps(); }
 FW2V_INLINE vreal v_set1(real_t x) { return _mm256_set1_ps(x); }
 FW2V_INLINE vreal v_fma(vreal a, vreal b, vreal c) { return _mm256_fmadd_ps(a, b, c); }
 FW2V_INLINE vreal v_add(vreal a, vreal b) { return _mm256_add_ps(a, b); }
+FW2V_INLINE vreal v_sub(vreal a, vreal b) { return _mm256_sub_ps(a, b); }
+FW2V_INLINE vreal v_mul(vreal a, vreal b) { return _mm256_mul_ps(a, b); }
+FW2V_INLINE vreal v_div(vreal a, vreal b) { return _mm256_div_ps(a, b); }
+FW2V_INLINE vreal v_max(vreal a, vreal b) { return _mm256_max_ps(a, b); }
+FW2V_INLINE vreal v_min(vreal a, vreal b) { return _mm256_min_ps(a, b); }
+FW2V_INLINE vreal v_pow2(vreal a, vreal n)
+{
+    __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    return _mm256_mul_ps(a, _mm256_castsi256_ps(e));
+}
+FW2V_INLINE vreal v_inside(vreal x, vreal f, real_t lo, real_t hi)
+{
+    return _mm256_and_ps(x, _mm256_and_ps(_mm256_cmp_ps(f, _mm256_set1_ps(lo), _CMP_GT_OQ),
+                                          _mm256_cmp_ps(f, _mm256_set1_ps(hi), _CMP_LT_OQ)));
+}
 FW2V_INLINE vreal v_load(const real_t *p, int full, vmask m) { return full ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, m); }
 FW2V_INLINE void v_store(real_t *p, vreal v, int full, vmask m)
 {
@@ -89,12 +129,22 @@ typedef int vmask;
 #define FW2V_SCORE_ROWS(C) 4
 #define FW2V_SCORE_CTX 4
 #define FW2V_UPDATE_CTX 8
+#define FW2V_UPDATE_CHUNKS(C) 1
+#define FW2V_UPDATE_REGS 8
 FW2V_INLINE vmask v_mask(int left) { return left; }
 FW2V_INLINE vmask v_nomask(void) { return 0; }
 FW2V_INLINE vreal v_zero(void) { return 0; }
 FW2V_INLINE vreal v_set1(real_t x) { return x; }
 FW2V_INLINE vreal v_fma(vreal a, vreal b, vreal c) { return a * b + c; }
 FW2V_INLINE vreal v_add(vreal a, vreal b) { return a + b; }
+FW2V_INLINE vreal v_sub(vreal a, vreal b) { return a - b; }
+FW2V_INLINE vreal v_mul(vreal a, vreal b) { return a * b; }
+FW2V_INLINE vreal v_div(vreal a, vreal b) { return a / b; }
+/* the SSE semantics (the second operand when either is NaN), so every variant agrees */
+FW2V_INLINE vreal v_max(vreal a, vreal b) { return a > b ? a : b; }
+FW2V_INLINE vreal v_min(vreal a, vreal b) { return a < b ? a : b; }
+FW2V_INLINE vreal v_pow2(vreal a, vreal n) { return ldexpf(a, (int)n); }
+FW2V_INLINE vreal v_inside(vreal x, vreal f, real_t lo, real_t hi) { return f > lo && f < hi ? x : 0; }
 FW2V_INLINE vreal v_load(const real_t *p, int full, vmask m) { (void)full; (void)m; return *p; }
 FW2V_INLINE void v_store(real_t *p, vreal v, int full, vmask m) { (void)full; (void)m; *p = v; }
 FW2V_INLINE void v_hsum4(vreal a, vreal b, vreal c, vreal d, real_t *out) { out[0] = a; out[1] = b; out[2] = c; out[3] = d; }
@@ -160,63 +210,30 @@ FW2V_INLINE void prefetch_row(const real_t *row, int n)
  * take the sigmoid, move the row and accumulate the gradient for h.
  * Gradient of log sigmoid(+-f): (label - sigmoid(f)), times the learning rate. */
 
-FW2V_INLINE real_t sigmoid(real_t f)
-{
-    real_t x = (f + FW2V_SIGMOID_MAX) * ((real_t)FW2V_SIGMOID_SIZE / (2 * FW2V_SIGMOID_MAX));
-    x = x < 0 ? 0 : (x > FW2V_SIGMOID_SIZE ? FW2V_SIGMOID_SIZE : x);
-    int i = (int)x;
-    return fw2v_sigmoid_table[i] + (x - (real_t)i) * (fw2v_sigmoid_table[i + 1] - fw2v_sigmoid_table[i]);
-}
-
 /* log(1 + e^x) without overflow: the loss term -log sigmoid(-x). */
 FW2V_INLINE double softplus(double x) { return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x)); }
 
-/* Gradient scale of one score f: (label - sigmoid(f)) * alpha, plus its loss term.
- * With `saturate`, a score beyond +-FW2V_MAX_EXP gives no update at all (word2vec C
- * and gensim do this for hierarchical softmax): such a node is either already
- * right (nothing to learn) or wildly wrong (an outlier step would only add noise),
- * and skipping it saves both row updates. The loss still counts it. */
-FW2V_INLINE real_t gradient_scale(real_t f, real_t label, real_t alpha, int saturate)
+/* sigmoid(f) = 1 / (1 + e^-f), f clamped to [-FW2V_SIGMOID_MAX, FW2V_SIGMOID_MAX],
+ * computed rather than read from a table: a table lookup is a gather, which costs
+ * more than this whole polynomial on SIMD units. e^x = 2^n e^r with n = round(x /
+ * ln 2) and |r| <= ln(2) / 2 (Cody-Waite reduction, ln 2 in two parts), e^r by
+ * Cephes' degree-7 expf polynomial (relative error < 2e-7). Rounding adds and
+ * subtracts 1.5 * 2^23 (ties to even), and the Horner steps are separate multiplies
+ * and adds, so every variant, VW = 1 included, computes the same floats. */
+FW2V_INLINE vreal v_sigmoid(vreal f)
 {
-    if (saturate && (f <= -FW2V_MAX_EXP || f >= FW2V_MAX_EXP)) return 0;
-    return (label - sigmoid(f)) * alpha;
-}
-
-FW2V_INLINE real_t logistic_gradient(const fw2v_params *p, fw2v_thread *t, real_t f, real_t label, real_t alpha,
-                                     int saturate)
-{
-    if (p->compute_loss) {
-        t->loss += softplus(label > 0 ? -(double)f : (double)f);
-        t->loss_terms++;
-    }
-    return gradient_scale(f, label, alpha, saturate);
-}
-
-/* Four gradient scales at once (no loss terms): the same table, clamp and
- * interpolation as sigmoid() and the same saturation rule as gradient_scale(),
- * in the same float operations (no FMA), so the results are identical. */
-FW2V_INLINE void logistic_gradient4(const real_t *f, const real_t *label, real_t alpha, int saturate, real_t *out)
-{
-#if FW2V_USE_AVX2 || FW2V_USE_AVX512
-    __m128 vf = _mm_loadu_ps(f);
-    __m128 x = _mm_mul_ps(_mm_add_ps(vf, _mm_set1_ps((real_t)FW2V_SIGMOID_MAX)),
-                          _mm_set1_ps((real_t)FW2V_SIGMOID_SIZE / (2 * FW2V_SIGMOID_MAX)));
-    x = _mm_min_ps(_mm_max_ps(x, _mm_setzero_ps()), _mm_set1_ps((real_t)FW2V_SIGMOID_SIZE));
-    __m128i i = _mm_cvttps_epi32(x);
-    __m128 t0 = _mm_i32gather_ps(fw2v_sigmoid_table, i, 4);
-    __m128 t1 = _mm_i32gather_ps(fw2v_sigmoid_table + 1, i, 4);
-    __m128 s = _mm_add_ps(t0, _mm_mul_ps(_mm_sub_ps(x, _mm_cvtepi32_ps(i)), _mm_sub_ps(t1, t0)));
-    __m128 g = _mm_mul_ps(_mm_sub_ps(_mm_loadu_ps(label), s), _mm_set1_ps(alpha));
-    if (saturate) {
-        __m128 inside = _mm_and_ps(_mm_cmpgt_ps(vf, _mm_set1_ps(-(real_t)FW2V_MAX_EXP)),
-                                   _mm_cmplt_ps(vf, _mm_set1_ps((real_t)FW2V_MAX_EXP)));
-        g = _mm_and_ps(g, inside);
-    }
-    _mm_storeu_ps(out, g);
-#else
-    for (int r = 0; r < 4; r++)
-        out[r] = gradient_scale(f[r], label[r], alpha, saturate);
-#endif
+    const vreal magic = v_set1(12582912.0f);
+    vreal x = v_min(v_max(v_sub(v_zero(), f), v_set1(-(real_t)FW2V_SIGMOID_MAX)), v_set1((real_t)FW2V_SIGMOID_MAX));
+    vreal n = v_sub(v_add(v_mul(x, v_set1(1.44269504088896341f)), magic), magic);
+    vreal r = v_sub(v_sub(x, v_mul(n, v_set1(0.693359375f))), v_mul(n, v_set1(-2.12194440e-4f)));
+    vreal y = v_set1(1.9875691500e-4f);
+    y = v_add(v_mul(y, r), v_set1(1.3981999507e-3f));
+    y = v_add(v_mul(y, r), v_set1(8.3334519073e-3f));
+    y = v_add(v_mul(y, r), v_set1(4.1665795894e-2f));
+    y = v_add(v_mul(y, r), v_set1(1.6666665459e-1f));
+    y = v_add(v_mul(y, r), v_set1(5.0000001201e-1f));
+    y = v_add(v_add(v_mul(y, v_mul(r, r)), r), v_set1(1.0f));
+    return v_div(v_set1(1.0f), v_add(v_set1(1.0f), v_pow2(y, n)));
 }
 
 /* CBOW blocks share negatives between centres: a noise row that is the very word
@@ -317,37 +334,56 @@ static void score_group(real_t *const *rows, int R, real_t *const *in, int C, in
 }
 
 /* grads[c * gs] += sum_a steps[a][off + c] * rows[a] (when GRADS; 0 + ... when fresh)
- * and rows[a] += sum_c steps[a][off + c] * in[c] (when ROWS), for the na active rows. */
+ * and rows[a] += sum_c steps[a][off + c] * in[c] (when ROWS), for the na active rows,
+ * over the CH chunks from float k on (CH > 1: whole chunks). Holding CH chunks per
+ * row spreads each row's pointer loads and step broadcasts over CH chunks. */
 FW2V_TILE void update_tile(real_t *const *rows, const real_t *const *steps, int off, int na, real_t *const *in,
-                           real_t *grads, int64_t gs, int n, int fresh, const int C, const int GRADS, const int ROWS)
+                           real_t *grads, int64_t gs, int k, int full, vmask m, int fresh, const int C, const int CH,
+                           const int GRADS, const int ROWS)
 {
-#define FW2V_UPDATE_CHUNK(k, full, m) do {                                              \
-        vreal x_[FW2V_UPDATE_CTX], ga_[FW2V_UPDATE_CTX];                                \
-        FW2V_UNROLL for (int c = 0; c < C; c++) {                                       \
-            if (ROWS) x_[c] = v_load(in[c] + (k), full, m);                             \
-            if (GRADS) ga_[c] = fresh ? v_zero() : v_load(grads + c * gs + (k), full, m); \
-        }                                                                               \
-        for (int a = 0; a < na; a++) {                                                  \
-            const real_t *g_ = steps[a] + off;                                          \
-            real_t *row_ = rows[a] + (k);                                               \
-            vreal old_ = v_load(row_, full, m), new_ = old_;                            \
-            FW2V_UNROLL for (int c = 0; c < C; c++) {                                   \
-                vreal s_ = v_set1(g_[c]);                                               \
-                if (GRADS) ga_[c] = v_fma(s_, old_, ga_[c]);                            \
-                if (ROWS) new_ = v_fma(s_, x_[c], new_);                                \
-            }                                                                           \
-            if (ROWS) v_store(row_, new_, full, m);                                     \
-        }                                                                               \
-        if (GRADS) FW2V_UNROLL for (int c = 0; c < C; c++) v_store(grads + c * gs + (k), ga_[c], full, m); \
-    } while (0)
-    FW2V_FOR_CHUNKS(n, FW2V_UPDATE_CHUNK);
-#undef FW2V_UPDATE_CHUNK
+    vreal x[FW2V_UPDATE_REGS], ga[FW2V_UPDATE_REGS]; /* [c * CH + q] */
+    FW2V_UNROLL for (int c = 0; c < C; c++)
+        FW2V_UNROLL for (int q = 0; q < CH; q++) {
+            if (ROWS) x[c * CH + q] = v_load(in[c] + k + q * VW, full, m);
+            if (GRADS) ga[c * CH + q] = fresh ? v_zero() : v_load(grads + c * gs + k + q * VW, full, m);
+        }
+    for (int a = 0; a < na; a++) {
+        const real_t *g = steps[a] + off;
+        real_t *row = rows[a] + k;
+        vreal old[FW2V_UPDATE_REGS], sum[FW2V_UPDATE_REGS];
+        FW2V_UNROLL for (int q = 0; q < CH; q++) sum[q] = old[q] = v_load(row + q * VW, full, m);
+        FW2V_UNROLL for (int c = 0; c < C; c++) {
+            vreal s = v_set1(g[c]);
+            FW2V_UNROLL for (int q = 0; q < CH; q++) {
+                if (GRADS) ga[c * CH + q] = v_fma(s, old[q], ga[c * CH + q]);
+                if (ROWS) sum[q] = v_fma(s, x[c * CH + q], sum[q]);
+            }
+        }
+        if (ROWS) FW2V_UNROLL for (int q = 0; q < CH; q++) v_store(row + q * VW, sum[q], full, m);
+    }
+    if (GRADS)
+        FW2V_UNROLL for (int c = 0; c < C; c++)
+            FW2V_UNROLL for (int q = 0; q < CH; q++) v_store(grads + c * gs + k + q * VW, ga[c * CH + q], full, m);
 }
 
-#define FW2V_UPDATE_CASE(C) case C:                                                       \
-    if (what == 3) update_tile(rows, steps, off, na, in, grads, gs, n, fresh, C, 1, 1);      \
-    else if (what == 1) update_tile(rows, steps, off, na, in, grads, gs, n, fresh, C, 1, 0); \
-    else update_tile(rows, steps, off, na, in, grads, gs, n, fresh, C, 0, 1);                \
+/* The whole row: blocks of FW2V_UPDATE_CHUNKS(C) whole chunks, then single chunks. */
+FW2V_TILE void update_tiles(real_t *const *rows, const real_t *const *steps, int off, int na, real_t *const *in,
+                            real_t *grads, int64_t gs, int n, int fresh, const int C, const int GRADS, const int ROWS)
+{
+    const int CH = FW2V_UPDATE_CHUNKS(C);
+    int k = 0;
+    if (CH > 1)
+        for (; k + CH * VW <= n; k += CH * VW)
+            update_tile(rows, steps, off, na, in, grads, gs, k, 1, v_nomask(), fresh, C, CH, GRADS, ROWS);
+    for (; k + VW <= n; k += VW)
+        update_tile(rows, steps, off, na, in, grads, gs, k, 1, v_nomask(), fresh, C, 1, GRADS, ROWS);
+    if (k < n) update_tile(rows, steps, off, na, in, grads, gs, k, 0, v_mask(n - k), fresh, C, 1, GRADS, ROWS);
+}
+
+#define FW2V_UPDATE_CASE(C) case C:                                                        \
+    if (what == 3) update_tiles(rows, steps, off, na, in, grads, gs, n, fresh, C, 1, 1);      \
+    else if (what == 1) update_tiles(rows, steps, off, na, in, grads, gs, n, fresh, C, 1, 0); \
+    else update_tiles(rows, steps, off, na, in, grads, gs, n, fresh, C, 0, 1);                \
     break;
 
 /* One update tile of cb <= FW2V_UPDATE_CTX inputs (steps from column off on);
@@ -385,33 +421,23 @@ static void update_group(real_t *const *rows, const real_t *const *steps, int na
         update_block(rows, steps, c0, na, in + c0, C - c0 < cb ? C - c0 : cb, grads, gs, n, 0, 2);
 }
 
-/* In place over count scores: s[i] = (labels[i] - sigmoid(s[i])) * alpha, or 0
- * when saturated: gradient_scale() in the same float operations (no FMA), so the
- * same values, sixteen (AVX-512) or four at a time. */
+/* Gradient scales in place over count scores: s[i] = (labels[i] - sigmoid(s[i])) *
+ * alpha (the gradient of log sigmoid(+-f), times the learning rate). With
+ * `saturate`, a score beyond +-FW2V_MAX_EXP gives no update at all (word2vec C
+ * and gensim do this for hierarchical softmax): such a node is either already
+ * right (nothing to learn) or wildly wrong (an outlier step would only add noise),
+ * and skipping it saves both row updates. */
 FW2V_INLINE void logistic_steps(real_t *s, const real_t *labels, int count, real_t alpha, int saturate)
 {
-#if FW2V_USE_AVX512
-    for (int i = 0; i < count; i += 16) {
-        __mmask16 m = count - i >= 16 ? (__mmask16)0xFFFF : tail_mask(count - i);
-        __m512 f = _mm512_maskz_loadu_ps(m, s + i);
-        __m512 x = _mm512_mul_ps(_mm512_add_ps(f, _mm512_set1_ps((real_t)FW2V_SIGMOID_MAX)),
-                                 _mm512_set1_ps((real_t)FW2V_SIGMOID_SIZE / (2 * FW2V_SIGMOID_MAX)));
-        x = _mm512_min_ps(_mm512_max_ps(x, _mm512_setzero_ps()), _mm512_set1_ps((real_t)FW2V_SIGMOID_SIZE));
-        __m512i j = _mm512_cvttps_epi32(x);
-        __m512 t0 = _mm512_i32gather_ps(j, fw2v_sigmoid_table, 4);
-        __m512 t1 = _mm512_i32gather_ps(j, fw2v_sigmoid_table + 1, 4);
-        __m512 sg = _mm512_add_ps(t0, _mm512_mul_ps(_mm512_sub_ps(x, _mm512_cvtepi32_ps(j)), _mm512_sub_ps(t1, t0)));
-        __m512 g = _mm512_mul_ps(_mm512_sub_ps(_mm512_maskz_loadu_ps(m, labels + i), sg), _mm512_set1_ps(alpha));
-        if (saturate)
-            g = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(f, _mm512_set1_ps(-(real_t)FW2V_MAX_EXP), _CMP_GT_OQ)
-                                    & _mm512_cmp_ps_mask(f, _mm512_set1_ps((real_t)FW2V_MAX_EXP), _CMP_LT_OQ), g);
-        _mm512_mask_storeu_ps(s + i, m, g);
-    }
-#else
-    int i = 0;
-    for (; i + 4 <= count; i += 4) logistic_gradient4(s + i, labels + i, alpha, saturate, s + i);
-    for (; i < count; i++) s[i] = gradient_scale(s[i], labels[i], alpha, saturate);
-#endif
+    const vreal va = v_set1(alpha);
+#define FW2V_STEP_CHUNK(k, full, m) do {                                                   \
+        vreal f_ = v_load(s + (k), full, m);                                               \
+        vreal g_ = v_mul(v_sub(v_load(labels + (k), full, m), v_sigmoid(f_)), va);         \
+        if (saturate) g_ = v_inside(g_, f_, -(real_t)FW2V_MAX_EXP, (real_t)FW2V_MAX_EXP);  \
+        v_store(s + (k), g_, full, m);                                                     \
+    } while (0)
+    FW2V_FOR_CHUNKS(count, FW2V_STEP_CHUNK);
+#undef FW2V_STEP_CHUNK
 }
 
 /* Steps G[r * C + c] of the whole group, in place over its scores; 0 for an input
@@ -420,21 +446,26 @@ FW2V_INLINE void logistic_steps(real_t *s, const real_t *labels, int count, real
 FW2V_INLINE int group_steps(const fw2v_params *p, fw2v_thread *t, real_t *G, int R, int C, const int32_t *owners,
                             real_t alpha, int saturate, real_t **rows, const real_t **steps)
 {
-    if (p->compute_loss) { /* one at a time: the loss counts only the steps taken */
+    if (p->compute_loss) /* -log sigmoid(+-f) of every step that counts, saturated or not */
         for (int r = 0; r < R; r++)
             for (int c = 0; c < C; c++)
-                G[r * C + c] = not_a_negative(owners, t->grp_words, r, c)
-                    ? 0 : logistic_gradient(p, t, G[r * C + c], t->grp_labels[r], alpha, saturate);
-    } else {
-        real_t *labels = t->grp_lab;
+                if (!not_a_negative(owners, t->grp_words, r, c)) {
+                    real_t f = G[r * C + c];
+                    t->loss += softplus(t->grp_labels[r] > 0 ? -(double)f : (double)f);
+                    t->loss_terms++;
+                }
+    const real_t *labels = t->grp_labels;
+    if (C > 1) { /* one label per step */
+        real_t *each = t->grp_lab;
         for (int r = 0; r < R; r++)
-            for (int c = 0; c < C; c++) labels[r * C + c] = t->grp_labels[r];
-        logistic_steps(G, labels, R * C, alpha, saturate);
-        if (owners)
-            for (int r = 0; r < R; r++)
-                for (int c = 0; c < C; c++)
-                    if (not_a_negative(owners, t->grp_words, r, c)) G[r * C + c] = 0;
+            for (int c = 0; c < C; c++) each[r * C + c] = t->grp_labels[r];
+        labels = each;
     }
+    logistic_steps(G, labels, R * C, alpha, saturate);
+    if (owners)
+        for (int r = 0; r < R; r++)
+            for (int c = 0; c < C; c++)
+                if (not_a_negative(owners, t->grp_words, r, c)) G[r * C + c] = 0;
     int na = 0;
     for (int r = 0; r < R; r++) { /* rows whose every step is zero (saturated HS nodes) take no part */
         int c = 0;

@@ -18,7 +18,6 @@ from fastw2v._csrc cimport *
 
 cnp.import_array()
 
-fw2v_init_sigmoid()  # the constant sigmoid table, once, before any thread trains
 
 ISA_GENERIC = FW2V_ISA_GENERIC
 ISA_AVX2 = FW2V_ISA_AVX2
