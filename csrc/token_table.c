@@ -199,6 +199,17 @@ int fw2v_tt_add_many(fw2v_token_table *t, const fw2v_tt_keyref *keys, int64_t n)
     return FW2V_OK;
 }
 
+void fw2v_tt_find_many(const fw2v_token_table *t, const fw2v_tt_keyref *keys, int64_t n, int64_t *out)
+{
+    uint64_t mask = (uint64_t)t->capacity - 1;
+    for (int64_t k = 0; k < n && k < 2 * PREFETCH_DISTANCE; k++) FW2V_PREFETCH(&t->slots[keys[k].hash & mask]);
+    for (int64_t k = 0; k < n; k++) {
+        if (k + 2 * PREFETCH_DISTANCE < n) FW2V_PREFETCH(&t->slots[keys[k + 2 * PREFETCH_DISTANCE].hash & mask]);
+        if (k + PREFETCH_DISTANCE < n) prefetch_record(t, &keys[k + PREFETCH_DISTANCE]);
+        out[k] = fw2v_tt_find(t, keys[k].key, keys[k].len, keys[k].hash);
+    }
+}
+
 int fw2v_tt_compact(fw2v_token_table *t, const uint8_t *keep)
 {
     int64_t out = 0, arena_out = 0;

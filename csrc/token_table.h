@@ -116,6 +116,11 @@ int64_t fw2v_tt_add_hashed(fw2v_token_table *t, const char *key, int64_t len, ui
  * keys prefetched while earlier ones are added. FW2V_OK or FW2V_ERR_NOMEM. */
 int fw2v_tt_add_many(fw2v_token_table *t, const fw2v_tt_keyref *keys, int64_t n);
 
+/* out[k] = fw2v_tt_find(keys[k]) for k = 0..n-1, with the slots and records of
+ * later keys prefetched while earlier ones are looked up (a lookup is two cache
+ * misses when the table is bigger than the cache). */
+void fw2v_tt_find_many(const fw2v_token_table *t, const fw2v_tt_keyref *keys, int64_t n, int64_t *out);
+
 /* Keeps only entries with keep[i] != 0 (order stamps are preserved). */
 int fw2v_tt_compact(fw2v_token_table *t, const uint8_t *keep);
 

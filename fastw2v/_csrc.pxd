@@ -24,6 +24,7 @@ cdef extern from "token_table.h" nogil:
     int64_t fw2v_tt_add(fw2v_token_table *t, const char *key, int64_t length, int64_t amount)
     int64_t fw2v_tt_add_hashed(fw2v_token_table *t, const char *key, int64_t length, uint64_t h, int64_t amount)
     int fw2v_tt_add_many(fw2v_token_table *t, const fw2v_tt_keyref *keys, int64_t n)
+    void fw2v_tt_find_many(const fw2v_token_table *t, const fw2v_tt_keyref *keys, int64_t n, int64_t *out)
     int fw2v_tt_compact(fw2v_token_table *t, const uint8_t *keep)
     const char *fw2v_tt_key(const fw2v_token_table *t, int64_t i)
     int64_t fw2v_tt_key_len(const fw2v_token_table *t, int64_t i)

@@ -23,6 +23,8 @@ cdef extern from "Python.h":
     void PyErr_Clear()
 
 KIND_UNKNOWN = -1
+cdef enum:
+    ENCODE_BATCH = 8192  # tokens per batched lookup in encode_sentences (192 KB of key references)
 KIND_STR = 0
 KIND_INT = 1
 
@@ -65,6 +67,28 @@ cdef class IntBuffer:
         if self.size:
             memcpy(&o[0], self.data, self.size * sizeof(int64_t))
         return out.astype(dtype, copy=False)
+
+
+cdef int _flush_lookups(TokenTable table, int64_t pending, int64_t *found, IntBuffer lengths, IntBuffer ids,
+                        IntBuffer ends, int64_t max_sentence_length) except -1:
+    """Looks up the pending keys (table.refs) of whole sentences (their token
+    counts in ``lengths``) and appends their ids and sentence ends."""
+    cdef int64_t s, j, k = 0, run
+    fw2v_tt_find_many(&table.table, table.refs, pending, found)
+    for s in range(lengths.size):
+        run = 0
+        for j in range(lengths.data[s]):
+            if found[k] >= 0:
+                ids.push(found[k])
+            k += 1
+            run += 1
+            if run == max_sentence_length:
+                ends.push(ids.size)
+                run = 0
+        if run:
+            ends.push(ids.size)
+    lengths.size = 0
+    return 0
 
 
 cdef class TokenTable:
@@ -296,44 +320,96 @@ cdef class TokenTable:
         are cut into several (never truncated). Returns ``(ids, ends, raw_tokens)``
         with sentence s being ``ids[ends[s-1]:ends[s]]``.
         """
-        cdef IntBuffer ids = IntBuffer(), ends = IntBuffer()
-        cdef int64_t raw = 0, run = 0, i, index, position = first_index
+        cdef IntBuffer ids = IntBuffer(), ends = IntBuffer(), lengths = IntBuffer()
+        cdef int64_t raw = 0, run = 0, i, index, position = first_index, n, pending = 0
+        cdef int64_t *found = NULL
         cdef const cnp.int64_t[::1] arr
         cdef list lst
-        for sentence in sentences:
-            run = 0
-            if isinstance(sentence, np.ndarray):
-                arr = _int_array(sentence, position)
-                if arr.shape[0] and self.key_kind == 0:
-                    raise TypeError(f"sentence {position} is an integer array in a corpus of str tokens")
-                for i in range(arr.shape[0]):
-                    index = fw2v_tt_find(&self.table, <const char *>&arr[i], 8,
-                                         fw2v_hash_bytes(<const char *>&arr[i], 8))
-                    if index >= 0:
-                        ids.push(index)
-                    run += 1
-                    if run == max_sentence_length:
-                        ends.push(ids.size)
-                        run = 0
-                raw += arr.shape[0]
-            else:
-                if isinstance(sentence, (str, bytes)):
-                    raise TypeError(
-                        f"sentence {position} is a {type(sentence).__name__}, not a list of tokens; "
-                        "split it first (e.g. text.split())")
-                lst = sentence if type(sentence) is list else list(sentence)
-                for i in range(len(lst)):
-                    index = self.find_object(lst[i], position)
-                    if index >= 0:
-                        ids.push(index)
-                    run += 1
-                    raw += 1
-                    if run == max_sentence_length:
-                        ends.push(ids.size)
-                        run = 0
-            if run:
-                ends.push(ids.size)
-            position += 1
+        cdef const char *p
+        cdef Py_ssize_t size
+        cdef bint plain
+        # Lists of exact str in a str corpus (the common case) are hashed here and
+        # looked up in batches of about BATCH tokens across sentences, so the table
+        # prefetches slots and records ahead; anything else first flushes the batch
+        # and goes the checked way, one token at a time: the same ids in the same order.
+        self._reserve_refs(ENCODE_BATCH + 1)
+        found = <int64_t *>malloc(<size_t>self.refs_cap * sizeof(int64_t))
+        if found == NULL:
+            raise MemoryError()
+        try:
+            for sentence in sentences:
+                plain = False
+                if type(sentence) is list and self.key_kind == 0:
+                    lst = <list>sentence
+                    n = len(lst)
+                    if pending + n > self.refs_cap:
+                        _flush_lookups(self, pending, found, lengths, ids, ends, max_sentence_length)
+                        pending = 0
+                        if n > self.refs_cap:
+                            self._reserve_refs(n)
+                            free(found)
+                            found = <int64_t *>malloc(<size_t>self.refs_cap * sizeof(int64_t))
+                            if found == NULL:
+                                raise MemoryError()
+                    plain = True
+                    for i in range(n):
+                        tok = lst[i]
+                        if type(tok) is not str:
+                            plain = False
+                            break
+                        p = _utf8(tok, position, &size)
+                        self.refs[pending + i].key = p
+                        self.refs[pending + i].len = size
+                        self.refs[pending + i].hash = fw2v_hash_bytes(p, size)
+                    if plain:
+                        pending += n
+                        lengths.push(n)
+                        raw += n
+                        if pending >= ENCODE_BATCH:
+                            _flush_lookups(self, pending, found, lengths, ids, ends, max_sentence_length)
+                            pending = 0
+                        position += 1
+                        continue
+                if pending:
+                    _flush_lookups(self, pending, found, lengths, ids, ends, max_sentence_length)
+                    pending = 0
+                run = 0
+                if isinstance(sentence, np.ndarray):
+                    arr = _int_array(sentence, position)
+                    if arr.shape[0] and self.key_kind == 0:
+                        raise TypeError(f"sentence {position} is an integer array in a corpus of str tokens")
+                    for i in range(arr.shape[0]):
+                        index = fw2v_tt_find(&self.table, <const char *>&arr[i], 8,
+                                             fw2v_hash_bytes(<const char *>&arr[i], 8))
+                        if index >= 0:
+                            ids.push(index)
+                        run += 1
+                        if run == max_sentence_length:
+                            ends.push(ids.size)
+                            run = 0
+                    raw += arr.shape[0]
+                else:
+                    if isinstance(sentence, (str, bytes)):
+                        raise TypeError(
+                            f"sentence {position} is a {type(sentence).__name__}, not a list of tokens; "
+                            "split it first (e.g. text.split())")
+                    lst = sentence if type(sentence) is list else list(sentence)
+                    for i in range(len(lst)):
+                        index = self.find_object(lst[i], position)
+                        if index >= 0:
+                            ids.push(index)
+                        run += 1
+                        raw += 1
+                        if run == max_sentence_length:
+                            ends.push(ids.size)
+                            run = 0
+                if run:
+                    ends.push(ids.size)
+                position += 1
+            if pending:
+                _flush_lookups(self, pending, found, lengths, ids, ends, max_sentence_length)
+        finally:
+            free(found)
         return ids.to_array(np.int32), ends.to_array(np.int64), raw
 
     def encode_buffer(self, Scanner scanner, const unsigned char[::1] buf):

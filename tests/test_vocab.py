@@ -353,3 +353,53 @@ def test_int_vocabulary_is_one_int64_array_with_a_c_index():
     assert keys.dtype == np.int64 and not keys.flags.writeable
     assert model.encoder is wv.key_to_index.int_index  # training encodes with the vocabulary's own index
     assert wv.key_to_index.int_index.nbytes < 16 * len(wv)
+
+
+def reference_encode(table, sentences, max_len):
+    """encode_sentences one token at a time in Python: unknown tokens skipped,
+    long sentences cut every max_len raw tokens."""
+    index = {key: i for i, key in enumerate(table.keys())}
+    ids, ends, raw = [], [], 0
+    for sentence in sentences:
+        run = 0
+        for tok in sentence:
+            if tok in index:
+                ids.append(index[tok])
+            run += 1
+            raw += 1
+            if run == max_len:
+                ends.append(len(ids))
+                run = 0
+        if run:
+            ends.append(len(ids))
+    return ids, ends, raw
+
+
+class Word(str):
+    pass
+
+
+def test_encode_sentences_batched_lookups_match_one_at_a_time():
+    """Lists of str are looked up in batches across sentences (_vocab.ENCODE_BATCH
+    tokens): every mix of batch boundaries, long sentences, unknown tokens and the
+    checked path (tuples, generators, str subclasses) gives the same ids and ends."""
+    from fastw2v._vocab import TokenTable
+    rng = np.random.default_rng(3)
+    words = [f"w{i}" for i in range(3000)]
+    table = TokenTable()
+    table.count_sentences([words])
+    sentences = []
+    for k in range(2500):
+        toks = [words[j] if j < 2900 else f"unknown{j}" for j in rng.integers(0, 3000, int(rng.integers(0, 12)))]
+        if k % 97 == 5:
+            toks = tuple(toks)
+        elif k % 89 == 7 and toks:
+            toks[0] = Word(toks[0])
+        sentences.append(toks)
+    sentences.insert(1200, [words[j] for j in rng.integers(0, 3000, 20000)])  # > one batch, cut at 7000
+    want = reference_encode(table, sentences, 7000)
+    fed = [(t for t in s) if k % 83 == 11 else s for k, s in enumerate(sentences)]  # some generators
+    ids, ends, raw = table.encode_sentences(fed, 7000, 0)
+    assert raw == want[2] and raw == sum(len(s) for s in sentences)
+    np.testing.assert_array_equal(ids, want[0])
+    np.testing.assert_array_equal(ends, want[1])
