@@ -250,13 +250,15 @@ FW2V_INLINE int not_a_negative(const int32_t *owners, const int32_t *words, int 
  * G = f(S), then grads[c] += sum_r G[r][c] * rows[r] (the old rows) and
  * rows[r] += sum_c G[r][c] * in[c]. At word2vec's sizes (R ~ 6-16, C ~ 1-10,
  * dim ~ 100-300) each product is a few thousand FMAs, and what costs is the
- * loads, broadcasts and loop control around them (measured: ~3.7 instructions
- * per cycle, a quarter of them FMAs). So both products are register tiles:
+ * loads, broadcasts and loop control around them (the row-at-a-time code ran
+ * ~3.7 instructions per cycle, a quarter of them FMAs). So both products are
+ * register tiles:
  * - a score tile holds NR rows x C accumulators and reads every row and every
  *   input once per chunk of VW floats: (NR + C) loads per NR * C FMAs;
  * - the update walks the chunks once, with the C inputs' chunks and the C
  *   gradient chunks in registers while every row streams through: one load,
- *   one store and 2C FMAs per row and chunk.
+ *   one store and 2C FMAs per row and chunk (several chunks at a time when C
+ *   is small, FW2V_UPDATE_CHUNKS).
  * NR and C are compile-time constants in each tile (dispatched by switch) so
  * the arrays below live in registers; the bounds keep every tile within the
  * register file (32 zmm, 16 ymm). The additions happen in the order of the
@@ -265,7 +267,7 @@ FW2V_INLINE int not_a_negative(const int32_t *owners, const int32_t *words, int 
 
 /* out[r * ld + c] = rows[r] . in[c] for NR rows and C inputs. */
 FW2V_TILE void score_tile(real_t *const *rows, real_t *const *in, int n, real_t *out, int ld, const int NR,
-                            const int C)
+                          const int C)
 {
     vreal acc[4][FW2V_SCORE_CTX];
     FW2V_UNROLL for (int r = 0; r < NR; r++)
