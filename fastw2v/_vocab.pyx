@@ -69,6 +69,19 @@ cdef class IntBuffer:
         return out.astype(dtype, copy=False)
 
 
+cdef inline int64_t _emit(IntBuffer ids, IntBuffer ends, int64_t index, int64_t run,
+                          int64_t max_sentence_length) except -1:
+    """Appends one token's index (none for an unknown token, index < 0) and returns
+    the sentence's raw-token run, cut into a new sentence every max_sentence_length."""
+    if index >= 0:
+        ids.push(index)
+    run += 1
+    if run == max_sentence_length:
+        ends.push(ids.size)
+        run = 0
+    return run
+
+
 cdef int _flush_lookups(TokenTable table, int64_t pending, int64_t *found, IntBuffer lengths, IntBuffer ids,
                         IntBuffer ends, int64_t max_sentence_length) except -1:
     """Looks up the pending keys (table.refs) of whole sentences (their token
@@ -78,13 +91,8 @@ cdef int _flush_lookups(TokenTable table, int64_t pending, int64_t *found, IntBu
     for s in range(lengths.size):
         run = 0
         for j in range(lengths.data[s]):
-            if found[k] >= 0:
-                ids.push(found[k])
+            run = _emit(ids, ends, found[k], run, max_sentence_length)
             k += 1
-            run += 1
-            if run == max_sentence_length:
-                ends.push(ids.size)
-                run = 0
         if run:
             ends.push(ids.size)
     lengths.size = 0
@@ -381,12 +389,7 @@ cdef class TokenTable:
                     for i in range(arr.shape[0]):
                         index = fw2v_tt_find(&self.table, <const char *>&arr[i], 8,
                                              fw2v_hash_bytes(<const char *>&arr[i], 8))
-                        if index >= 0:
-                            ids.push(index)
-                        run += 1
-                        if run == max_sentence_length:
-                            ends.push(ids.size)
-                            run = 0
+                        run = _emit(ids, ends, index, run, max_sentence_length)
                     raw += arr.shape[0]
                 else:
                     if isinstance(sentence, (str, bytes)):
@@ -395,14 +398,8 @@ cdef class TokenTable:
                             "split it first (e.g. text.split())")
                     lst = sentence if type(sentence) is list else list(sentence)
                     for i in range(len(lst)):
-                        index = self.find_object(lst[i], position)
-                        if index >= 0:
-                            ids.push(index)
-                        run += 1
+                        run = _emit(ids, ends, self.find_object(lst[i], position), run, max_sentence_length)
                         raw += 1
-                        if run == max_sentence_length:
-                            ends.push(ids.size)
-                            run = 0
                 if run:
                     ends.push(ids.size)
                 position += 1
