@@ -7,7 +7,6 @@
 #  include <immintrin.h>
 #endif
 
-
 int fw2v_cpu_has_avx2(void)
 {
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))

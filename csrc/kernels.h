@@ -87,8 +87,8 @@ typedef struct {
     int32_t *noise_next;            /* [negative] the next target's negatives, already drawn when has_next */
     int32_t has_next;
     /* Block scratch, S = max(2 * window, FW2V_CBOW_BLOCK) slots: the input rows of a
-     * skip-gram window (or the hidden rows of a CBOW block), their words (a CBOW
-     * block's: the centre each predicts) and gradients ([S x dim]). */
+     * skip-gram window (or a CBOW centre's context rows), their words (a CBOW
+     * block's: the centre each member predicts) and gradients ([S x dim]). */
     real_t **ctx_rows;
     int32_t *ctx_ids;
     real_t *ctx_grads;

@@ -688,31 +688,42 @@ static void train_sentence_sg_window(const fw2v_params *p, fw2v_thread *t, const
     }
 }
 
+/* CBOW's hidden layer for centre i: the sum (cbow_mean: the mean) of the context
+ * rows syn0[w[j]], j in [lo, hi] but i (lo < hi), added in window order, in one
+ * pass over h (rows: scratch for hi - lo pointers). */
+FW2V_INLINE void cbow_hidden(const fw2v_params *p, const int32_t *w, int64_t lo, int64_t hi, int64_t i,
+                             real_t **rows, real_t *h)
+{
+    int count = 0;
+    for (int64_t j = lo; j <= hi; j++)
+        if (j != i) rows[count++] = p->syn0 + (int64_t)w[j] * p->dim;
+    vsum_rows(h, rows, count, p->dim);
+    if (p->cbow_mean) vscale(h, (real_t)1 / (real_t)count, p->dim);
+}
+
+/* Moves centre i's context rows by its hidden layer's gradient. gensim's
+ * convention for the summed hidden layer: spread the error over the window
+ * (with the mean, word2vec C's rule: the full error to each). */
+FW2V_INLINE void cbow_update_context(const fw2v_params *p, const int32_t *w, int64_t lo, int64_t hi, int64_t i,
+                                     real_t *grad)
+{
+    if (!p->cbow_mean) vscale(grad, (real_t)1 / (real_t)(hi - lo), p->dim);
+    for (int64_t j = lo; j <= hi; j++)
+        if (j != i) vaxpy(p->syn0 + (int64_t)w[j] * p->dim, lockf_of(p, w[j]), grad, p->dim);
+}
+
 /* CBOW: the sum (or mean) of the context rows predicts the centre word. */
 static void train_sentence_cbow(const fw2v_params *p, fw2v_thread *t, const int32_t *w, int64_t n, real_t alpha)
 {
-    const int64_t dim = p->dim;
     for (int64_t i = 0; i < n; i++) {
-        int64_t lo, hi, count = 0;
+        int64_t lo, hi;
         prefetch_next_centre(p, t, w, i, n);
         context_window(p, t, i, n, &lo, &hi);
-        for (int64_t j = lo; j <= hi; j++)
-            if (j != i) t->ctx_rows[count++] = p->syn0 + (int64_t)w[j] * dim;
-        if (count == 0) continue;
-        /* the sum in one pass: hidden is written once, not once per context row
-         * (the same additions in the same order as adding the rows one by one) */
-        vsum_rows(t->hidden, t->ctx_rows, (int)count, p->dim);
-        real_t inv = (real_t)1 / (real_t)count;
-        if (p->cbow_mean) vscale(t->hidden, inv, p->dim);
-        memset(t->grad, 0, (size_t)dim * sizeof(real_t));
+        if (hi == lo) continue; /* a one-word sentence has no context */
+        cbow_hidden(p, w, lo, hi, i, t->ctx_rows, t->hidden);
+        memset(t->grad, 0, (size_t)p->dim * sizeof(real_t));
         train_output_rows(p, t, 1, &t->hidden, t->grad, w[i], alpha, 1);
-        /* gensim's convention for the summed hidden layer: spread the error over
-         * the window (with the mean, word2vec C's rule: full error to each). */
-        if (!p->cbow_mean) vscale(t->grad, inv, p->dim);
-        for (int64_t j = lo; j <= hi; j++) {
-            if (j == i) continue;
-            vaxpy(p->syn0 + (int64_t)w[j] * dim, lockf_of(p, w[j]), t->grad, p->dim);
-        }
+        cbow_update_context(p, w, lo, hi, i, t->grad);
     }
 }
 
@@ -723,18 +734,15 @@ static void train_sentence_cbow(const fw2v_params *p, fw2v_thread *t, const int3
 static void train_sentence_cbow_block(const fw2v_params *p, fw2v_thread *t, const int32_t *w, int64_t n, real_t alpha)
 {
     const int64_t dim = p->dim;
+    real_t *hidden[FW2V_CBOW_BLOCK]; /* the members' hidden rows (t->ctx_rows: scratch of cbow_hidden) */
     for (int64_t i0 = 0; i0 < n; i0 += FW2V_CBOW_BLOCK) {
         int m = 0;
         for (int64_t i = i0; i < n && i < i0 + FW2V_CBOW_BLOCK; i++) {
             int64_t lo, hi;
             context_window(p, t, i, n, &lo, &hi);
             if (hi == lo) continue; /* a one-word sentence has no context */
-            real_t *h = t->hidden + m * dim;
-            memset(h, 0, (size_t)dim * sizeof(real_t));
-            for (int64_t j = lo; j <= hi; j++)
-                if (j != i) vaxpy(h, 1, p->syn0 + (int64_t)w[j] * dim, p->dim);
-            if (p->cbow_mean) vscale(h, (real_t)1 / (real_t)(hi - lo), p->dim);
-            t->ctx_rows[m] = h;
+            hidden[m] = t->hidden + m * dim;
+            cbow_hidden(p, w, lo, hi, i, t->ctx_rows, hidden[m]);
             t->ctx_ids[m] = w[i];
             t->block_lo[m] = lo;
             t->block_hi[m] = hi;
@@ -744,21 +752,16 @@ static void train_sentence_cbow_block(const fw2v_params *p, fw2v_thread *t, cons
         if (m == 0) continue;
         memset(t->ctx_grads, 0, (size_t)m * dim * sizeof(real_t));
         for (int b = 0; b < m; b++)
-            train_output_rows(p, t, 1, &t->ctx_rows[b], t->ctx_grads + b * dim, t->ctx_ids[b], alpha, 0);
+            train_output_rows(p, t, 1, &hidden[b], t->ctx_grads + b * dim, t->ctx_ids[b], alpha, 0);
         if (p->negative) draw_negatives(p, t);
         for (int32_t d = 0; d < p->negative; d++) { /* one row at a time: a repeated draw sees its update */
             t->grp_rows[0] = p->syn1neg + (int64_t)t->noise[d] * p->dim;
             t->grp_labels[0] = 0;
             t->grp_words[0] = t->noise[d];
-            logistic_group(p, t, m, t->ctx_rows, t->ctx_ids, t->ctx_grads, 1, alpha, FW2V_SATURATE_NEGATIVE);
+            logistic_group(p, t, m, hidden, t->ctx_ids, t->ctx_grads, 1, alpha, FW2V_SATURATE_NEGATIVE);
         }
-        for (int b = 0; b < m; b++) {
-            real_t *grad = t->ctx_grads + b * dim;
-            int64_t lo = t->block_lo[b], hi = t->block_hi[b], i = t->block_centre[b];
-            if (!p->cbow_mean) vscale(grad, (real_t)1 / (real_t)(hi - lo), p->dim);
-            for (int64_t j = lo; j <= hi; j++)
-                if (j != i) vaxpy(p->syn0 + (int64_t)w[j] * dim, lockf_of(p, w[j]), grad, p->dim);
-        }
+        for (int b = 0; b < m; b++)
+            cbow_update_context(p, w, t->block_lo[b], t->block_hi[b], t->block_centre[b], t->ctx_grads + b * dim);
     }
 }
 
