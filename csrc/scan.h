@@ -20,6 +20,11 @@ typedef struct {
     int64_t sentence_tokens;   /* raw tokens in the sentence still open */
     int64_t total_tokens;      /* raw tokens seen so far */
     int64_t sentences;         /* sentences closed so far */
+    int64_t head_tokens;       /* raw tokens seen before the first "\n" crossed; -1 until one is.
+                                * A buffer scanned from a fresh state is exact whenever the
+                                * line open before it plus this head stays under
+                                * max_sentence_length, so buffers can be encoded apart
+                                * (threads.encode_file) and stitched in order. */
 } fw2v_scan_state;
 
 /* Counts tokens of buf[*pos:n] into `table`. Returns FW2V_NEED_PRUNE (with *pos

@@ -37,6 +37,7 @@ cdef extern from "scan.h" nogil:
         int64_t sentence_tokens
         int64_t total_tokens
         int64_t sentences
+        int64_t head_tokens
     int fw2v_scan_count(fw2v_token_table *table, fw2v_scan_state *st, const char *buf, int64_t n,
                         int64_t *pos, int64_t max_vocab_size)
     void fw2v_scan_encode(const fw2v_token_table *lookup, fw2v_scan_state *st, const char *buf, int64_t n,

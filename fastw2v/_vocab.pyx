@@ -450,15 +450,22 @@ cdef const cnp.int64_t[::1] _int_array(object arr, int64_t position) except *:
 
 
 cdef class Scanner:
-    """Position of a file scan between buffers (open sentence, totals)."""
+    """Position of a file scan between buffers (open sentence, totals).
 
-    def __cinit__(self, int64_t max_sentence_length=10000):
+    ``sentence_tokens`` starts a scan inside a line that already holds that many
+    tokens (a buffer re-encoded after its predecessors, see threads.encode_file).
+    """
+
+    def __cinit__(self, int64_t max_sentence_length=10000, int64_t sentence_tokens=0):
         if max_sentence_length < 1:
             raise ValueError("max_sentence_length must be >= 1")
+        if not 0 <= sentence_tokens < max_sentence_length:
+            raise ValueError("sentence_tokens must be in [0, max_sentence_length)")
         self.state.max_sentence_length = max_sentence_length
-        self.state.sentence_tokens = 0
+        self.state.sentence_tokens = sentence_tokens
         self.state.total_tokens = 0
         self.state.sentences = 0
+        self.state.head_tokens = -1
 
     def finish(self):
         """Closes the last open sentence; True when there was one."""
@@ -471,3 +478,13 @@ cdef class Scanner:
     @property
     def sentences(self):
         return self.state.sentences
+
+    @property
+    def sentence_tokens(self):
+        """Raw tokens of the sentence still open."""
+        return self.state.sentence_tokens
+
+    @property
+    def head_tokens(self):
+        """Raw tokens scanned before the first newline; -1 when none was crossed."""
+        return self.state.head_tokens

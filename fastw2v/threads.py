@@ -15,6 +15,8 @@ into a clean stop at the next sentence boundary.
 """
 from __future__ import annotations
 
+import collections
+import concurrent.futures
 import itertools
 import logging
 import queue
@@ -28,7 +30,7 @@ import numpy as np
 from fastw2v import _kernels
 from fastw2v._vocab import Scanner, TokenTable
 from fastw2v.callbacks import StopTraining
-from fastw2v.reader import iter_chunks
+from fastw2v.reader import CHUNK_SIZE, iter_chunks
 from fastw2v.vocab import MAX_SENTENCE_LENGTH
 
 logger = logging.getLogger(__name__)
@@ -73,20 +75,64 @@ def chunk_ranges(ends: np.ndarray, words: int) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
 
 
-def encode_file(path, encoder: TokenTable, errors="replace") -> EncodedCorpus:
-    """Encode a text file (one sentence per line) with the C scanner."""
-    scanner = Scanner(MAX_SENTENCE_LENGTH)
-    id_parts, end_parts, total = [], [], 0
-    for chunk in iter_chunks(path, errors=errors):
-        ids, ends = encoder.encode_buffer(scanner, chunk)
-        id_parts.append(ids)
-        end_parts.append(ends + total)
-        total += len(ids)
-    if scanner.finish():
+def _scan(encoder: TokenTable, chunk: bytes, limit: int, open_tokens: int = 0):
+    scanner = Scanner(limit, open_tokens)
+    ids, ends = encoder.encode_buffer(scanner, chunk)
+    return scanner, ids, ends
+
+
+def encode_file(path, encoder: TokenTable, errors="replace", workers: int = 1,
+                max_sentence_length: int = MAX_SENTENCE_LENGTH, chunk_size: int = CHUNK_SIZE) -> EncodedCorpus:
+    """Encode a text file (one sentence per line) with the C scanner.
+
+    The file's buffers are scanned on ``workers`` threads (the scan runs without
+    the GIL), each from a fresh state, and stitched in order. A buffer scanned
+    apart is exact unless the line left open by the buffers before it, plus the
+    buffer's own head up to its first newline, reaches MAX_SENTENCE_LENGTH (a
+    length cut then falls elsewhere): such a buffer is scanned again from the
+    true state, and the rest of the file in order, since its lines are that long.
+    So the result is the same for any number of workers.
+    """
+    limit = max_sentence_length
+    id_parts, end_parts = [], []
+    total = raw = 0
+    open_tokens = 0          # raw tokens of the line still open where the next buffer starts
+    in_order = workers <= 1
+    chunks = iter_chunks(path, errors=errors, chunk_size=chunk_size)
+    pending: collections.deque = collections.deque()
+    with concurrent.futures.ThreadPoolExecutor(max(workers, 1), thread_name_prefix="fastw2v-encode") as pool:
+        def submit():
+            chunk = next(chunks, None)
+            if chunk is not None:
+                pending.append((chunk, None if in_order else pool.submit(_scan, encoder, chunk, limit)))
+
+        for _ in range(2 * max(workers, 1)):
+            submit()
+        while pending:
+            chunk, future = pending.popleft()
+            scanner, ids, ends = future.result() if future is not None else (None, None, None)
+            if scanner is not None:
+                head = scanner.head_tokens
+                if open_tokens and open_tokens + (scanner.total_tokens if head < 0 else head) >= limit:
+                    scanner = None
+                    in_order = True
+                elif open_tokens and head == 0:
+                    ends = np.concatenate(([0], ends))    # the newline at its start closes the open line
+                if scanner is not None:
+                    open_tokens = scanner.sentence_tokens + (open_tokens if head < 0 else 0)
+            if scanner is None:
+                scanner, ids, ends = _scan(encoder, chunk, limit, open_tokens)
+                open_tokens = scanner.sentence_tokens
+            id_parts.append(ids)
+            end_parts.append(ends + total)
+            total += len(ids)
+            raw += scanner.total_tokens
+            submit()
+    if open_tokens:
         end_parts.append(np.array([total], dtype=np.int64))
     ids = np.concatenate(id_parts) if id_parts else np.zeros(0, np.int32)
-    ends = np.concatenate(end_parts) if end_parts else np.zeros(0, np.int64)
-    return EncodedCorpus(ids, ends, int(scanner.total_tokens))
+    ends = np.concatenate(end_parts).astype(np.int64, copy=False) if end_parts else np.zeros(0, np.int64)
+    return EncodedCorpus(ids, ends, raw)
 
 
 class Progress:

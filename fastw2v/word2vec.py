@@ -515,7 +515,7 @@ class Word2Vec:
 
         encoded = None
         if corpus_file is not None or _encodes_itself(corpus_iterable):
-            encoded = (encode_file(corpus_file, self.encoder) if corpus_file is not None
+            encoded = (encode_file(corpus_file, self.encoder, workers=int(self.workers)) if corpus_file is not None
                        else corpus_iterable.fastw2v_encode(self.encoder))
             epoch_words = encoded.words
         elif total_words:

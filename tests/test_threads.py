@@ -70,3 +70,47 @@ def test_iterable_feeding_restores_the_switch_interval():
         assert sys.getswitchinterval() == pytest.approx(0.01)
     finally:
         sys.setswitchinterval(before)
+
+
+def encode_reference(text, vocabulary, limit):
+    """The file format in plain Python: a sentence is a "\\n"-separated line split like
+    str.split(), cut every ``limit`` raw tokens; unknown tokens are dropped but count."""
+    index = {w: i for i, w in enumerate(vocabulary)}
+    ids, ends, raw = [], [], 0
+    for line in text.split("\n"):
+        tokens = line.split()
+        raw += len(tokens)
+        for lo in range(0, len(tokens), limit):
+            ids.extend(index[t] for t in tokens[lo:lo + limit] if t in index)
+            ends.append(len(ids))
+    return ids, ends, raw
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_encode_file_on_threads_equals_the_reference(tmp_path, seed):
+    """Buffers scanned apart and stitched (threads.encode_file) give the sentences of
+    one scan in order, whatever the workers, buffer size and sentence limit: lines
+    that cross buffers, length cuts near a buffer's start, newlines at its edges,
+    whitespace-only buffers."""
+    from fastw2v._vocab import TokenTable
+    from fastw2v.threads import encode_file
+    rng = np.random.default_rng(seed)
+    words = [f"w{i}" for i in range(30)]
+    vocabulary = words[:20]
+    lines = []
+    for _ in range(int(rng.integers(0, 40))):
+        n = int(rng.choice([0, 0, 1, 2, 3, 5, 8, 13, 40, 100]))
+        seps = rng.choice([" ", "  ", "\t", " \x0b ", "\u00a0"], size=n)
+        lines.append("".join(str(rng.choice(words)) + str(s) for s in seps).rstrip(" "))
+    text = str(rng.choice(["\n", "\n\n", " \n"])).join(lines) + str(rng.choice(["", "\n", "\n\n"]))
+    path = tmp_path / "c.txt"
+    path.write_text(text, encoding="utf-8")
+    table = TokenTable.from_keys(vocabulary)
+    limit = int(rng.choice([1, 2, 3, 7, 10000]))
+    want_ids, want_ends, want_raw = encode_reference(text, vocabulary, limit)
+    for workers in (1, 2, 3):
+        chunk_size = int(rng.choice([1, 2, 5, 16, 64, 4096]))
+        got = encode_file(str(path), table, workers=workers, max_sentence_length=limit, chunk_size=chunk_size)
+        assert got.ids.tolist() == want_ids, (workers, chunk_size, limit)
+        assert got.ends.tolist() == want_ends, (workers, chunk_size, limit)
+        assert got.raw_tokens == want_raw

@@ -279,6 +279,31 @@ def test_file_tokens_split_like_str_split(tmp_path):
     assert from_file.corpus_count == from_lists.corpus_count
 
 
+
+@pytest.mark.parametrize("seed", range(6))
+def test_file_tokens_split_like_str_split_across_vector_widths(tmp_path, seed):
+    """The scanner looks for a token's end 16 bytes at a time: tokens of every
+    length around that width, with non-space control bytes, DEL and multi-byte
+    letters inside and every kind of space after, split as str.split() does."""
+    rng = np.random.default_rng(seed)
+    letters = ["a", "b", "\x01", "\x7f", "\x1b", "\u00e9", "\u4e2d", "\U0001f600", "\u00a1"]
+    spaces = [" ", "\t", "\x0b", "\x0c", "\r", "\x1c", "\x1f", "\u0085", "\u00a0", "\u1680",
+              "\u2000", "\u200a", "\u2028", "\u2029", "\u202f", "\u205f", "\u3000", "\n"]
+    parts = []
+    for _ in range(400):
+        n = int(rng.integers(1, 40))
+        parts.append("".join(rng.choice(letters, size=n)) + "".join(rng.choice(spaces, size=int(rng.integers(1, 3)))))
+    text = "".join(parts)
+    path = tmp_path / "w.txt"
+    path.write_text(text, encoding="utf-8")
+    from_file = Word2Vec(min_count=1)
+    from_file.build_vocab(corpus_file=str(path))
+    from_lists = Word2Vec(min_count=1)
+    from_lists.build_vocab([line.split() for line in text.split("\n") if line.split()])
+    assert from_file.wv.index_to_key == from_lists.wv.index_to_key
+    assert from_file.wv.expandos["count"].tolist() == from_lists.wv.expandos["count"].tolist()
+    assert from_file.corpus_count == from_lists.corpus_count
+
 # -- the integer vocabulary path (Sequences -> IntCounter -> IntIndex, fastw2v/key_index.py) -----------------
 def _int_corpus(seed=4, n_sequences=300, vocab=2000):
     rng = np.random.default_rng(seed)
