@@ -7,7 +7,6 @@ boundary checks shapes, dtypes and index bounds once here, so the C loop can
 trust its inputs; `train_batch` then runs without the GIL.
 """
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
-from libc.stdlib cimport malloc, free, calloc
 
 import numpy as np
 cimport numpy as cnp
@@ -184,8 +183,13 @@ cdef class KernelParams:
         return self.stop_flag != 0
 
 
+cdef inline size_t _whole_lines(size_t nbytes) nogil:
+    """Floats that fill the cache lines of ``nbytes`` bytes."""
+    return (nbytes + 63) // 64 * 16
+
+
 cdef class ThreadState:
-    cdef fw2v_thread t
+    cdef fw2v_thread *t  # in a buffer of its own cache lines, like all its scratch
     cdef int dim
     cdef int window_capacity
     cdef int negative_capacity
@@ -194,11 +198,18 @@ cdef class ThreadState:
     cdef object fixed
     cdef list scratch  # the NumPy buffers behind the row scratch pointers
     cdef list hot      # and behind hot_rows / hot_seen
+    cdef list kept     # and behind kept
 
     cdef real_t *aligned(self, size_t n, list owner) except NULL:
         """n zeroed floats starting on a 64-byte boundary, so that rows of a padded
-        width (fastw2v/layout.py) stay aligned; ``owner`` keeps the buffer alive."""
-        buf = layout.aligned_zeros(n)
+        width (fastw2v/layout.py) stay aligned; ``owner`` keeps the buffer alive.
+
+        The buffer fills whole cache lines: everything a worker writes (its
+        state, its scratch) shares no line with another worker's. Small
+        allocations made one after another for two workers would otherwise sit
+        side by side, and every write of one would evict the line from the
+        other's core (false sharing)."""
+        buf = layout.aligned_zeros(_whole_lines(n * sizeof(real_t)))
         owner.append(buf)
         return <real_t *>cnp.PyArray_DATA(buf)
 
@@ -208,21 +219,23 @@ cdef class ThreadState:
         self.dim = dim
         self.window_capacity = window
         self.negative_capacity = negative
-        self.t.noise = <int32_t *>calloc(max(negative, 1), sizeof(int32_t))
-        self.t.noise_next = <int32_t *>calloc(max(negative, 1), sizeof(int32_t))
+        self.scratch = []
+        self.kept = []
+        self.t = <fw2v_thread *>self.aligned(_whole_lines(sizeof(fw2v_thread)), self.scratch)
+        self.t.noise = <int32_t *>self.aligned(_whole_lines(max(negative, 1) * sizeof(int32_t)), self.scratch)
+        self.t.noise_next = <int32_t *>self.aligned(_whole_lines(max(negative, 1) * sizeof(int32_t)), self.scratch)
         self.t.has_next = 0
         self.t.rng = seed
         cdef size_t slots = max(2 * window, FW2V_CBOW_BLOCK)
-        self.scratch = []
         self.t.hidden = self.aligned(FW2V_CBOW_BLOCK * <size_t>dim, self.scratch)
         self.t.grad = self.aligned(dim, self.scratch)
-        self.t.ctx_rows = <real_t **>calloc(slots, sizeof(real_t *))
-        self.t.ctx_ids = <int32_t *>calloc(slots, sizeof(int32_t))
+        self.t.ctx_rows = <real_t **>self.aligned(_whole_lines(slots * sizeof(real_t *)), self.scratch)
+        self.t.ctx_ids = <int32_t *>self.aligned(_whole_lines(slots * sizeof(int32_t)), self.scratch)
         self.t.ctx_grads = self.aligned(slots * dim, self.scratch)
-        self.t.grp_rows = <real_t **>calloc(FW2V_ROW_GROUP, sizeof(real_t *))
-        self.t.grp_labels = <real_t *>calloc(FW2V_ROW_GROUP, sizeof(real_t))
-        self.t.grp_words = <int32_t *>calloc(FW2V_ROW_GROUP, sizeof(int32_t))
-        self.t.grp_g = <real_t *>calloc(FW2V_ROW_GROUP * slots, sizeof(real_t))
+        self.t.grp_rows = <real_t **>self.aligned(_whole_lines(FW2V_ROW_GROUP * sizeof(real_t *)), self.scratch)
+        self.t.grp_labels = self.aligned(FW2V_ROW_GROUP, self.scratch)
+        self.t.grp_words = <int32_t *>self.aligned(_whole_lines(FW2V_ROW_GROUP * sizeof(int32_t)), self.scratch)
+        self.t.grp_g = self.aligned(FW2V_ROW_GROUP * slots, self.scratch)
         self.t.grp_lab = self.aligned(FW2V_ROW_GROUP * slots, self.scratch)
         self.kept_capacity = 0
         self.t.kept = NULL
@@ -235,20 +248,6 @@ cdef class ThreadState:
         self.t.fixed_position = 0
         self.t.has_next = 0
         self.reset_counters()
-        if (not self.t.noise or not self.t.noise_next or not self.t.ctx_rows or not self.t.ctx_ids
-                or not self.t.grp_rows or not self.t.grp_labels or not self.t.grp_words or not self.t.grp_g):
-            raise MemoryError()
-
-    def __dealloc__(self):
-        free(self.t.kept)
-        free(self.t.ctx_rows)
-        free(self.t.ctx_ids)
-        free(self.t.noise)
-        free(self.t.noise_next)
-        free(self.t.grp_rows)
-        free(self.t.grp_labels)
-        free(self.t.grp_words)
-        free(self.t.grp_g)
 
     cdef check_pending(self, int64_t vocab_size, int negative):
         """Negatives drawn ahead for another vocabulary (a state reused with other
@@ -273,11 +272,8 @@ cdef class ThreadState:
     cdef int ensure_capacity(self, int64_t n) except -1:
         if n <= self.kept_capacity:
             return 0
-        free(self.t.kept)
-        self.t.kept = <int32_t *>malloc(max(n, 1) * sizeof(int32_t))
-        if not self.t.kept:
-            self.kept_capacity = 0
-            raise MemoryError()
+        self.kept = []
+        self.t.kept = <int32_t *>self.aligned(_whole_lines(max(n, 1) * sizeof(int32_t)), self.kept)
         self.kept_capacity = n
         return 0
 
@@ -373,5 +369,5 @@ def train_batch(KernelParams params, ThreadState state, ids, ends, int64_t first
             raise ValueError("weights must hold one finite value per sentence")
         batch.weights = &wv[0]
     with nogil:
-        rc = fw2v_train_batch(&params.p, &state.t, &batch)
+        rc = fw2v_train_batch(&params.p, state.t, &batch)
     return rc == FW2V_STOPPED
