@@ -4,9 +4,10 @@ Two drivers, one kernel. Both turn the corpus into batches of int32
 vocabulary indices plus sentence ends and call ``_kernels.train_batch``,
 which runs without the GIL:
 
-- ``corpus_file``: the file is encoded once (in C) into one int32 array;
-  each epoch the workers take its contiguous 100k-token chunks in order, one
-  nogil kernel call per chunk. No queue, no Python per token or sentence.
+- ``corpus_file``: the file is encoded once (in C, on the worker threads:
+  ``encode_file``) into one int32 array; each epoch the workers take its
+  contiguous 100k-token chunks in order, one nogil kernel call per chunk. No
+  queue, no Python per token or sentence.
 - ``corpus_iterable``: the calling thread iterates the corpus, encodes
   ``batch_words``-sized batches in C and queues them; workers train them.
 
