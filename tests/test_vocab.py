@@ -267,17 +267,20 @@ def test_choose_words_sorted_stably():
     assert keys == ["b", "c", "d"] and counts.tolist() == [3, 3, 2]
 
 
-def test_file_tokens_split_like_str_split(tmp_path):
-    text = "a\u00a0b c\u2003d\x1ce caf\u00e9\u3000x\n\u2028y  z\n"
-    path = tmp_path / "u.txt"
+def assert_file_splits_like_str_split(path, text):
+    """A file's vocabulary, counts and sentences are those of str.split() per line."""
     path.write_text(text, encoding="utf-8")
     from_file = Word2Vec(min_count=1)
     from_file.build_vocab(corpus_file=str(path))
     from_lists = Word2Vec(min_count=1)
     from_lists.build_vocab([line.split() for line in text.split("\n") if line.split()])
     assert from_file.wv.index_to_key == from_lists.wv.index_to_key
+    assert from_file.wv.expandos["count"].tolist() == from_lists.wv.expandos["count"].tolist()
     assert from_file.corpus_count == from_lists.corpus_count
 
+
+def test_file_tokens_split_like_str_split(tmp_path):
+    assert_file_splits_like_str_split(tmp_path / "u.txt", "a\u00a0b c\u2003d\x1ce caf\u00e9\u3000x\n\u2028y  z\n")
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -293,16 +296,7 @@ def test_file_tokens_split_like_str_split_across_vector_widths(tmp_path, seed):
     for _ in range(400):
         n = int(rng.integers(1, 40))
         parts.append("".join(rng.choice(letters, size=n)) + "".join(rng.choice(spaces, size=int(rng.integers(1, 3)))))
-    text = "".join(parts)
-    path = tmp_path / "w.txt"
-    path.write_text(text, encoding="utf-8")
-    from_file = Word2Vec(min_count=1)
-    from_file.build_vocab(corpus_file=str(path))
-    from_lists = Word2Vec(min_count=1)
-    from_lists.build_vocab([line.split() for line in text.split("\n") if line.split()])
-    assert from_file.wv.index_to_key == from_lists.wv.index_to_key
-    assert from_file.wv.expandos["count"].tolist() == from_lists.wv.expandos["count"].tolist()
-    assert from_file.corpus_count == from_lists.corpus_count
+    assert_file_splits_like_str_split(tmp_path / "w.txt", "".join(parts))
 
 # -- the integer vocabulary path (Sequences -> IntCounter -> IntIndex, fastw2v/key_index.py) -----------------
 def _int_corpus(seed=4, n_sequences=300, vocab=2000):
