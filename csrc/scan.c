@@ -58,7 +58,7 @@ void fw2v_scan_encode(const fw2v_token_table *lookup, fw2v_scan_state *st, const
 {
     fw2v_tt_keyref keys[SCAN_BATCH];
     int64_t found[SCAN_BATCH];
-    unsigned char breaks[SCAN_BATCH + 1];   /* a newline came before token j (or the end) */
+    unsigned char breaks[SCAN_BATCH];       /* a newline came before token j (or, at m, the end) */
     int64_t i = 0, k = *n_ids, e = *n_ends, start, end;
     int newline, m, done = 0;
     while (!done) {

@@ -200,18 +200,21 @@ cdef class ThreadState:
     cdef list hot      # and behind hot_rows / hot_seen
     cdef list kept     # and behind kept
 
-    cdef real_t *aligned(self, size_t n, list owner) except NULL:
-        """n zeroed floats starting on a 64-byte boundary, so that rows of a padded
-        width (fastw2v/layout.py) stay aligned; ``owner`` keeps the buffer alive.
-
-        The buffer fills whole cache lines: everything a worker writes (its
-        state, its scratch) shares no line with another worker's. Small
-        allocations made one after another for two workers would otherwise sit
-        side by side, and every write of one would evict the line from the
-        other's core (false sharing)."""
-        buf = layout.aligned_zeros(_whole_lines(n * sizeof(real_t)))
+    cdef void *lines(self, size_t nbytes, list owner) except NULL:
+        """Zeroed bytes in whole 64-byte cache lines of their own; ``owner`` keeps
+        the buffer alive. Whole lines: everything a worker writes (its state,
+        its scratch) shares no line with another worker's. Small allocations
+        made one after another for two workers would otherwise sit side by side,
+        and every write of one would evict the line from the other's core (false
+        sharing). The start is also where rows of a padded width
+        (fastw2v/layout.py) stay aligned."""
+        buf = layout.aligned_zeros(_whole_lines(nbytes))
         owner.append(buf)
-        return <real_t *>cnp.PyArray_DATA(buf)
+        return cnp.PyArray_DATA(buf)
+
+    cdef real_t *aligned(self, size_t n, list owner) except NULL:
+        """n zeroed floats in lines of their own (see ``lines``)."""
+        return <real_t *>self.lines(n * sizeof(real_t), owner)
 
     def __cinit__(self, int dim, uint64_t seed, int window=5, int negative=5):
         if dim < 1 or window < 1 or negative < 0:
@@ -221,20 +224,20 @@ cdef class ThreadState:
         self.negative_capacity = negative
         self.scratch = []
         self.kept = []
-        self.t = <fw2v_thread *>self.aligned(_whole_lines(sizeof(fw2v_thread)), self.scratch)
-        self.t.noise = <int32_t *>self.aligned(_whole_lines(max(negative, 1) * sizeof(int32_t)), self.scratch)
-        self.t.noise_next = <int32_t *>self.aligned(_whole_lines(max(negative, 1) * sizeof(int32_t)), self.scratch)
+        self.t = <fw2v_thread *>self.lines(sizeof(fw2v_thread), self.scratch)
+        self.t.noise = <int32_t *>self.lines(max(negative, 1) * sizeof(int32_t), self.scratch)
+        self.t.noise_next = <int32_t *>self.lines(max(negative, 1) * sizeof(int32_t), self.scratch)
         self.t.has_next = 0
         self.t.rng = seed
         cdef size_t slots = max(2 * window, FW2V_CBOW_BLOCK)
         self.t.hidden = self.aligned(FW2V_CBOW_BLOCK * <size_t>dim, self.scratch)
         self.t.grad = self.aligned(dim, self.scratch)
-        self.t.ctx_rows = <real_t **>self.aligned(_whole_lines(slots * sizeof(real_t *)), self.scratch)
-        self.t.ctx_ids = <int32_t *>self.aligned(_whole_lines(slots * sizeof(int32_t)), self.scratch)
+        self.t.ctx_rows = <real_t **>self.lines(slots * sizeof(real_t *), self.scratch)
+        self.t.ctx_ids = <int32_t *>self.lines(slots * sizeof(int32_t), self.scratch)
         self.t.ctx_grads = self.aligned(slots * dim, self.scratch)
-        self.t.grp_rows = <real_t **>self.aligned(_whole_lines(FW2V_ROW_GROUP * sizeof(real_t *)), self.scratch)
+        self.t.grp_rows = <real_t **>self.lines(FW2V_ROW_GROUP * sizeof(real_t *), self.scratch)
         self.t.grp_labels = self.aligned(FW2V_ROW_GROUP, self.scratch)
-        self.t.grp_words = <int32_t *>self.aligned(_whole_lines(FW2V_ROW_GROUP * sizeof(int32_t)), self.scratch)
+        self.t.grp_words = <int32_t *>self.lines(FW2V_ROW_GROUP * sizeof(int32_t), self.scratch)
         self.t.grp_g = self.aligned(FW2V_ROW_GROUP * slots, self.scratch)
         self.t.grp_lab = self.aligned(FW2V_ROW_GROUP * slots, self.scratch)
         self.kept_capacity = 0
@@ -246,7 +249,6 @@ cdef class ThreadState:
         self.t.fixed_negatives = NULL
         self.t.n_fixed_negatives = 0
         self.t.fixed_position = 0
-        self.t.has_next = 0
         self.reset_counters()
 
     cdef check_pending(self, int64_t vocab_size, int negative):
@@ -273,7 +275,7 @@ cdef class ThreadState:
         if n <= self.kept_capacity:
             return 0
         self.kept = []
-        self.t.kept = <int32_t *>self.aligned(_whole_lines(max(n, 1) * sizeof(int32_t)), self.kept)
+        self.t.kept = <int32_t *>self.lines(max(n, 1) * sizeof(int32_t), self.kept)
         self.kept_capacity = n
         return 0
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures
+import contextlib
 import itertools
 import logging
 import queue
@@ -82,48 +83,58 @@ def _scan(encoder: TokenTable, chunk: bytes, limit: int, open_tokens: int = 0):
     return scanner, ids, ends
 
 
+def _stitched(scanner: Scanner, ends: np.ndarray, open_tokens: int, limit: int):
+    """A buffer scanned from a fresh state, placed after a line holding ``open_tokens``
+    raw tokens: its sentence ends and the line it leaves open, or None when a length
+    cut would fall elsewhere in its head (it must be scanned from the true state)."""
+    head = scanner.head_tokens  # -1: no newline, the open line runs through the buffer
+    if open_tokens and open_tokens + (scanner.total_tokens if head < 0 else head) >= limit:
+        return None
+    if head < 0:
+        return ends, open_tokens + scanner.sentence_tokens
+    if open_tokens and head == 0:
+        ends = np.concatenate(([0], ends))  # the newline at its start closes the open line
+    return ends, scanner.sentence_tokens
+
+
 def encode_file(path, encoder: TokenTable, errors="replace", workers: int = 1,
                 max_sentence_length: int = MAX_SENTENCE_LENGTH, chunk_size: int = CHUNK_SIZE) -> EncodedCorpus:
     """Encode a text file (one sentence per line) with the C scanner.
 
-    The file's buffers are scanned on ``workers`` threads (the scan runs without
-    the GIL), each from a fresh state, and stitched in order. A buffer scanned
-    apart is exact unless the line left open by the buffers before it, plus the
-    buffer's own head up to its first newline, reaches MAX_SENTENCE_LENGTH (a
-    length cut then falls elsewhere): such a buffer is scanned again from the
-    true state, and the rest of the file in order, since its lines are that long.
-    So the result is the same for any number of workers.
+    With several ``workers`` the file's buffers are scanned on that many threads
+    (the scan runs without the GIL), each from a fresh state, and stitched in
+    order (``_stitched``). A buffer whose head would take a length cut is scanned
+    again from the true state, and the rest of the file in order, since its lines
+    are that long. So the result is the same for any number of workers.
     """
     limit = max_sentence_length
     id_parts, end_parts = [], []
     total = raw = 0
     open_tokens = 0          # raw tokens of the line still open where the next buffer starts
-    in_order = workers <= 1
     chunks = iter_chunks(path, errors=errors, chunk_size=chunk_size)
-    pending: collections.deque = collections.deque()
-    with concurrent.futures.ThreadPoolExecutor(max(workers, 1), thread_name_prefix="fastw2v-encode") as pool:
+    pending: collections.deque = collections.deque()   # (buffer, its scan apart or None)
+    with (concurrent.futures.ThreadPoolExecutor(workers, "fastw2v-encode") if workers > 1
+          else contextlib.nullcontext()) as pool:
+        apart = pool is not None
+
         def submit():
             chunk = next(chunks, None)
             if chunk is not None:
-                pending.append((chunk, None if in_order else pool.submit(_scan, encoder, chunk, limit)))
+                pending.append((chunk, pool.submit(_scan, encoder, chunk, limit) if apart else None))
 
         for _ in range(2 * max(workers, 1)):
             submit()
         while pending:
             chunk, future = pending.popleft()
-            scanner, ids, ends = future.result() if future is not None else (None, None, None)
-            if scanner is not None:
-                head = scanner.head_tokens
-                if open_tokens and open_tokens + (scanner.total_tokens if head < 0 else head) >= limit:
-                    scanner = None
-                    in_order = True
-                elif open_tokens and head == 0:
-                    ends = np.concatenate(([0], ends))    # the newline at its start closes the open line
-                if scanner is not None:
-                    open_tokens = scanner.sentence_tokens + (open_tokens if head < 0 else 0)
-            if scanner is None:
+            placed = None
+            if future is not None:
+                scanner, ids, ends = future.result()
+                placed = _stitched(scanner, ends, open_tokens, limit)
+            if placed is None:
+                apart = False
                 scanner, ids, ends = _scan(encoder, chunk, limit, open_tokens)
-                open_tokens = scanner.sentence_tokens
+                placed = ends, scanner.sentence_tokens
+            ends, open_tokens = placed
             id_parts.append(ids)
             end_parts.append(ends + total)
             total += len(ids)
