@@ -166,11 +166,26 @@ cdef class IntIndex:
         skipped, a sentence longer than ``max_sentence_length`` raw tokens is cut
         into several, and the result is ``(ids int32, ends int64, raw_tokens)``.
         """
+        return self._encode(sentences, max_sentence_length, first_index, 0)[:3]
+
+    def encode_batch(self, sentences, int64_t max_sentence_length, int64_t first_index, int64_t max_words):
+        """The next job from an iterator of sentences, as ``TokenTable.encode_batch``:
+        stops after the sentence that brings the raw tokens to ``max_words`` and
+        returns ``(ids, ends, raw_tokens, sentences_taken)``."""
+        if max_words < 1:
+            raise ValueError("max_words must be >= 1")
+        return self._encode(sentences, max_sentence_length, first_index, max_words)
+
+    def _encode(self, sentences, int64_t max_sentence_length, int64_t first_index, int64_t max_words):
         parts, lengths = [], []
-        for number, sentence in enumerate(sentences):
-            arr = _int_sentence(sentence, first_index + number)
+        cdef int64_t raw = 0
+        for sentence in sentences:
+            arr = _int_sentence(sentence, first_index + len(parts))
             parts.append(arr)
             lengths.append(arr.shape[0])
+            raw += arr.shape[0]
+            if max_words and raw >= max_words:
+                break
         flat = np.concatenate(parts) if parts else np.zeros(0, np.int64)
         cdef const int32_t[::1] index = self.lookup(flat)
         cdef const int64_t[::1] lens = np.asarray(lengths, dtype=np.int64)
@@ -195,7 +210,7 @@ cdef class IntIndex:
                 if run:
                     ev[n_ends] = n_ids
                     n_ends += 1
-        return ids[:n_ids], ends[:n_ends], int(flat.shape[0])
+        return ids[:n_ids], ends[:n_ends], int(flat.shape[0]), len(parts)
 
 
 cdef object _int_sentence(object sentence, int64_t position):

@@ -10,6 +10,7 @@ cdef class TokenTable:
     cdef int _check_kind(self, object tok, int64_t position) except -1
     cdef int64_t find_object(self, object token, int64_t position) except -2
     cdef int64_t add_object(self, object token, int64_t position) except -2
+    cdef tuple _encode(self, sentences, int64_t max_sentence_length, int64_t first_index, int64_t max_words)
 
 cdef class Scanner:
     cdef fw2v_scan_state state

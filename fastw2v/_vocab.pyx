@@ -328,6 +328,22 @@ cdef class TokenTable:
         are cut into several (never truncated). Returns ``(ids, ends, raw_tokens)``
         with sentence s being ``ids[ends[s-1]:ends[s]]``.
         """
+        return self._encode(sentences, max_sentence_length, first_index, 0)[:3]
+
+    def encode_batch(self, sentences, int64_t max_sentence_length, int64_t first_index, int64_t max_words):
+        """The next job from an iterator of sentences: like ``encode_sentences``,
+        but stops after the sentence that brings the raw tokens to ``max_words``,
+        leaving the rest in the iterator. Returns ``(ids, ends, raw_tokens,
+        sentences_taken)``; 0 sentences taken means the iterator is exhausted.
+
+        The feeder of corpus_iterable= calls this once per job, so no Python
+        bytecode runs per sentence (on 3-8-token sentences that loop cost about
+        as much as encoding them)."""
+        if max_words < 1:
+            raise ValueError("max_words must be >= 1")
+        return self._encode(sentences, max_sentence_length, first_index, max_words)
+
+    cdef tuple _encode(self, sentences, int64_t max_sentence_length, int64_t first_index, int64_t max_words):
         cdef IntBuffer ids = IntBuffer(), ends = IntBuffer(), lengths = IntBuffer()
         cdef int64_t raw = 0, run = 0, i, index, position = first_index, n, pending = 0
         cdef int64_t *found = NULL
@@ -377,6 +393,8 @@ cdef class TokenTable:
                             _flush_lookups(self, pending, found, lengths, ids, ends, max_sentence_length)
                             pending = 0
                         position += 1
+                        if max_words and raw >= max_words:
+                            break
                         continue
                 if pending:
                     _flush_lookups(self, pending, found, lengths, ids, ends, max_sentence_length)
@@ -403,11 +421,13 @@ cdef class TokenTable:
                 if run:
                     ends.push(ids.size)
                 position += 1
+                if max_words and raw >= max_words:
+                    break
             if pending:
                 _flush_lookups(self, pending, found, lengths, ids, ends, max_sentence_length)
         finally:
             free(found)
-        return ids.to_array(np.int32), ends.to_array(np.int64), raw
+        return ids.to_array(np.int32), ends.to_array(np.int64), raw, position - first_index
 
     def encode_buffer(self, Scanner scanner, const unsigned char[::1] buf):
         """Vocabulary indices of the tokens in a bytes buffer (file front end)."""

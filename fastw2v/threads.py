@@ -278,19 +278,18 @@ FEEDER_SWITCH_INTERVAL = 0.0005  # seconds, see train_epoch_iterable
 
 
 def _batches(corpus_iterable, encoder: TokenTable, batch_words: int):
-    """Encoded jobs of about ``max(batch_words, MIN_JOB_WORDS)`` raw tokens each."""
+    """Encoded jobs of about ``max(batch_words, MIN_JOB_WORDS)`` raw tokens each,
+    a job closing after the sentence that reaches it (consumed in C, see
+    ``TokenTable.encode_batch``)."""
     batch_words = max(batch_words, MIN_JOB_WORDS)
-    pending, size, position = [], 0, 0
-    for sentence in corpus_iterable:
-        pending.append(sentence)
-        size += len(sentence)
-        if size >= batch_words:
-            ids, ends, raw = encoder.encode_sentences(pending, MAX_SENTENCE_LENGTH, position)
-            position += len(pending)
-            yield ids, ends, raw
-            pending, size = [], 0
-    if pending:
-        yield encoder.encode_sentences(pending, MAX_SENTENCE_LENGTH, position)
+    sentences = iter(corpus_iterable)
+    position = 0
+    while True:
+        ids, ends, raw, taken = encoder.encode_batch(sentences, MAX_SENTENCE_LENGTH, position, batch_words)
+        if not taken:
+            return
+        position += taken
+        yield ids, ends, raw
 
 
 def train_epoch_iterable(corpus_iterable, encoder: TokenTable, params, states, progress: Progress,

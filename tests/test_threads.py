@@ -1,4 +1,4 @@
-"""Work division of the file path (fastw2v.threads)."""
+"""Work division and feeding (fastw2v.threads)."""
 import numpy as np
 import pytest
 
@@ -41,6 +41,76 @@ def test_tapered_chunks_cover_the_corpus_and_end_finer(workers):
         # the last `workers` chunks' worth of tokens comes in pieces of about size / 8
         assert max(sizes[-workers:]) < size / 4
         assert max(sizes[: len(sizes) // 2]) > size / 2
+
+
+class Word(str):
+    pass
+
+
+def encoder_of(kind, words):
+    """The encoder training uses for a vocabulary of ``words`` (str or int keys)."""
+    from fastw2v import Word2Vec
+
+    model = Word2Vec(vector_size=4, min_count=1)
+    model.build_vocab([words])
+    return model.encoder
+
+
+@pytest.mark.parametrize("kind", ["str", "int"])
+@pytest.mark.parametrize("seed", range(3))
+def test_iterable_jobs_close_after_the_sentence_that_fills_them(monkeypatch, seed, kind):
+    """The feeder takes sentences from the iterator in C (encode_batch of either
+    encoder): each job ends with the first sentence that brings it to batch_words
+    raw tokens, jobs are the ones encode_sentences gives for those sentences, and
+    no sentence is skipped or read twice -- also with str subclasses, tuples,
+    arrays, generator sentences and empty ones in a one-pass generator corpus."""
+    from fastw2v import threads
+
+    monkeypatch.setattr(threads, "MIN_JOB_WORDS", 1)
+    rng = np.random.default_rng(seed)
+    words = [f"w{i}" for i in range(300)] if kind == "str" else [7 * i + 1 for i in range(300)]
+    table = encoder_of(kind, words[:280])          # the last 20 stay unknown
+    sentences = []
+    for k in range(int(rng.integers(1, 400))):
+        toks = [words[j] for j in rng.integers(0, 300, int(rng.integers(0, 30)))]
+        if k % 7 == 3 and toks:
+            toks[0] = Word(toks[0]) if kind == "str" else np.int64(toks[0])
+        if k % 17 == 4 and kind == "int":
+            toks = np.array(toks, dtype=np.int64)
+        sentences.append(tuple(toks) if k % 11 == 5 else toks)
+    fed = ((iter(s) if k % 13 == 2 else s) for k, s in enumerate(sentences))
+    batch_words = int(rng.integers(1, 80))
+
+    want, job, size = [], [], 0
+    for s in sentences:
+        job.append(s)
+        size += len(s)
+        if size >= batch_words:
+            want.append(job)
+            job, size = [], 0
+    if job:
+        want.append(job)
+    got = list(threads._batches(fed, table, batch_words))
+    assert len(got) == len(want)
+    for (ids, ends, raw), job in zip(got, want):
+        ref = table.encode_sentences(job, threads.MAX_SENTENCE_LENGTH, 0)
+        np.testing.assert_array_equal(ids, ref[0])
+        np.testing.assert_array_equal(ends, ref[1])
+        assert raw == ref[2] == sum(len(s) for s in job)
+
+
+@pytest.mark.parametrize("kind", ["str", "int"])
+def test_iterable_jobs_name_a_bad_sentence_by_its_corpus_position(monkeypatch, kind):
+    from fastw2v import threads
+
+    monkeypatch.setattr(threads, "MIN_JOB_WORDS", 1)
+    a, b = ("a", "b") if kind == "str" else (1, 2)
+    table = encoder_of(kind, [a, b])
+    sentences = [[a, b, a]] * 10 + ["a b"] + [[b]]
+    with pytest.raises(TypeError, match="sentence 10 is a str"):
+        list(threads._batches(iter(sentences), table, 4))
+    with pytest.raises(ValueError, match="max_words"):
+        table.encode_batch(iter(sentences), 10, 0, 0)
 
 
 def test_iterable_feeding_restores_the_switch_interval():
