@@ -146,7 +146,11 @@ def main(argv=None):
                     help="also train the original word2vec C tool (`word2vec` on PATH) with the same settings")
     ap.add_argument("--every-seed", action="store_true",
                     help="time every input on every seed (default: inputs other than file on the first only)")
-    ap.add_argument("--scaling", action="store_true", help="also time fastw2v sg-ns with 1 worker (1 epoch)")
+    ap.add_argument("--scaling", action="store_true",
+                    help="also time fastw2v sg-ns with 1 worker against --workers (1 epoch each)")
+    ap.add_argument("--scaling-rounds", type=int, default=3,
+                    help="alternated 1-worker/--workers pairs; the VM's speed drifts between minutes, so "
+                         "each pair is a ratio taken close together and the median is the figure")
     args = ap.parse_args(argv)
 
     with tempfile.TemporaryDirectory() as tmpdir:
@@ -198,12 +202,15 @@ def main(argv=None):
                           f"speed x{f[0] / g[0]:.2f}, analogy {f[1]:.4f} vs {g[1]:.4f} ({f[1] - g[1]:+.4f}), "
                           f"ws353 {f[2]:.3f} vs {g[2]:.3f} ({f[2] - g[2]:+.3f})", flush=True)
         if args.scaling:
-            one = run(dict(base, lib="fastw2v", mode="sg-ns", source="file", params=MODES["sg-ns"],
-                           workers=1, epochs=1, analogies=None, pairs=None, seed=1))
-            many = run(dict(base, lib="fastw2v", mode="sg-ns", source="file", params=MODES["sg-ns"],
-                            epochs=1, analogies=None, pairs=None, seed=1))
-            print(f"scaling sg-ns file: 1 worker {one['words_per_s']:.0f} words/s, {args.workers} workers "
-                  f"{many['words_per_s']:.0f} words/s, x{many['words_per_s'] / one['words_per_s']:.2f}")
+            ratios = []
+            for _ in range(max(args.scaling_rounds, 1)):
+                one, many = (run(dict(base, lib="fastw2v", mode="sg-ns", source="file", params=MODES["sg-ns"],
+                                      workers=w, epochs=1, analogies=None, pairs=None, seed=1))
+                             for w in (1, args.workers))
+                ratios.append(many["words_per_s"] / one["words_per_s"])
+                print(f"scaling sg-ns file: 1 worker {one['words_per_s']:.0f} words/s, {args.workers} workers "
+                      f"{many['words_per_s']:.0f} words/s, x{ratios[-1]:.2f}", flush=True)
+            print(f"scaling sg-ns file: median of {len(ratios)} pairs x{sorted(ratios)[len(ratios) // 2]:.2f}")
 
 
 if __name__ == "__main__":
