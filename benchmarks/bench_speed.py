@@ -4,7 +4,7 @@
     python benchmarks/bench_speed.py dims CORPUS [--dims 100,300]
     python benchmarks/bench_speed.py vocab [--sizes 10000,100000,1000000,2000000] [--tokens 5000000]
     python benchmarks/bench_speed.py callgrind [--tokens 30000]
-    python benchmarks/bench_speed.py iterable CORPUS [--modes sg-ns,cbow-ns]
+    python benchmarks/bench_speed.py iterable CORPUS [--modes sg-ns,cbow-ns] [--rounds 3]
 
 Timings are noisy on a shared 2-core machine; ``callgrind`` counts executed
 instructions inside the training kernel (valgrind must be installed), which
@@ -79,12 +79,12 @@ def zipf_corpus(path, vocab, tokens, seed=0):
             fh.write(" ".join(f"w{r}" for r in ranks[i:i + 20]) + "\n")
 
 
-def iterable_vs_file(path, sentences, **mode):
+def iterable_vs_file(path, sentences, order=("file", "iterable"), **mode):
     """Words/s of corpus_iterable= over ``sentences`` and of corpus_file= over ``path`` (same text)."""
     from fastw2v import Word2Vec
 
     rates = {}
-    for source in ("file", "iterable"):
+    for source in order:
         model = Word2Vec(vector_size=100, window=5, sample=1e-3, min_count=5, workers=os.cpu_count(), **mode)
         if source == "file":
             model.build_vocab(corpus_file=path)
@@ -116,9 +116,17 @@ def cmd_iterable(args):
         del tokens
         for name in args.modes.split(","):
             for label, p, sents in (("as is", path, lines), ("3-8 tokens", short_path, short)):
-                r = iterable_vs_file(p, sents, **MODES[name])
-                print(f"{name:8} {label:10} file {r['file']:>9.0f} w/s  iterable {r['iterable']:>9.0f} w/s  "
-                      f"iterable/file {r['iterable'] / r['file']:.2f}", flush=True)
+                # the VM's speed drifts between minutes: pairs taken back to back, in
+                # alternating order, and their median ratio
+                ratios = []
+                for k in range(max(args.rounds, 1)):
+                    r = iterable_vs_file(p, sents, order=("file", "iterable")[::1 if k % 2 == 0 else -1],
+                                         **MODES[name])
+                    ratios.append(r["iterable"] / r["file"])
+                    print(f"{name:8} {label:10} file {r['file']:>9.0f} w/s  iterable {r['iterable']:>9.0f} w/s  "
+                          f"iterable/file {ratios[-1]:.2f}", flush=True)
+                print(f"{name:8} {label:10} median iterable/file of {len(ratios)} pairs "
+                      f"{sorted(ratios)[len(ratios) // 2]:.2f}", flush=True)
 
 
 def cmd_scaling(args):
@@ -206,6 +214,7 @@ def main(argv=None):
     p = sub.add_parser("iterable")
     p.add_argument("corpus")
     p.add_argument("--modes", default="sg-ns,cbow-ns")
+    p.add_argument("--rounds", type=int, default=3, help="file/iterable pairs per row (median reported)")
     p = sub.add_parser("callgrind")
     p.add_argument("--tokens", type=int, default=30000)
     p.add_argument("--modes", default="sg-ns,cbow-ns,sg-hs")
