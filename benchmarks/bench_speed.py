@@ -19,6 +19,7 @@ import gzip
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -126,7 +127,7 @@ def cmd_iterable(args):
                     print(f"{name:8} {label:10} file {r['file']:>9.0f} w/s  iterable {r['iterable']:>9.0f} w/s  "
                           f"iterable/file {ratios[-1]:.2f}", flush=True)
                 print(f"{name:8} {label:10} median iterable/file of {len(ratios)} pairs "
-                      f"{sorted(ratios)[len(ratios) // 2]:.2f}", flush=True)
+                      f"{statistics.median_low(ratios):.2f}", flush=True)
 
 
 def cmd_scaling(args):

@@ -18,6 +18,7 @@ import gzip
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -210,7 +211,7 @@ def main(argv=None):
                 ratios.append(many["words_per_s"] / one["words_per_s"])
                 print(f"scaling sg-ns file: 1 worker {one['words_per_s']:.0f} words/s, {args.workers} workers "
                       f"{many['words_per_s']:.0f} words/s, x{ratios[-1]:.2f}", flush=True)
-            print(f"scaling sg-ns file: median of {len(ratios)} pairs x{sorted(ratios)[len(ratios) // 2]:.2f}")
+            print(f"scaling sg-ns file: median of {len(ratios)} pairs x{statistics.median_low(ratios):.2f}")
 
 
 if __name__ == "__main__":

