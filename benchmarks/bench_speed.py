@@ -1,7 +1,8 @@
 """Kernel speed: thread scaling, vector sizes, vocabulary sizes, instruction counts.
 
-    python benchmarks/bench_speed.py scaling CORPUS [--threads 1,2] [--modes sg-ns,cbow-ns]
-    python benchmarks/bench_speed.py dims CORPUS [--dims 100,300]
+    python benchmarks/bench_speed.py scaling CORPUS [--threads 1,2] [--modes sg-ns,cbow-ns] [--rounds 3]
+    python benchmarks/bench_speed.py dims CORPUS [--dims 100,300] [--gensim [--rounds 3]]
+    python benchmarks/bench_speed.py gensim CORPUS [--modes sg-ns,cbow-ns,sg-hs,cbow-hs] [--rounds 3]
     python benchmarks/bench_speed.py vocab [--sizes 10000,100000,1000000,2000000] [--tokens 5000000]
     python benchmarks/bench_speed.py callgrind [--tokens 30000]
     python benchmarks/bench_speed.py iterable CORPUS [--modes sg-ns,cbow-ns] [--rounds 3]
@@ -64,10 +65,34 @@ def words_per_sec(path, workers, dim=100, batch_mode="window", min_count=5, lib=
     return model.corpus_total_words / (time.perf_counter() - t0)
 
 
-def gensim_ratio(path, rate, workers, **kwargs):
-    """The ``gensim words/s, ratio`` text for a fastw2v rate measured just before."""
-    g = words_per_sec(path, workers, lib="gensim", **kwargs)
-    return f"  gensim {g:>9.0f} w/s  x{rate / g:.2f}"
+def alternated(measure_a, measure_b, rounds):
+    """``rounds`` pairs ``(a, b)`` of two measurements taken back to back, in
+    alternating order: the VM's speed drifts between minutes, so a ratio is only
+    taken within a pair, and the median of the pairs' ratios is the figure."""
+    pairs = []
+    for k in range(max(rounds, 1)):
+        if k % 2 == 0:
+            a = measure_a()
+            pairs.append((a, measure_b()))
+        else:
+            b = measure_b()
+            pairs.append((measure_a(), b))
+    return pairs
+
+
+def median_ratio(pairs):
+    return statistics.median_low(a / b for a, b in pairs)
+
+
+def against_gensim(label, path, rounds, workers, **kwargs):
+    """Prints fastw2v's and gensim's words/s for ``rounds`` alternated pairs and their median ratio."""
+    pairs = alternated(lambda: words_per_sec(path, workers, **kwargs),
+                       lambda: words_per_sec(path, workers, lib="gensim", **kwargs),
+                       rounds)
+    for f, g in pairs:
+        print(f"{label}  fastw2v {f:>9.0f} w/s  gensim {g:>9.0f} w/s  x{f / g:.2f}", flush=True)
+    if len(pairs) > 1:
+        print(f"{label}  median of {len(pairs)} pairs x{median_ratio(pairs):.2f}", flush=True)
 
 
 def zipf_corpus(path, vocab, tokens, seed=0):
@@ -80,23 +105,20 @@ def zipf_corpus(path, vocab, tokens, seed=0):
             fh.write(" ".join(f"w{r}" for r in ranks[i:i + 20]) + "\n")
 
 
-def iterable_vs_file(path, sentences, order=("file", "iterable"), **mode):
-    """Words/s of corpus_iterable= over ``sentences`` and of corpus_file= over ``path`` (same text)."""
+def iterable_or_file(source, path, sentences, **mode):
+    """Words/s of one epoch of corpus_file= over ``path`` or corpus_iterable= over ``sentences`` (same text)."""
     from fastw2v import Word2Vec
 
-    rates = {}
-    for source in order:
-        model = Word2Vec(vector_size=100, window=5, sample=1e-3, min_count=5, workers=os.cpu_count(), **mode)
-        if source == "file":
-            model.build_vocab(corpus_file=path)
-            t0 = time.perf_counter()
-            model.train(corpus_file=path, total_words=model.corpus_total_words, epochs=1)
-        else:
-            model.build_vocab(sentences)
-            t0 = time.perf_counter()
-            model.train(sentences, total_examples=model.corpus_count, epochs=1)
-        rates[source] = model.corpus_total_words / (time.perf_counter() - t0)
-    return rates
+    model = Word2Vec(vector_size=100, window=5, sample=1e-3, min_count=5, workers=os.cpu_count(), **mode)
+    if source == "file":
+        model.build_vocab(corpus_file=path)
+        t0 = time.perf_counter()
+        model.train(corpus_file=path, total_words=model.corpus_total_words, epochs=1)
+    else:
+        model.build_vocab(sentences)
+        t0 = time.perf_counter()
+        model.train(sentences, total_examples=model.corpus_count, epochs=1)
+    return model.corpus_total_words / (time.perf_counter() - t0)
 
 
 def cmd_iterable(args):
@@ -117,29 +139,33 @@ def cmd_iterable(args):
         del tokens
         for name in args.modes.split(","):
             for label, p, sents in (("as is", path, lines), ("3-8 tokens", short_path, short)):
-                # the VM's speed drifts between minutes: pairs taken back to back, in
-                # alternating order, and their median ratio
-                ratios = []
-                for k in range(max(args.rounds, 1)):
-                    r = iterable_vs_file(p, sents, order=("file", "iterable")[::1 if k % 2 == 0 else -1],
-                                         **MODES[name])
-                    ratios.append(r["iterable"] / r["file"])
-                    print(f"{name:8} {label:10} file {r['file']:>9.0f} w/s  iterable {r['iterable']:>9.0f} w/s  "
-                          f"iterable/file {ratios[-1]:.2f}", flush=True)
-                print(f"{name:8} {label:10} median iterable/file of {len(ratios)} pairs "
-                      f"{statistics.median_low(ratios):.2f}", flush=True)
+                pairs = alternated(lambda: iterable_or_file("iterable", p, sents, **MODES[name]),
+                                   lambda: iterable_or_file("file", p, sents, **MODES[name]), args.rounds)
+                for it, fi in pairs:
+                    print(f"{name:8} {label:10} file {fi:>9.0f} w/s  iterable {it:>9.0f} w/s  "
+                          f"iterable/file {it / fi:.2f}", flush=True)
+                print(f"{name:8} {label:10} median iterable/file of {len(pairs)} pairs "
+                      f"{median_ratio(pairs):.2f}", flush=True)
 
 
 def cmd_scaling(args):
     with tempfile.TemporaryDirectory() as tmp:
         path = plain(args.corpus, tmp)
+        threads = [int(w) for w in args.threads.split(",")]
+        base = min(threads)
         for name in args.modes.split(","):
             for batch_mode in args.batch_modes.split(","):
-                rates = {w: words_per_sec(path, w, batch_mode=batch_mode, **MODES[name])
-                         for w in map(int, args.threads.split(","))}
-                base = rates[min(rates)]
-                print(f"{name:8} {batch_mode:6} " + "  ".join(
-                    f"{w} threads {r:>9.0f} w/s (x{r / base:.2f})" for w, r in rates.items()), flush=True)
+                for w in threads:
+                    if w == base:
+                        continue
+                    pairs = alternated(lambda: words_per_sec(path, w, batch_mode=batch_mode, **MODES[name]),
+                                       lambda: words_per_sec(path, base, batch_mode=batch_mode, **MODES[name]),
+                                       args.rounds)
+                    for r, r0 in pairs:
+                        print(f"{name:8} {batch_mode:6} {base} threads {r0:>9.0f} w/s  {w} threads {r:>9.0f} w/s "
+                              f"(x{r / r0:.2f})", flush=True)
+                    print(f"{name:8} {batch_mode:6} {w} threads / {base}: median of {len(pairs)} pairs "
+                          f"x{median_ratio(pairs):.2f}", flush=True)
 
 
 def cmd_dims(args):
@@ -147,9 +173,22 @@ def cmd_dims(args):
         path = plain(args.corpus, tmp)
         for dim in map(int, args.dims.split(",")):
             for batch_mode in args.batch_modes.split(","):
-                r = words_per_sec(path, os.cpu_count(), dim=dim, batch_mode=batch_mode, **MODES["sg-ns"])
-                extra = gensim_ratio(path, r, os.cpu_count(), dim=dim, **MODES["sg-ns"]) if args.gensim else ""
-                print(f"sg-ns dim {dim:4} {batch_mode:6} {r:>9.0f} words/s{extra}", flush=True)
+                label = f"sg-ns dim {dim:4} {batch_mode:6}"
+                if args.gensim:
+                    against_gensim(label, path, args.rounds, os.cpu_count(), dim=dim, batch_mode=batch_mode,
+                                   **MODES["sg-ns"])
+                else:
+                    r = words_per_sec(path, os.cpu_count(), dim=dim, batch_mode=batch_mode, **MODES["sg-ns"])
+                    print(f"{label} {r:>9.0f} words/s", flush=True)
+
+
+def cmd_gensim(args):
+    """One epoch of each mode against gensim, in alternated pairs (the library's default batch_mode)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = plain(args.corpus, tmp)
+        for name in args.modes.split(","):
+            against_gensim(f"{name:8} dim {args.dim}", path, args.rounds, os.cpu_count(), dim=args.dim,
+                           batch_mode="auto", **MODES[name])
 
 
 def cmd_vocab(args):
@@ -157,9 +196,12 @@ def cmd_vocab(args):
         for size in map(int, args.sizes.split(",")):
             path = os.path.join(tmp, f"zipf{size}.txt")
             zipf_corpus(path, size, args.tokens)
-            r = words_per_sec(path, os.cpu_count(), min_count=1, **MODES["sg-ns"])
-            extra = gensim_ratio(path, r, os.cpu_count(), min_count=1, **MODES["sg-ns"]) if args.gensim else ""
-            print(f"sg-ns zipf vocab <= {size:>8} ({args.tokens} tokens) {r:>9.0f} words/s{extra}", flush=True)
+            label = f"sg-ns zipf vocab <= {size:>8} ({args.tokens} tokens)"
+            if args.gensim:
+                against_gensim(label, path, 1, os.cpu_count(), min_count=1, **MODES["sg-ns"])
+            else:
+                r = words_per_sec(path, os.cpu_count(), min_count=1, **MODES["sg-ns"])
+                print(f"{label} {r:>9.0f} words/s", flush=True)
 
 
 CALLGRIND_CHILD = """
@@ -203,11 +245,18 @@ def main(argv=None):
     p.add_argument("--threads", default="1,2")
     p.add_argument("--modes", default="sg-ns,cbow-ns")
     p.add_argument("--batch-modes", default="pair,window")
+    p.add_argument("--rounds", type=int, default=3, help="alternated pairs per ratio (median reported)")
     p = sub.add_parser("dims")
     p.add_argument("corpus")
     p.add_argument("--dims", default="100,300")
     p.add_argument("--batch-modes", default="pair,window")
     p.add_argument("--gensim", action="store_true", help="time gensim right after each row (same run)")
+    p.add_argument("--rounds", type=int, default=1, help="with --gensim: alternated pairs per row (median)")
+    p = sub.add_parser("gensim")
+    p.add_argument("corpus")
+    p.add_argument("--modes", default="sg-ns,cbow-ns,sg-hs,cbow-hs")
+    p.add_argument("--dim", type=int, default=100)
+    p.add_argument("--rounds", type=int, default=3, help="alternated pairs per mode (median reported)")
     p = sub.add_parser("vocab")
     p.add_argument("--sizes", default="10000,100000,1000000,2000000")
     p.add_argument("--tokens", type=int, default=5_000_000)
@@ -222,7 +271,7 @@ def main(argv=None):
     p.add_argument("--batch-modes", default="pair,window")
     args = ap.parse_args(argv)
     {"scaling": cmd_scaling, "dims": cmd_dims, "vocab": cmd_vocab, "callgrind": cmd_callgrind,
-     "iterable": cmd_iterable}[args.cmd](args)
+     "iterable": cmd_iterable, "gensim": cmd_gensim}[args.cmd](args)
 
 
 if __name__ == "__main__":

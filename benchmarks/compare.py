@@ -204,10 +204,12 @@ def main(argv=None):
                           f"ws353 {f[2]:.3f} vs {g[2]:.3f} ({f[2] - g[2]:+.3f})", flush=True)
         if args.scaling:
             ratios = []
-            for _ in range(max(args.scaling_rounds, 1)):
-                one, many = (run(dict(base, lib="fastw2v", mode="sg-ns", source="file", params=MODES["sg-ns"],
-                                      workers=w, epochs=1, analogies=None, pairs=None, seed=1))
-                             for w in (1, args.workers))
+            for k in range(max(args.scaling_rounds, 1)):
+                # alternating which of the pair runs first, so a drift within a pair cancels out in the median
+                order = (1, args.workers) if k % 2 == 0 else (args.workers, 1)
+                rates = {w: run(dict(base, lib="fastw2v", mode="sg-ns", source="file", params=MODES["sg-ns"],
+                                     workers=w, epochs=1, analogies=None, pairs=None, seed=1)) for w in order}
+                one, many = rates[1], rates[args.workers]
                 ratios.append(many["words_per_s"] / one["words_per_s"])
                 print(f"scaling sg-ns file: 1 worker {one['words_per_s']:.0f} words/s, {args.workers} workers "
                       f"{many['words_per_s']:.0f} words/s, x{ratios[-1]:.2f}", flush=True)

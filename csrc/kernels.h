@@ -33,6 +33,16 @@
 /* CBOW with batch_window: this many consecutive centres share one set of negatives. */
 #define FW2V_CBOW_BLOCK 8
 
+/* Skip-gram with batch_window and hierarchical softmax: a window's contexts meet
+ * the centre's Huffman path (and, with negative too, their own negatives) at most
+ * this many at a time. The top inner nodes lie on nearly every path, so with
+ * the whole window in one group they take the summed step of ~10 contexts all
+ * computed from the same old row, which cost 0.006-0.015 analogy accuracy
+ * against per-pair updates on the shared corpus; groups of 3 recover most of
+ * it (3-seed means: 0.226, pair 0.228, whole window 0.213-0.221) and keep most
+ * of the window's speed (benchmarks/RESULTS.md, seventh and eighth sessions). */
+#define FW2V_SG_HS_GROUP 3
+
 typedef struct {
     real_t *syn0;                   /* [vocab_size x dim] input vectors (wv.vectors) */
     real_t *syn1;                   /* [vocab_size x dim] inner-node rows; NULL unless hs */

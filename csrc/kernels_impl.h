@@ -7,6 +7,7 @@
  * the variants agree to float rounding (FMA and summation order differ).
  */
 #include <assert.h>
+#include <limits.h>
 #include <math.h>
 #include <string.h>
 
@@ -661,10 +662,13 @@ static void train_sentence_sg(const fw2v_params *p, fw2v_thread *t, const int32_
 
 /* Skip-gram, window at a time: the centre word's output rows (its Huffman path,
  * the target and one shared set of negatives) are trained against all context
- * rows together. Negatives are drawn once per window, not once per pair. */
+ * rows together. Negatives are drawn once per window, not once per pair. With
+ * hierarchical softmax the window is cut into groups of FW2V_SG_HS_GROUP
+ * contexts (kernels.h says why), each a HogBatch step of its own. */
 static void train_sentence_sg_window(const fw2v_params *p, fw2v_thread *t, const int32_t *w, int64_t n, real_t alpha)
 {
     const int64_t dim = p->dim;
+    const int group = p->hs ? FW2V_SG_HS_GROUP : INT_MAX; /* INT_MAX: the whole window */
     for (int64_t i = 0; i < n; i++) {
         int64_t lo, hi;
         int n_ctx = 0;
@@ -675,16 +679,18 @@ static void train_sentence_sg_window(const fw2v_params *p, fw2v_thread *t, const
             t->ctx_ids[n_ctx] = w[j];
             t->ctx_rows[n_ctx++] = p->syn0 + (int64_t)w[j] * dim;
         }
-        if (n_ctx == 0) continue;
-        /* instead of zeroing the gradients, the first group to produce any writes them */
-        t->grads_fresh = 1;
-        train_output_rows(p, t, n_ctx, t->ctx_rows, t->ctx_grads, w[i], alpha, 1);
-        if (t->grads_fresh) { /* every row saturated: nothing to add */
-            t->grads_fresh = 0;
-            continue;
+        for (int c0 = 0; c0 < n_ctx; c0 += group) {
+            const int k = n_ctx - c0 < group ? n_ctx - c0 : group;
+            /* instead of zeroing the gradients, the first group to produce any writes them */
+            t->grads_fresh = 1;
+            train_output_rows(p, t, k, t->ctx_rows + c0, t->ctx_grads + (size_t)c0 * dim, w[i], alpha, 1);
+            if (t->grads_fresh) { /* every row saturated: nothing to add */
+                t->grads_fresh = 0;
+                continue;
+            }
+            for (int c = c0; c < c0 + k; c++)
+                vaxpy(t->ctx_rows[c], lockf_of(p, t->ctx_ids[c]), t->ctx_grads + (size_t)c * dim, p->dim);
         }
-        for (int c = 0; c < n_ctx; c++)
-            vaxpy(t->ctx_rows[c], lockf_of(p, t->ctx_ids[c]), t->ctx_grads + (size_t)c * dim, p->dim);
     }
 }
 

@@ -56,6 +56,7 @@ cdef extern from "kernels.h" nogil:
         FW2V_ISA_AVX512
         FW2V_PUBLISH_EVERY
         FW2V_CBOW_BLOCK
+        FW2V_SG_HS_GROUP
         FW2V_ROW_GROUP
     ctypedef struct fw2v_params:
         real_t *syn0

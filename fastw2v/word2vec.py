@@ -155,7 +155,9 @@ class Word2Vec:
         ``'pair'``: word2vec's exact per-pair updates with fresh negatives per
         pair. ``'window'``: HogBatch (Ji et al. 2016) -- skip-gram trains each
         output row against a whole window at once with one set of negatives per
-        window; CBOW shares negatives across blocks of 8 centres. ``'auto'``
+        window (with ``hs=1``: against groups of at most 3 of the window's
+        contexts, each with its own negatives); CBOW shares negatives across
+        blocks of 8 centres. ``'auto'``
         (default): window for skip-gram, pair for CBOW (see _batch_window).
 
     Examples

@@ -64,32 +64,36 @@ def reference_sentence(sent, syn0, syn1, syn1neg, paths, negatives, sg, cbow_mea
 
 def reference_sentence_window(sent, syn0, syn1, syn1neg, paths, negatives, window, alpha, lockf,
                               n_negative=NEGATIVE):
-    """HogBatch skip-gram: every output row meets all context rows of the window at once."""
+    """HogBatch skip-gram: every output row meets a group of context rows at once -- the
+    whole window, or with hierarchical softmax at most SG_HS_GROUP contexts (the group
+    then moves its contexts before the next group meets the path, and draws its own
+    negatives)."""
     n = len(sent)
+    group = _kernels.SG_HS_GROUP if syn1 is not None else 2 * window
     for i in range(n):
-        ctx = [sent[j] for j in range(max(0, i - window), min(n, i + window + 1)) if j != i]
-        if not ctx:
-            continue
-        inputs = syn0[ctx].copy()
-        grads = np.zeros_like(inputs)
-        rows = []
-        if syn1 is not None:
-            rows += [(syn1, point, 1 - code) for point, code in paths[sent[i]]]
-        if syn1neg is not None:
-            rows.append((syn1neg, sent[i], 1))
-            for _ in range(n_negative):
-                noise = negatives.pop(0)
-                negatives.append(noise)
-                if noise != sent[i]:
-                    rows.append((syn1neg, noise, 0))
-        for matrix, r, label in rows:
-            f = inputs @ matrix[r]
-            g = (label - sigmoid(f)) * alpha
-            LOSS[0] += float(np.sum(-np.log(sigmoid(f) if label else sigmoid(-f))))
-            grads += np.outer(g, matrix[r])
-            matrix[r] += g @ inputs
-        for k, c in enumerate(ctx):
-            syn0[c] += lockf[c] * grads[k]
+        window_ctx = [sent[j] for j in range(max(0, i - window), min(n, i + window + 1)) if j != i]
+        for c0 in range(0, len(window_ctx), group):
+            ctx = window_ctx[c0:c0 + group]
+            inputs = syn0[ctx].copy()
+            grads = np.zeros_like(inputs)
+            rows = []
+            if syn1 is not None:
+                rows += [(syn1, point, 1 - code) for point, code in paths[sent[i]]]
+            if syn1neg is not None:
+                rows.append((syn1neg, sent[i], 1))
+                for _ in range(n_negative):
+                    noise = negatives.pop(0)
+                    negatives.append(noise)
+                    if noise != sent[i]:
+                        rows.append((syn1neg, noise, 0))
+            for matrix, r, label in rows:
+                f = inputs @ matrix[r]
+                g = (label - sigmoid(f)) * alpha
+                LOSS[0] += float(np.sum(-np.log(sigmoid(f) if label else sigmoid(-f))))
+                grads += np.outer(g, matrix[r])
+                matrix[r] += g @ inputs
+            for k, c in enumerate(ctx):
+                syn0[c] += lockf[c] * grads[k]
 
 
 def reference_cbow_block(sent, syn0, syn1, syn1neg, paths, negatives, cbow_mean, window, alpha, lockf,
