@@ -95,6 +95,7 @@ typedef struct {
     int32_t *kept;                  /* [max sentence length] scratch: sentence after subsampling */
     int32_t *noise;                 /* [negative] scratch: the negatives drawn for one target */
     int32_t *noise_next;            /* [negative] the next target's negatives, already drawn when has_next */
+    uint64_t *noise_raw;            /* [negative] the random numbers of the set after that, when has_next */
     int32_t has_next;
     /* Block scratch, S = max(2 * window, FW2V_CBOW_BLOCK) slots: the input rows of a
      * skip-gram window (or a CBOW centre's context rows), their words (a CBOW

@@ -538,28 +538,44 @@ static void merge_hot_rows(const fw2v_params *p, fw2v_thread *t)
     }
 }
 
-FW2V_INLINE int32_t draw_negative(const fw2v_params *p, fw2v_thread *t)
+/* A negative from the random number r (the test hook's fixed list ignores r). */
+FW2V_INLINE int32_t draw_negative(const fw2v_params *p, fw2v_thread *t, uint64_t r)
 {
     if (t->fixed_negatives)
         return t->fixed_negatives[t->fixed_position++ % t->n_fixed_negatives];
-    return fw2v_alias_draw(p->noise_prob, p->noise_alias, p->vocab_size, fw2v_rng_next(&t->rng));
+    return fw2v_alias_draw(p->noise_prob, p->noise_alias, p->vocab_size, r);
 }
 
-/* Hands the next target its negatives in t->noise and draws the set after it
- * into t->noise_next, prefetching those rows: the random noise rows are the
- * cache misses of the loop, and this way they load while the current target
- * trains instead of stalling it. Sets are used in the order drawn. */
+/* The alias-table column r will read: loaded a set ahead, its two entries are
+ * cache hits by the time the draw resolves. */
+FW2V_INLINE uint64_t raw_negative(const fw2v_params *p, fw2v_thread *t)
+{
+    uint64_t r = fw2v_rng_next(&t->rng);
+    uint32_t column = (uint32_t)(((r >> 32) * (uint64_t)p->vocab_size) >> 32);
+    FW2V_PREFETCH(p->noise_prob + column);
+    FW2V_PREFETCH(p->noise_alias + column);
+    return r;
+}
+
+/* Hands the next target its negatives in t->noise, resolves the set after it
+ * into t->noise_next, prefetching those rows, and draws the random numbers of
+ * the set after that, prefetching their alias-table entries. The random noise
+ * rows are the cache misses of the loop (and the alias entries, at ~0.5 MB per
+ * 100k words, miss L1 too); three stages let both load while the current
+ * target trains instead of stalling it. Sets are used in the order drawn. */
 FW2V_INLINE void draw_negatives(const fw2v_params *p, fw2v_thread *t)
 {
     if (!t->has_next) {
-        for (int32_t d = 0; d < p->negative; d++) t->noise_next[d] = draw_negative(p, t);
+        for (int32_t d = 0; d < p->negative; d++) t->noise_next[d] = draw_negative(p, t, fw2v_rng_next(&t->rng));
+        for (int32_t d = 0; d < p->negative; d++) t->noise_raw[d] = raw_negative(p, t);
         t->has_next = 1;
     }
     for (int32_t d = 0; d < p->negative; d++) {
         t->noise[d] = t->noise_next[d];
         assert(t->noise[d] >= 0 && t->noise[d] < p->vocab_size);
-        t->noise_next[d] = draw_negative(p, t);
+        t->noise_next[d] = draw_negative(p, t, t->noise_raw[d]);
         prefetch_row(p->syn1neg + (int64_t)t->noise_next[d] * p->dim, p->dim);
+        t->noise_raw[d] = raw_negative(p, t);
     }
 }
 
@@ -617,13 +633,26 @@ static void train_output_rows(const fw2v_params *p, fw2v_thread *t, int n_in, re
 /* Before centre i trains, start loading what centre i + 1 will need that the
  * current window does not already hold: its own output rows (its syn1neg row,
  * the deepest nodes of its Huffman path, which are the rare ones) and the input
- * row of the word entering the window. Sliding windows share everything else. */
+ * row of the word entering the window. Sliding windows share everything else.
+ * A path's rows are found through two dependent random reads (path_offsets,
+ * then points/codes: ~20 bytes per word, megabytes in all, so they miss cache
+ * as the rows do); those are loaded two and three centres ahead, so that
+ * reading them here and in train_output_rows no longer stalls (they were a
+ * sixth of CBOW + hs's time). */
 FW2V_INLINE void prefetch_next_centre(const fw2v_params *p, fw2v_thread *t, const int32_t *w, int64_t i, int64_t n)
 {
     if (i + 1 >= n) return;
     int32_t next = w[i + 1];
     if (p->negative) prefetch_row(p->syn1neg + (int64_t)next * p->dim, p->dim);
     if (p->hs) {
+        if (i + 3 < n) FW2V_PREFETCH(p->path_offsets + w[i + 3] + 1);
+        if (i + 2 < n) {
+            int64_t lo2 = p->path_offsets[w[i + 2]], hi2 = p->path_offsets[w[i + 2] + 1];
+            for (int64_t k = lo2; k < hi2; k += 16) FW2V_PREFETCH(p->points + k);
+            FW2V_PREFETCH(p->points + hi2 - 1);
+            FW2V_PREFETCH(p->codes + lo2);
+            FW2V_PREFETCH(p->codes + hi2 - 1);
+        }
         int64_t lo = p->path_offsets[next], k = p->path_offsets[next + 1];
         for (int d = 0; d < 4 && k > lo; d++) {
             k--;

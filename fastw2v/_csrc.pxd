@@ -97,6 +97,7 @@ cdef extern from "kernels.h" nogil:
         int32_t *kept
         int32_t *noise
         int32_t *noise_next
+        uint64_t *noise_raw
         int32_t has_next
         real_t **ctx_rows
         int32_t *ctx_ids

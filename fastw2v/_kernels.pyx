@@ -228,6 +228,7 @@ cdef class ThreadState:
         self.t = <fw2v_thread *>self.lines(sizeof(fw2v_thread), self.scratch)
         self.t.noise = <int32_t *>self.lines(max(negative, 1) * sizeof(int32_t), self.scratch)
         self.t.noise_next = <int32_t *>self.lines(max(negative, 1) * sizeof(int32_t), self.scratch)
+        self.t.noise_raw = <uint64_t *>self.lines(max(negative, 1) * sizeof(uint64_t), self.scratch)
         self.t.has_next = 0
         self.t.rng = seed
         cdef size_t slots = max(2 * window, FW2V_CBOW_BLOCK)
