@@ -1,6 +1,6 @@
 """Kernel speed: thread scaling, vector sizes, vocabulary sizes, instruction counts.
 
-    python benchmarks/bench_speed.py scaling CORPUS [--threads 1,2] [--modes sg-ns,cbow-ns] [--rounds 3]
+    python benchmarks/bench_speed.py scaling CORPUS [--threads 1,2] [--modes sg-ns,cbow-ns] [--rounds 3] [--epochs 1]
     python benchmarks/bench_speed.py dims CORPUS [--dims 100,300] [--gensim [--rounds 3]]
     python benchmarks/bench_speed.py gensim CORPUS [--modes sg-ns,cbow-ns,sg-hs,cbow-hs] [--rounds 3]
     python benchmarks/bench_speed.py vocab [--sizes 10000,100000,1000000,2000000] [--tokens 5000000]
@@ -10,8 +10,9 @@
 Timings are noisy on a shared 2-core machine; ``callgrind`` counts executed
 instructions inside the training kernel (valgrind must be installed), which
 is repeatable and lets kernel changes be compared without timing noise.
-Every timing trains one epoch with ``corpus_file=`` (the encoding of the
-file is excluded: it is done once per ``train`` call, before the clock starts).
+Every timing is one ``train`` call with ``corpus_file=``, one epoch unless
+``--epochs`` says otherwise; it includes the file's encoding, which ``train``
+does once per call on all workers.
 """
 from __future__ import annotations
 
@@ -44,8 +45,9 @@ def plain(path, tmpdir):
     return out
 
 
-def words_per_sec(path, workers, dim=100, batch_mode="window", min_count=5, lib="fastw2v", **mode):
-    """One epoch of ``corpus_file=`` training; ``lib="gensim"`` times gensim 4 the same way."""
+def words_per_sec(path, workers, dim=100, batch_mode="window", min_count=5, lib="fastw2v", epochs=1, **mode):
+    """``epochs`` of ``corpus_file=`` training (one ``train`` call, raw tokens per
+    second); ``lib="gensim"`` times gensim 4 the same way."""
     if lib == "gensim":
         from gensim.models import Word2Vec
 
@@ -61,8 +63,8 @@ def words_per_sec(path, workers, dim=100, batch_mode="window", min_count=5, lib=
         encode_file(path, model.encoder)  # warm the page cache and the encoder
     t0 = time.perf_counter()
     model.train(corpus_file=path, total_words=model.corpus_total_words, total_examples=model.corpus_count,
-                epochs=1)
-    return model.corpus_total_words / (time.perf_counter() - t0)
+                epochs=epochs)
+    return model.corpus_total_words * epochs / (time.perf_counter() - t0)
 
 
 def alternated(measure_a, measure_b, rounds):
@@ -158,9 +160,10 @@ def cmd_scaling(args):
                 for w in threads:
                     if w == base:
                         continue
-                    pairs = alternated(lambda: words_per_sec(path, w, batch_mode=batch_mode, **MODES[name]),
-                                       lambda: words_per_sec(path, base, batch_mode=batch_mode, **MODES[name]),
-                                       args.rounds)
+                    pairs = alternated(
+                        lambda: words_per_sec(path, w, batch_mode=batch_mode, epochs=args.epochs, **MODES[name]),
+                        lambda: words_per_sec(path, base, batch_mode=batch_mode, epochs=args.epochs, **MODES[name]),
+                        args.rounds)
                     for r, r0 in pairs:
                         print(f"{name:8} {batch_mode:6} {base} threads {r0:>9.0f} w/s  {w} threads {r:>9.0f} w/s "
                               f"(x{r / r0:.2f})", flush=True)
@@ -246,6 +249,8 @@ def main(argv=None):
     p.add_argument("--modes", default="sg-ns,cbow-ns")
     p.add_argument("--batch-modes", default="pair,window")
     p.add_argument("--rounds", type=int, default=3, help="alternated pairs per ratio (median reported)")
+    p.add_argument("--epochs", type=int, default=1,
+                   help="per train call (the file is encoded once per call, on all workers)")
     p = sub.add_parser("dims")
     p.add_argument("corpus")
     p.add_argument("--dims", default="100,300")
