@@ -180,14 +180,15 @@ FW2V_INLINE void vaxpy(real_t *FW2V_RESTRICT y, real_t a, const real_t *FW2V_RES
 #undef FW2V_AXPY_CHUNK
 }
 
-/* y = x[0] + x[1] + ... + x[m - 1] (m >= 1) in that order; y is written once,
- * not once per row. */
-FW2V_INLINE void vsum_rows(real_t *FW2V_RESTRICT y, real_t *const *x, int m, int n)
+/* y = (x[0] + x[1] + ... + x[m - 1]) * scale (m >= 1), summed in that order;
+ * y is written once, not once per row, and CBOW's mean costs no second pass. */
+FW2V_INLINE void vsum_rows(real_t *FW2V_RESTRICT y, real_t *const *x, int m, real_t scale, int n)
 {
+    const vreal s = v_set1(scale);
 #define FW2V_SUM_CHUNK(k, full, msk) do {                                          \
         vreal a_ = v_load(x[0] + (k), full, msk);                                  \
         for (int j = 1; j < m; j++) a_ = v_add(a_, v_load(x[j] + (k), full, msk)); \
-        v_store(y + (k), a_, full, msk);                                           \
+        v_store(y + (k), v_mul(a_, s), full, msk);                                 \
     } while (0)
     FW2V_FOR_CHUNKS(n, FW2V_SUM_CHUNK);
 #undef FW2V_SUM_CHUNK
@@ -732,8 +733,7 @@ FW2V_INLINE void cbow_hidden(const fw2v_params *p, const int32_t *w, int64_t lo,
     int count = 0;
     for (int64_t j = lo; j <= hi; j++)
         if (j != i) rows[count++] = p->syn0 + (int64_t)w[j] * p->dim;
-    vsum_rows(h, rows, count, p->dim);
-    if (p->cbow_mean) vscale(h, (real_t)1 / (real_t)count, p->dim);
+    vsum_rows(h, rows, count, p->cbow_mean ? (real_t)1 / (real_t)count : (real_t)1, p->dim);
 }
 
 /* Moves centre i's context rows by its hidden layer's gradient. gensim's
