@@ -649,10 +649,13 @@ FW2V_INLINE void prefetch_next_centre(const fw2v_params *p, fw2v_thread *t, cons
         if (i + 3 < n) FW2V_PREFETCH(p->path_offsets + w[i + 3] + 1);
         if (i + 2 < n) {
             int64_t lo2 = p->path_offsets[w[i + 2]], hi2 = p->path_offsets[w[i + 2] + 1];
-            for (int64_t k = lo2; k < hi2; k += 16) FW2V_PREFETCH(p->points + k);
-            FW2V_PREFETCH(p->points + hi2 - 1);
-            FW2V_PREFETCH(p->codes + lo2);
-            FW2V_PREFETCH(p->codes + hi2 - 1);
+            /* hi2 > lo2: a one-word vocabulary has empty paths and NULL points/codes */
+            if (hi2 > lo2) {
+                for (int64_t k = lo2; k < hi2; k += 16) FW2V_PREFETCH(p->points + k);
+                FW2V_PREFETCH(p->points + hi2 - 1);
+                FW2V_PREFETCH(p->codes + lo2);
+                FW2V_PREFETCH(p->codes + hi2 - 1);
+            }
         }
         int64_t lo = p->path_offsets[next], k = p->path_offsets[next + 1];
         for (int d = 0; d < 4 && k > lo; d++) {

@@ -301,6 +301,23 @@ def test_loss_bookkeeping_does_not_change_the_updates(isa, sg, batch_window):
         np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.parametrize("sg,batch_window", [(1, 0), (1, 1), (0, 0), (0, 1)])
+def test_one_word_vocabulary_with_hierarchical_softmax(sg, batch_window):
+    """One word: its Huffman path is empty and points/codes are zero-length (NULL in C);
+    nothing reaches them, prefetches included (UBSan in CI's sanitizer job checks the
+    pointer arithmetic)."""
+    V, dim = 1, 8
+    syn0 = np.random.default_rng(0).random((V, dim), dtype=np.float32)
+    before = syn0.copy()
+    syn1 = np.zeros((V, dim), np.float32)
+    params, (offsets, _, _) = make_params(syn0, syn1, None, np.ones(V, np.float32), np.array([40]), 1, 0, sg,
+                                          1, 3, 0.05, ISAS[-1], batch_window=batch_window)
+    assert offsets.tolist() == [0, 0]
+    assert _kernels.train_batch(params, _kernels.ThreadState(dim, 3), np.zeros(40, np.int32),
+                                np.array([40])) is False
+    np.testing.assert_array_equal(syn0, before)  # no path: nothing to learn
+
+
 def test_frozen_row_is_unchanged():
     rng = np.random.default_rng(0)
     V, dim = 5, 8
