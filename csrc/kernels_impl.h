@@ -552,7 +552,7 @@ FW2V_INLINE int32_t draw_negative(const fw2v_params *p, fw2v_thread *t, uint64_t
 FW2V_INLINE uint64_t raw_negative(const fw2v_params *p, fw2v_thread *t)
 {
     uint64_t r = fw2v_rng_next(&t->rng);
-    uint32_t column = (uint32_t)(((r >> 32) * (uint64_t)p->vocab_size) >> 32);
+    uint32_t column = fw2v_alias_column(r, p->vocab_size);
     FW2V_PREFETCH(p->noise_prob + column);
     FW2V_PREFETCH(p->noise_alias + column);
     return r;

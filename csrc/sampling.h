@@ -18,9 +18,16 @@
  * Returns FW2V_ERR_NOMEM on allocation failure. */
 int fw2v_build_alias(const double *weights, int64_t n, uint32_t *prob, int32_t *alias);
 
+/* The column a draw from the random number r reads: r's high 32 bits scaled to
+ * [0, n) (Lemire's multiply-shift); its low 32 bits are the coin against prob. */
+FW2V_INLINE uint32_t fw2v_alias_column(uint64_t r, int64_t n)
+{
+    return (uint32_t)(((r >> 32) * (uint64_t)n) >> 32);
+}
+
 FW2V_INLINE int32_t fw2v_alias_draw(const uint32_t *prob, const int32_t *alias, int64_t n, uint64_t r)
 {
-    uint32_t column = (uint32_t)(((r >> 32) * (uint64_t)n) >> 32);
+    uint32_t column = fw2v_alias_column(r, n);
     return ((uint32_t)r < prob[column]) ? (int32_t)column : alias[column];
 }
 

@@ -358,7 +358,8 @@ def test_drawn_negatives_follow_the_noise_distribution(sg, batch_window, isa):
     weights = counts[1:] ** 0.75
     # the fewest draws are CBOW blocks': n / 8 * negative * 0.48 (not word 0) = 24k, where
     # 3 sigma of the largest frequency (0.43) is 0.0096; the others draw 8-16x more
-    np.testing.assert_allclose(moved / moved.sum(), weights / weights.sum(), atol=1e-2 if (batch_window and not sg) else 4e-3)
+    np.testing.assert_allclose(moved / moved.sum(), weights / weights.sum(),
+                               atol=1e-2 if (batch_window and not sg) else 4e-3)
 
 
 @pytest.mark.parametrize("sg,batch_window", [(1, 0), (1, 1), (0, 0), (0, 1)])
