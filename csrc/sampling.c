@@ -37,25 +37,55 @@ int fw2v_build_alias(const double *weights, int64_t n, uint32_t *prob, int32_t *
     return FW2V_OK;
 }
 
-static int cmp_desc(const void *a, const void *b, const int64_t *counts)
+/* The Huffman tree is built with a binary heap ordered by weight alone, sifted
+ * exactly as Python's heapq does it (heapify, then heappop twice / heappush per
+ * merge). That is gensim's construction (its heap items compare by count only),
+ * so on the same vocabulary the tree, codes and points are gensim's own: a model
+ * switched from gensim trains the same tree, and ties in count (thousands of
+ * rare words share each small count) are broken the way gensim breaks them. How
+ * ties fall is not neutral: the word2vec C construction used before (two queues,
+ * a merged node before a word of equal count) gives trees with the same code
+ * lengths, yet with only the tree changed (same seeds, one worker, shared
+ * corpus) gensim's tree raised WordSim353 by 0.004-0.012 in all six runs of
+ * cbow-hs and sg-hs, and sg-hs analogies by 0.003-0.009 (benchmarks/RESULTS.md,
+ * ninth session). */
+static void heap_siftdown(int64_t *heap, const int64_t *weight, int64_t start, int64_t pos)
 {
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    if (counts[x] != counts[y]) return counts[x] > counts[y] ? -1 : 1;
-    return x < y ? -1 : (x > y);
+    int64_t item = heap[pos];
+    while (pos > start) {
+        int64_t up = (pos - 1) >> 1;
+        if (!(weight[item] < weight[heap[up]])) break;
+        heap[pos] = heap[up];
+        pos = up;
+    }
+    heap[pos] = item;
 }
 
-/* qsort has no context argument in portable C: a stable insertion-free merge sort. */
-static void sort_desc(int64_t *idx, int64_t *tmp, int64_t n, const int64_t *counts)
+/* heapq's siftup: the smaller child (the right one on ties) rises until pos is a
+ * leaf, then the item sifts back down from there. */
+static void heap_siftup(int64_t *heap, const int64_t *weight, int64_t end, int64_t pos)
 {
-    if (n < 2) return;
-    int64_t h = n / 2;
-    sort_desc(idx, tmp, h, counts);
-    sort_desc(idx + h, tmp, n - h, counts);
-    int64_t i = 0, j = h, k = 0;
-    while (i < h && j < n) tmp[k++] = cmp_desc(&idx[j], &idx[i], counts) < 0 ? idx[j++] : idx[i++];
-    while (i < h) tmp[k++] = idx[i++];
-    while (j < n) tmp[k++] = idx[j++];
-    memcpy(idx, tmp, (size_t)n * sizeof(int64_t));
+    int64_t start = pos, item = heap[pos], child = 2 * pos + 1;
+    while (child < end) {
+        if (child + 1 < end && !(weight[heap[child]] < weight[heap[child + 1]])) child++;
+        heap[pos] = heap[child];
+        pos = child;
+        child = 2 * pos + 1;
+    }
+    heap[pos] = item;
+    heap_siftdown(heap, weight, start, pos);
+}
+
+/* heapq's heappop on a heap that held size + 1 nodes: the last node takes the
+ * top's place and sifts up. */
+static int64_t heap_pop(int64_t *heap, const int64_t *weight, int64_t size)
+{
+    int64_t top = heap[0];
+    if (size > 0) {
+        heap[0] = heap[size];
+        heap_siftup(heap, weight, size, 0);
+    }
+    return top;
 }
 
 int fw2v_build_huffman(const int64_t *counts, int64_t n, int64_t *offsets, uint8_t *codes, int32_t *points)
@@ -66,51 +96,46 @@ int fw2v_build_huffman(const int64_t *counts, int64_t n, int64_t *offsets, uint8
         return FW2V_OK;
     }
     int64_t m = 2 * n - 1;
-    int64_t *order = (int64_t *)malloc((size_t)n * sizeof(int64_t));
-    int64_t *tmp = (int64_t *)malloc((size_t)n * sizeof(int64_t));
+    int64_t *heap = (int64_t *)malloc((size_t)n * sizeof(int64_t));
     int64_t *weight = (int64_t *)malloc((size_t)m * sizeof(int64_t));
     int64_t *parent = (int64_t *)malloc((size_t)m * sizeof(int64_t));
     uint8_t *bit = (uint8_t *)calloc((size_t)m, 1);
     int64_t *depth = (int64_t *)malloc((size_t)m * sizeof(int64_t));
-    if (!order || !tmp || !weight || !parent || !bit || !depth) {
-        free(order); free(tmp); free(weight); free(parent); free(bit); free(depth);
+    if (!heap || !weight || !parent || !bit || !depth) {
+        free(heap); free(weight); free(parent); free(bit); free(depth);
         return FW2V_ERR_NOMEM;
     }
-    for (int64_t i = 0; i < n; i++) order[i] = i;
-    sort_desc(order, tmp, n, counts);
-    /* Leaves 0..n-1 in descending count; inner nodes n..2n-2 are created in
-     * ascending weight, so two queues (leaves from the back, inner nodes from
-     * the front) replace a heap: O(n) after the sort. */
-    for (int64_t i = 0; i < n; i++) weight[i] = counts[order[i]];
-    int64_t pos1 = n - 1, pos2 = n;
+    /* nodes 0..n-1 are the words (in vocabulary order), n + a the a-th merge */
+    for (int64_t i = 0; i < n; i++) {
+        heap[i] = i;
+        weight[i] = counts[i];
+    }
+    for (int64_t i = n / 2 - 1; i >= 0; i--) heap_siftup(heap, weight, n, i);
+    int64_t size = n;
     for (int64_t a = 0; a < n - 1; a++) {
-        int64_t pick[2];
-        for (int k = 0; k < 2; k++) {
-            if (pos1 >= 0 && (pos2 >= n + a || weight[pos1] < weight[pos2])) pick[k] = pos1--;
-            else pick[k] = pos2++;
-        }
-        weight[n + a] = weight[pick[0]] + weight[pick[1]];
-        parent[pick[0]] = n + a;
-        parent[pick[1]] = n + a;
-        bit[pick[1]] = 1;
+        int64_t lo = heap_pop(heap, weight, --size);
+        int64_t hi = heap_pop(heap, weight, --size), node = n + a;
+        weight[node] = weight[lo] + weight[hi];
+        parent[lo] = parent[hi] = node;
+        bit[hi] = 1; /* the first popped is the left child (code 0), the second the right (1) */
+        heap[size] = node;
+        heap_siftdown(heap, weight, 0, size++);
     }
     int64_t root = m - 1;
     depth[root] = 0;
-    for (int64_t v = root - 1; v >= 0; v--) depth[v] = depth[parent[v]] + 1;
-    /* offsets are in original word order */
-    for (int64_t r = 0; r < n; r++) offsets[order[r] + 1] = depth[r];
+    for (int64_t v = root - 1; v >= 0; v--) depth[v] = depth[parent[v]] + 1; /* parents are created later */
     offsets[0] = 0;
-    for (int64_t w = 0; w < n; w++) offsets[w + 1] += offsets[w];
+    for (int64_t w = 0; w < n; w++) offsets[w + 1] = offsets[w] + depth[w];
     if (codes) {
-        for (int64_t r = 0; r < n; r++) {
-            int64_t w = order[r], len = depth[r], at = offsets[w] + len - 1;
+        for (int64_t w = 0; w < n; w++) {
+            int64_t at = offsets[w + 1] - 1;
             /* walk leaf -> root, filling the path from its end */
-            for (int64_t v = r; v != root; v = parent[v], at--) {
+            for (int64_t v = w; v != root; v = parent[v], at--) {
                 codes[at] = bit[v];
                 points[at] = (int32_t)(parent[v] - n);
             }
         }
     }
-    free(order); free(tmp); free(weight); free(parent); free(bit); free(depth);
+    free(heap); free(weight); free(parent); free(bit); free(depth);
     return FW2V_OK;
 }

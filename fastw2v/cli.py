@@ -291,7 +291,9 @@ def cmd_train(args, say) -> int:
         if args.strict:  # training reads the corpus leniently; check it first
             for _ in iter_chunks(args.input, errors="strict"):
                 pass
-        model.build_vocab_from_freq(counts, corpus_count=sentences)
+        # the vocabulary puts the latest of tied words first (gensim's order), so
+        # handing the file's words over last line first keeps the file's order
+        model.build_vocab_from_freq(dict(reversed(counts.items())), corpus_count=sentences)
         say(f"vocabulary: {len(model.wv):,} words with count >= {args.min_count} "
             f"read from {args.read_vocab}")
     else:

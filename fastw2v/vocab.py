@@ -9,8 +9,9 @@ gensim 4 so a switch of import keeps the same vocabulary:
   ``min_reduce`` by one (memory stays bounded on endless streams; counts of
   rare words become underestimates, as in gensim and word2vec C).
 - ``min_count`` / ``trim_rule`` / ``max_final_vocab`` choose the survivors;
-  ``sorted_vocab`` orders them by descending count, ties by first occurrence,
-  which depends on neither ``PYTHONHASHSEED`` nor the number of workers.
+  ``sorted_vocab`` orders them by descending count, ties by latest first
+  occurrence first (gensim 4.4's order), which depends on neither
+  ``PYTHONHASHSEED`` nor the number of workers.
 """
 from __future__ import annotations
 
@@ -128,8 +129,10 @@ def choose_words(raw: RawCounts, min_count=5, max_final_vocab=None, trim_rule=No
     index = None if keep.all() else np.flatnonzero(keep)
     kept = counts if index is None else counts[index]
     if sorted_vocab:
-        # stable sort on -count keeps first-occurrence order among ties
-        order = np.argsort(-kept, kind="stable")
+        # gensim 4's order: descending count, ties latest first occurrence first
+        # (its sort_by_descending_frequency), so index_to_key -- and the Huffman
+        # tree, which breaks ties by index -- are gensim's on the same corpus
+        order = np.lexsort((-np.arange(len(kept)), -kept))
         index = order if index is None else index[order]
     if index is None:
         return (list(raw.keys) if isinstance(raw.keys, list) else raw.keys.copy()), counts.astype(np.int64)

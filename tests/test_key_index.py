@@ -104,7 +104,7 @@ def test_int_keyed_update_adds_new_ids_and_keeps_trained_rows(tmp_path):
     before = {k: model.wv[k].copy() for k in model.wv.index_to_key}
     counts = {k: model.wv.get_vecattr(k, "count") for k in model.wv.index_to_key}
     model.build_vocab(Sequences.from_arrays([[8, 9, 2 ** 50], [5, 9]] * 5), update=True)
-    assert list(model.wv.index_to_key) == [5, 6, 7, 8, 9, 2 ** 50]
+    assert list(model.wv.index_to_key) == [7, 6, 5, 8, 9, 2 ** 50]  # ties latest first, new ids appended
     assert model.wv.get_vecattr(5, "count") == counts[5] + 5 and model.wv.get_vecattr(9, "count") == 10
     assert model.wv.get_vecattr(8, "count") == counts[8] + 5
     for k, v in before.items():

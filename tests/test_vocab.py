@@ -32,11 +32,11 @@ def gensim_rule_scan(sentences, max_vocab_size):
     return vocab
 
 
-def test_counts_and_order_descending_ties_by_first_occurrence():
+def test_counts_and_order_descending_ties_latest_first_occurrence_first():
     sentences = [["b", "a", "c"], ["c", "d", "a"], ["e", "a"]]
     m = Word2Vec(min_count=1)
     m.build_vocab(sentences)
-    assert m.wv.index_to_key == ["a", "c", "b", "d", "e"]
+    assert m.wv.index_to_key == ["a", "c", "e", "d", "b"]  # gensim 4.4's sort_by_descending_frequency
     assert [m.wv.get_vecattr(k, "count") for k in m.wv.index_to_key] == [3, 2, 1, 1, 1]
     assert m.corpus_count == 3 and m.corpus_total_words == 8
 
@@ -61,13 +61,11 @@ def test_max_vocab_size_follows_gensim_rule(limit):
 
 
 def assert_same_vocabulary(ours, theirs):
-    """Same words with the same counts; order by descending count, ties by first
-    occurrence (gensim breaks ties the other way round, by last occurrence)."""
+    """Same words with the same counts in the same order."""
     ours_counts = {k: ours.wv.get_vecattr(k, "count") for k in ours.wv.index_to_key}
     theirs_counts = {k: int(theirs.wv.get_vecattr(k, "count")) for k in theirs.wv.index_to_key}
     assert ours_counts == theirs_counts
-    counts = list(ours_counts.values())
-    assert counts == sorted(counts, reverse=True)
+    assert list(ours.wv.index_to_key) == list(theirs.wv.index_to_key)
 
 
 def test_max_vocab_size_matches_gensim():
@@ -184,6 +182,69 @@ def test_huffman_codes_are_optimal_prefix_codes(seed):
     assert (np.diff(lengths[order]) >= 0).all()
 
 
+class CountOnly:
+    """A heap item compared by count alone, as gensim's Heapitem is."""
+
+    def __init__(self, count, index, left=None, right=None):
+        self.count, self.index, self.left, self.right = count, index, left, right
+
+    def __lt__(self, other):
+        return self.count < other.count
+
+
+def heapq_huffman(counts):
+    """Paths {word: (codes, points)} of the tree heapq builds from items ordered by count alone."""
+    V = len(counts)
+    heap = [CountOnly(int(c), i) for i, c in enumerate(counts)]
+    heapq.heapify(heap)
+    for a in range(V - 1):
+        lo, hi = heapq.heappop(heap), heapq.heappop(heap)
+        heapq.heappush(heap, CountOnly(lo.count + hi.count, V + a, lo, hi))
+    paths, stack = {}, [(heap[0], (), ())]
+    while stack:
+        node, code, point = stack.pop()
+        if node.index < V:
+            paths[node.index] = (code, point)
+        else:
+            point = point + (node.index - V,)
+            stack += [(node.left, code + (0,), point), (node.right, code + (1,), point)]
+    return paths
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_huffman_ties_fall_as_in_a_count_ordered_heapq(seed):
+    """Many equal counts (rare words share each small count), sorted or not, from 2
+    words to past CPython's 2,500-item cache-friendly heapify: every code and point
+    is the one heapq's sift order gives, which is gensim's tree."""
+    rng = np.random.default_rng(seed)
+    V = int(rng.choice([2, 3, 7, 64, 700, 3000]))
+    counts = rng.integers(1, 6, size=V).astype(np.int64) ** rng.integers(1, 4)
+    if seed % 2:
+        counts = np.sort(counts)[::-1].copy()
+    offsets, codes, points = _sampling.build_huffman(counts)
+    expected = heapq_huffman(counts)
+    for w in range(V):
+        lo, hi = offsets[w], offsets[w + 1]
+        assert (tuple(codes[lo:hi]), tuple(points[lo:hi])) == expected[w], w
+
+
+def test_vocabulary_and_huffman_tree_are_gensims():
+    gensim = pytest.importorskip("gensim.models")
+    sentences = zipf_corpus(seed=5)
+    ours = Word2Vec(min_count=2, hs=1, negative=0)
+    ours.build_vocab(sentences)
+    theirs = gensim.Word2Vec(min_count=2, hs=1, negative=0)
+    theirs.build_vocab(sentences)
+    assert_same_vocabulary(ours, theirs)
+    counts = [ours.wv.get_vecattr(k, "count") for k in ours.wv.index_to_key]
+    assert len(set(counts)) < len(counts) / 5  # ties everywhere: the order is really tested
+    t = ours._tables
+    for i, key in enumerate(ours.wv.index_to_key):
+        lo, hi = t["path_offsets"][i], t["path_offsets"][i + 1]
+        assert t["codes"][lo:hi].tolist() == theirs.wv.get_vecattr(key, "code").tolist()
+        assert t["points"][lo:hi].tolist() == theirs.wv.get_vecattr(key, "point").tolist()
+
+
 def test_alias_draws_follow_noise_distribution():
     counts = np.array([500, 200, 100, 50, 10, 1], dtype=float)
     weights = counts ** 0.75
@@ -197,7 +258,7 @@ def test_integer_tokens_lists_and_arrays():
     sentences = [[5, 7, 5], np.array([7, 5, 9], dtype=np.int32), np.array([2 ** 40, 5], dtype=np.int64)]
     m = Word2Vec(min_count=1)
     m.build_vocab(sentences)
-    assert m.wv.index_to_key == [5, 7, 9, 2 ** 40]
+    assert m.wv.index_to_key == [5, 7, 2 ** 40, 9]
     assert all(type(k) is int for k in m.wv.index_to_key)
 
 
@@ -260,11 +321,11 @@ def test_empty_inputs_raise_clearly(tmp_path):
         Word2Vec(min_count=1).build_vocab(corpus_file=str(tmp_path / "missing.txt"))
 
 
-def test_choose_words_sorted_stably():
+def test_choose_words_breaks_ties_like_gensim():
     from fastw2v.vocab import RawCounts
     raw = RawCounts(["a", "b", "c", "d"], np.array([1, 3, 3, 2]), 1, 9)
     keys, counts = choose_words(raw, min_count=2)
-    assert keys == ["b", "c", "d"] and counts.tolist() == [3, 3, 2]
+    assert keys == ["c", "b", "d"] and counts.tolist() == [3, 3, 2]
 
 
 def assert_file_splits_like_str_split(path, text):
@@ -325,7 +386,7 @@ def test_int_vocabulary_equals_the_string_path_on_the_same_ids(kwargs):
     assert model.corpus_total_words == smodel.corpus_total_words
 
 
-def test_int_vocabulary_order_is_count_then_first_occurrence_whatever_the_hash_seed():
+def test_int_vocabulary_order_is_count_then_latest_first_occurrence_whatever_the_hash_seed():
     from fastw2v.sequences import Sequences
     corpus = _int_corpus(seed=8)
     keys, counts, _ = _vocab_of(Sequences.from_arrays(corpus), min_count=1)
@@ -333,7 +394,7 @@ def test_int_vocabulary_order_is_count_then_first_occurrence_whatever_the_hash_s
     tally, first = Counter(flat), {}
     for i, k in enumerate(flat):
         first.setdefault(k, i)
-    assert keys == sorted(tally, key=lambda k: (-tally[k], first[k]))
+    assert keys == sorted(tally, key=lambda k: (-tally[k], -first[k]))
     assert counts == [tally[k] for k in keys]
     assert all(type(k) is int for k in keys)
     code = ("import sys; sys.path.insert(0, %r); import numpy as np; from fastw2v import Word2Vec; "

@@ -301,6 +301,12 @@ def test_load_gensim_model_and_continue_training(tmp_path, topic_corpus):
     np.testing.assert_array_equal(ours.wv.vectors, theirs.wv.vectors)
     np.testing.assert_array_equal(ours.syn1neg, theirs.syn1neg)
     np.testing.assert_array_equal(ours.syn1, theirs.syn1)
+    # syn1's rows are inner nodes of gensim's Huffman tree: ours must be that tree
+    t = ours._tables
+    for i, key in enumerate(ours.wv.index_to_key):
+        lo, hi = t["path_offsets"][i], t["path_offsets"][i + 1]
+        assert t["points"][lo:hi].tolist() == theirs.wv.get_vecattr(key, "point").tolist()
+        assert t["codes"][lo:hi].tolist() == theirs.wv.get_vecattr(key, "code").tolist()
     assert (ours.hs, ours.negative, ours.window) == (1, 3, theirs.window)
     ours.train(topic_corpus, total_examples=ours.corpus_count, epochs=1)
     assert not np.array_equal(ours.wv.vectors, theirs.wv.vectors)
