@@ -32,14 +32,15 @@ FW2V_INLINE int32_t fw2v_alias_draw(const uint32_t *prob, const int32_t *alias, 
 }
 
 /* Huffman tree for hierarchical softmax (Mikolov et al. 2013b): frequent words
- * get short codes. Built as gensim builds it (a heap ordered by count alone, with
- * Python heapq's sift order; see sampling.c), so ties in count fall the same way
- * and the same counts in the same order give gensim's codes and points. For word w, its path is
- * codes/points[offsets[w] .. offsets[w+1]) from the root down; points are inner
- * node rows of syn1 (0..n-2, root = n-2), codes the branch bits (label = 1 - code).
- * `counts` may be in any order (the vocabulary's order breaks ties). codes/points need room for the total path
- * length, which is at most n * (n - 1); call with codes == NULL first to get
- * offsets only (returns the total in offsets[n]). */
+ * get short codes. Built as gensim builds it (a heap ordered by count alone,
+ * sifted in Python heapq's order; see sampling.c), so ties in count fall the
+ * same way and the same counts in the same order give gensim's codes and points.
+ * For word w, its path is codes/points[offsets[w] .. offsets[w+1]) from the root
+ * down; points are inner node rows of syn1 (0..n-2, root = n-2), codes the
+ * branch bits (label = 1 - code). `counts` may be in any order (the order breaks
+ * ties). codes/points need room for the total path length, which is at most
+ * n * (n - 1); call with codes == NULL first to get offsets only (returns the
+ * total in offsets[n]). */
 int fw2v_build_huffman(const int64_t *counts, int64_t n, int64_t *offsets, uint8_t *codes, int32_t *points);
 
 #endif
