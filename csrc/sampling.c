@@ -88,24 +88,22 @@ static int64_t heap_pop(int64_t *heap, const int64_t *weight, int64_t size)
     return top;
 }
 
-int fw2v_build_huffman(const int64_t *counts, int64_t n, int64_t *offsets, uint8_t *codes, int32_t *points)
+int fw2v_build_huffman(const int64_t *counts, int64_t n, int64_t *parent, uint8_t *bit, int64_t *offsets)
 {
-    if (n < 1) return FW2V_OK;
-    if (n == 1) { /* a lone word has an empty path: nothing to learn with hs */
-        offsets[0] = offsets[1] = 0;
+    offsets[0] = 0;
+    if (n < 2) { /* a lone word has an empty path: nothing to learn with hs */
+        if (n == 1) offsets[1] = 0;
         return FW2V_OK;
     }
     int64_t m = 2 * n - 1;
     int64_t *heap = (int64_t *)malloc((size_t)n * sizeof(int64_t));
     int64_t *weight = (int64_t *)malloc((size_t)m * sizeof(int64_t));
-    int64_t *parent = (int64_t *)malloc((size_t)m * sizeof(int64_t));
-    uint8_t *bit = (uint8_t *)calloc((size_t)m, 1);
     int64_t *depth = (int64_t *)malloc((size_t)m * sizeof(int64_t));
-    if (!heap || !weight || !parent || !bit || !depth) {
-        free(heap); free(weight); free(parent); free(bit); free(depth);
+    if (!heap || !weight || !depth) {
+        free(heap); free(weight); free(depth);
         return FW2V_ERR_NOMEM;
     }
-    /* nodes 0..n-1 are the words (in vocabulary order), n + a the a-th merge */
+    memset(bit, 0, (size_t)m);
     for (int64_t i = 0; i < n; i++) {
         heap[i] = i;
         weight[i] = counts[i];
@@ -121,21 +119,23 @@ int fw2v_build_huffman(const int64_t *counts, int64_t n, int64_t *offsets, uint8
         heap[size] = node;
         heap_siftdown(heap, weight, 0, size++);
     }
-    int64_t root = m - 1;
-    depth[root] = 0;
-    for (int64_t v = root - 1; v >= 0; v--) depth[v] = depth[parent[v]] + 1; /* parents are created later */
-    offsets[0] = 0;
+    parent[m - 1] = -1; /* the root */
+    depth[m - 1] = 0;
+    for (int64_t v = m - 2; v >= 0; v--) depth[v] = depth[parent[v]] + 1; /* parents are created later */
     for (int64_t w = 0; w < n; w++) offsets[w + 1] = offsets[w] + depth[w];
-    if (codes) {
-        for (int64_t w = 0; w < n; w++) {
-            int64_t at = offsets[w + 1] - 1;
-            /* walk leaf -> root, filling the path from its end */
-            for (int64_t v = w; v != root; v = parent[v], at--) {
-                codes[at] = bit[v];
-                points[at] = (int32_t)(parent[v] - n);
-            }
+    free(heap); free(weight); free(depth);
+    return FW2V_OK;
+}
+
+void fw2v_huffman_paths(const int64_t *parent, const uint8_t *bit, int64_t n, const int64_t *offsets,
+                        uint8_t *codes, int32_t *points)
+{
+    for (int64_t w = 0; w < n; w++) {
+        int64_t at = offsets[w + 1] - 1;
+        /* walk leaf -> root, filling the path from its end */
+        for (int64_t v = w; parent[v] >= 0; v = parent[v], at--) {
+            codes[at] = bit[v];
+            points[at] = (int32_t)(parent[v] - n);
         }
     }
-    free(heap); free(weight); free(parent); free(bit); free(depth);
-    return FW2V_OK;
 }

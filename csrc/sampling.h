@@ -35,12 +35,18 @@ FW2V_INLINE int32_t fw2v_alias_draw(const uint32_t *prob, const int32_t *alias, 
  * get short codes. Built as gensim builds it (a heap ordered by count alone,
  * sifted in Python heapq's order; see sampling.c), so ties in count fall the
  * same way and the same counts in the same order give gensim's codes and points.
- * For word w, its path is codes/points[offsets[w] .. offsets[w+1]) from the root
- * down; points are inner node rows of syn1 (0..n-2, root = n-2), codes the
- * branch bits (label = 1 - code). `counts` may be in any order (the order breaks
- * ties). codes/points need room for the total path length, which is at most
- * n * (n - 1); call with codes == NULL first to get offsets only (returns the
- * total in offsets[n]). */
-int fw2v_build_huffman(const int64_t *counts, int64_t n, int64_t *offsets, uint8_t *codes, int32_t *points);
+ * `counts` may be in any order (the order breaks ties). Nodes 0..n-1 are the
+ * words, n + a the a-th merge and 2n-2 the root: fills parent[2n-1] (the root's
+ * is -1), bit[2n-1] (each node's branch bit under its parent) and offsets[n+1],
+ * word w's path being codes/points[offsets[w] .. offsets[w+1]) (offsets[n]: the
+ * total length, at most n * (n - 1)). A lone word (n = 1) has an empty path and
+ * parent/bit are not touched. Returns FW2V_ERR_NOMEM on allocation failure. */
+int fw2v_build_huffman(const int64_t *counts, int64_t n, int64_t *parent, uint8_t *bit, int64_t *offsets);
+
+/* The paths of that tree from the root down: points are inner node rows of syn1
+ * (0..n-2, root = n-2), codes the branch bits (label = 1 - code); codes/points
+ * hold offsets[n] entries. */
+void fw2v_huffman_paths(const int64_t *parent, const uint8_t *bit, int64_t n, const int64_t *offsets,
+                        uint8_t *codes, int32_t *points);
 
 #endif

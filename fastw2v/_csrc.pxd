@@ -47,7 +47,9 @@ cdef extern from "scan.h" nogil:
 cdef extern from "sampling.h" nogil:
     int fw2v_build_alias(const double *weights, int64_t n, uint32_t *prob, int32_t *alias)
     int32_t fw2v_alias_draw(const uint32_t *prob, const int32_t *alias, int64_t n, uint64_t r)
-    int fw2v_build_huffman(const int64_t *counts, int64_t n, int64_t *offsets, uint8_t *codes, int32_t *points)
+    int fw2v_build_huffman(const int64_t *counts, int64_t n, int64_t *parent, uint8_t *bit, int64_t *offsets)
+    void fw2v_huffman_paths(const int64_t *parent, const uint8_t *bit, int64_t n, const int64_t *offsets,
+                            uint8_t *codes, int32_t *points)
 
 cdef extern from "kernels.h" nogil:
     enum:

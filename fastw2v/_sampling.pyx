@@ -45,13 +45,15 @@ def build_huffman(counts):
     offsets = np.zeros(n + 1, dtype=np.int64)
     if n < 2:
         return offsets, np.zeros(0, np.uint8), np.zeros(0, np.int32)
-    cdef int64_t[::1] ov = offsets
-    if fw2v_build_huffman(&c[0], n, &ov[0], NULL, NULL) != FW2V_OK:
+    parent = np.empty(2 * n - 1, dtype=np.int64)
+    bit = np.empty(2 * n - 1, dtype=np.uint8)
+    cdef int64_t[::1] ov = offsets, par = parent
+    cdef uint8_t[::1] bv = bit
+    if fw2v_build_huffman(&c[0], n, &par[0], &bv[0], &ov[0]) != FW2V_OK:
         raise MemoryError("cannot build the Huffman tree")
     codes = np.empty(offsets[n], dtype=np.uint8)
     points = np.empty(offsets[n], dtype=np.int32)
     cdef uint8_t[::1] cv = codes
     cdef int32_t[::1] pv = points
-    if fw2v_build_huffman(&c[0], n, &ov[0], &cv[0], &pv[0]) != FW2V_OK:
-        raise MemoryError("cannot build the Huffman tree")
+    fw2v_huffman_paths(&par[0], &bv[0], n, &ov[0], &cv[0], &pv[0])
     return offsets, codes, points
