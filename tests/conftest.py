@@ -31,3 +31,12 @@ def write_corpus(path, sentences):
         for s in sentences:
             fh.write(" ".join(map(str, s)) + "\n")
     return str(path)
+
+
+def assert_gensim_huffman(ours, theirs):
+    """Every word's Huffman path (codes and points) in our model is the one gensim's model holds."""
+    t = ours._tables
+    for i, key in enumerate(ours.wv.index_to_key):
+        lo, hi = t["path_offsets"][i], t["path_offsets"][i + 1]
+        assert t["codes"][lo:hi].tolist() == theirs.wv.get_vecattr(key, "code").tolist()
+        assert t["points"][lo:hi].tolist() == theirs.wv.get_vecattr(key, "point").tolist()

@@ -12,7 +12,7 @@ import pytest
 from fastw2v import Word2Vec, _sampling
 from fastw2v.vocab import RULE_DISCARD, RULE_KEEP, choose_words, keep_thresholds, scan_corpus, subsampled_head
 
-from conftest import PACKAGE_PARENT, write_corpus
+from conftest import PACKAGE_PARENT, assert_gensim_huffman, write_corpus
 
 
 def zipf_corpus(n_sentences=400, vocab=3000, seed=0):
@@ -238,11 +238,7 @@ def test_vocabulary_and_huffman_tree_are_gensims():
     assert_same_vocabulary(ours, theirs)
     counts = [ours.wv.get_vecattr(k, "count") for k in ours.wv.index_to_key]
     assert len(set(counts)) < len(counts) / 5  # ties everywhere: the order is really tested
-    t = ours._tables
-    for i, key in enumerate(ours.wv.index_to_key):
-        lo, hi = t["path_offsets"][i], t["path_offsets"][i + 1]
-        assert t["codes"][lo:hi].tolist() == theirs.wv.get_vecattr(key, "code").tolist()
-        assert t["points"][lo:hi].tolist() == theirs.wv.get_vecattr(key, "point").tolist()
+    assert_gensim_huffman(ours, theirs)
 
 
 def test_alias_draws_follow_noise_distribution():
