@@ -494,11 +494,12 @@ class Word2Vec:
             raise TypeError("train needs exactly one of corpus_iterable and corpus_file")
         if not len(self.wv) or self._tables is None:
             raise RuntimeError("you must first build vocabulary before training the model")
+        if any(arr is not None and len(arr) < len(self.wv) for arr in (self.syn1, self.syn1neg)):
+            self._cover_added_keys()  # keys added by hand since: count 0, never drawn as noise
+            self._build_tables()
         if resume and not self.training_state:
             raise ValueError("resume=True needs a training_state to continue: load a checkpoint saved with "
                              "checkpoint_path=, or resume a model whose training was interrupted")
-        if epochs is None and not resume:
-            raise ValueError("You must specify an explicit epochs count. The usual value is epochs=model.epochs.")
         if (checkpoint_every is None) != (checkpoint_path is None):
             raise ValueError("checkpoint_every and checkpoint_path go together: pass both or neither")
         if epochs is not None and int(epochs) < 0:
@@ -510,6 +511,16 @@ class Word2Vec:
                              "learning-rate and progress calculations. If you've just built the "
                              "vocabulary using the same corpus, using the count cached in the model "
                              "is sufficient: total_examples=model.corpus_count.")
+        if epochs is None and not resume:
+            raise ValueError("You must specify an explicit epochs count. The usual value is epochs=model.epochs.")
+        # as gensim's train: the epochs and learning rates given become the model's
+        # (a resumed run takes all three from its saved state instead)
+        if not resume:
+            self.epochs = int(epochs)
+            if start_alpha is not None:
+                self.alpha = float(start_alpha)
+            if end_alpha is not None:
+                self.min_alpha = float(end_alpha)
         start_alpha = self.alpha if start_alpha is None else start_alpha
         end_alpha = self.min_alpha if end_alpha is None else end_alpha
         compute_loss = bool(compute_loss or self.compute_loss)
@@ -656,6 +667,7 @@ class Word2Vec:
         for name in self._PARAMS:
             value = getattr(self, name)
             meta[name] = value.item() if isinstance(value, np.generic) else value
+        self._cover_added_keys()
         key_meta, arrays = native.pack_keys(self.wv.index_to_key)
         meta.update(key_meta)
         arrays["vectors"] = self.wv.vectors
@@ -668,6 +680,18 @@ class Word2Vec:
         if self.training_state:
             meta["training_state"] = dict(self.training_state)
         native.save_arrays(os.fspath(fname), meta, arrays)
+
+    def _cover_added_keys(self):
+        """Keys added to ``wv`` by hand after training (``wv.add_vector``) have no
+        output rows yet: give them zero rows, the value gensim gives a new word's
+        output row, so that a saved model has one output row per key and loads."""
+        n = len(self.wv)
+        for name in ("syn1", "syn1neg"):
+            arr = getattr(self, name)
+            if arr is not None and arr.shape[0] < n:
+                grown = layout.zeros_rows(n, arr.shape[1])
+                grown[:arr.shape[0]] = arr
+                setattr(self, name, grown)
 
     def save_checkpoint(self, fname, state: dict):
         """Save like :meth:`save` with ``state`` as ``training_state`` (for ``train(resume=True)``)."""

@@ -49,6 +49,34 @@ def test_gensim_three_step_idiom(topic_corpus):
         model.train(corpus_iterable=topic_corpus, epochs=1)
     with pytest.raises(ValueError, match="explicit epochs"):
         model.train(corpus_iterable=topic_corpus, total_examples=model.corpus_count)
+    with pytest.raises(ValueError, match="total_examples or total_words"):  # gensim checks totals first
+        model.train(corpus_iterable=topic_corpus)
+
+
+def test_train_arguments_become_the_models_as_in_gensim(topic_corpus):
+    """gensim's train() keeps the epochs, start_alpha and end_alpha it was given:
+    a later train() without them starts from there."""
+    gensim = pytest.importorskip("gensim.models")
+    models = [lib(vector_size=8, min_count=1, workers=1, seed=1, epochs=3, alpha=0.03, min_alpha=0.001)
+              for lib in (Word2Vec, gensim.Word2Vec)]
+    for model in models:
+        model.build_vocab(topic_corpus[:100])
+        model.train(topic_corpus[:100], total_examples=100, epochs=1, start_alpha=0.02, end_alpha=0.01)
+        model.train(topic_corpus[:100], total_examples=100, epochs=2, start_alpha=0.015)
+    ours, theirs = models
+    assert (ours.epochs, ours.alpha, ours.min_alpha) == (theirs.epochs, theirs.alpha, theirs.min_alpha) \
+        == (2, 0.015, 0.01)
+    # and the next run's schedule runs from the kept rates, not the constructor's:
+    # halfway (after the first of 2 epochs) it is at their midpoint
+    from fastw2v.callbacks import CallbackAny2Vec
+
+    class FirstEpochAlpha(CallbackAny2Vec):
+        def on_epoch_end(self, model):
+            self.alpha = getattr(self, "alpha", model.epoch_stats["alpha"])
+
+    seen = FirstEpochAlpha()
+    ours.train(topic_corpus[:100], total_examples=100, epochs=ours.epochs, callbacks=[seen])
+    assert seen.alpha == pytest.approx((0.015 + 0.01) / 2, abs=0.001)
 
 
 @pytest.mark.parametrize("mode", MODES[:4], ids=["sg-ns", "cbow-ns", "sg-hs", "cbow-hs"])
@@ -289,6 +317,33 @@ def test_generic_isa_forced_by_environment(topic_corpus):
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                          env={**os.environ, "FASTW2V_ISA": "generic"}).stdout
     assert out.strip() == "True"
+
+
+@pytest.mark.parametrize("hs,negative", [(0, 5), (1, 0)])
+def test_keys_added_to_wv_by_hand_save_load_and_train(tmp_path, topic_corpus, hs, negative):
+    """wv.add_vector after training leaves the output layer a row short; the model
+    must still save to a file that loads, and train, with a zero output row for
+    the new key (gensim's start for a new word's output row)."""
+    model = Word2Vec(topic_corpus[:200], vector_size=8, min_count=1, workers=1, seed=1, epochs=1,
+                     hs=hs, negative=negative)
+    out = model.syn1 if hs else model.syn1neg
+    trained = out.copy()
+    added = np.arange(8, dtype=np.float32)
+    model.wv.add_vector("added-by-hand", added)
+    model.save(tmp_path / "m")
+    loaded = Word2Vec.load(tmp_path / "m")
+    np.testing.assert_array_equal(loaded.wv["added-by-hand"], added)
+    grown = loaded.syn1 if hs else loaded.syn1neg
+    assert grown.shape == (len(model.wv), 8)
+    np.testing.assert_array_equal(grown[:len(trained)], trained)
+    assert not grown[len(trained):].any()
+    # both the loaded model and the original one (never saved since) train on
+    for m in (loaded, Word2Vec(topic_corpus[:200], vector_size=8, min_count=1, workers=1, seed=1, epochs=1,
+                               hs=hs, negative=negative)):
+        m.wv.add_vector("added-by-hand", added)
+        m.train(topic_corpus[:50] + [["added-by-hand", "t0w1"] * 5], total_examples=51, epochs=1)
+        assert np.isfinite(m.wv.vectors).all()
+        assert not np.array_equal(m.wv["added-by-hand"], added)  # it trained as an input word
 
 
 def test_load_gensim_model_and_continue_training(tmp_path, topic_corpus):
