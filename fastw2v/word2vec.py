@@ -340,8 +340,12 @@ class Word2Vec:
                 if isinstance(keys, np.ndarray):
                     raise ValueError("null_word=1 adds the str key '\\0', which integer keys cannot hold; "
                                      "use null_word=0 with integer corpora")
-                keys = list(keys) + ["\0"]
-                counts = np.append(counts, 1).astype(np.int64)
+                # gensim adds '\0' with count 1 as the newest word before sorting, so
+                # sorted (ties: newest first) it heads the words seen once
+                at = int(np.count_nonzero(counts > 1)) if self.sorted_vocab else len(keys)
+                keys = list(keys)
+                keys.insert(at, "\0")
+                counts = np.insert(counts, at, 1).astype(np.int64)
             self._reset_weights(keys, counts)
         self._build_tables()
 

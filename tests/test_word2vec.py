@@ -273,6 +273,19 @@ def test_null_word_and_predict_output_word(topic_corpus):
     assert np.mean([k.startswith("t2") for k, _ in predicted]) >= 0.8
 
 
+@pytest.mark.parametrize("sorted_vocab", [1, 0])
+def test_null_word_takes_gensims_place_in_the_vocabulary(sorted_vocab):
+    """gensim adds '\0' (count 1) as the newest word before sorting: among words
+    seen once it comes first; unsorted, last."""
+    gensim = pytest.importorskip("gensim.models")
+    corpus = [["a", "b", "a", "c", "once1"], ["d", "a", "b", "once2", "c"], ["once3", "d", "e", "e"]] * 1
+    corpus += [["a", "b", "c", "d"]] * 3
+    kw = dict(vector_size=4, min_count=1, null_word=1, sorted_vocab=sorted_vocab, workers=1, epochs=1)
+    ours, theirs = Word2Vec(corpus, **kw), gensim.Word2Vec(corpus, **kw)
+    assert ours.wv.index_to_key == theirs.wv.index_to_key
+    assert "\0" in ours.wv.index_to_key[:-1] if sorted_vocab else ours.wv.index_to_key[-1] == "\0"
+
+
 def test_lockf_zero_freezes_rows(topic_corpus):
     model = Word2Vec(vector_size=8, min_count=1, workers=1)
     model.build_vocab(topic_corpus)
