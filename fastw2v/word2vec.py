@@ -640,6 +640,28 @@ class Word2Vec:
         """Loss (sum of -log sigmoid terms, float64) of the latest completed epoch."""
         return self.epoch_losses[-1] if self.epoch_losses else 0.0
 
+    def estimate_memory(self, vocab_size=None, report=None) -> dict:
+        """Bytes the model takes for ``vocab_size`` words (default: its vocabulary),
+        in gensim's report: ``vocab`` (keys, counts, sampling tables, Huffman
+        paths), ``vectors``, ``syn1`` / ``syn1neg`` (rows padded to the SIMD width,
+        fastw2v/layout.py) and ``total``."""
+        n = len(self.wv) if vocab_size is None else int(vocab_size)
+        row = layout.padded_width(int(self.vector_size)) * np.dtype(REAL).itemsize
+        # a str key in the list and the dict (~100 B); count, lockf, alias entry and
+        # keep threshold (28 B); with hs a path of ~log2(n) codes and points (5 B each)
+        per_word = 128 + (5 * max(int(n).bit_length(), 1) + 8 if self.hs else 0)
+        report = dict(report or {})
+        report["vocab"] = n * per_word
+        report["vectors"] = n * row
+        if self.hs:
+            report["syn1"] = n * row
+        if self.negative:
+            report["syn1neg"] = n * row
+        report["total"] = sum(v for k, v in report.items() if k != "total")
+        logger.info("estimated required memory for %d words and %d dimensions: %d bytes",
+                    n, self.vector_size, report["total"])
+        return report
+
     # -- prediction ----------------------------------------------------------
     def predict_output_word(self, context_words_list, topn=10):
         """Most probable centre words given context words (negative-sampling

@@ -286,6 +286,22 @@ def test_null_word_takes_gensims_place_in_the_vocabulary(sorted_vocab):
     assert "\0" in ours.wv.index_to_key[:-1] if sorted_vocab else ours.wv.index_to_key[-1] == "\0"
 
 
+@pytest.mark.parametrize("hs,negative", [(0, 5), (1, 0), (1, 5)])
+def test_estimate_memory_reports_gensims_keys_and_the_real_arrays(topic_corpus, hs, negative):
+    model = Word2Vec(topic_corpus, vector_size=10, min_count=1, workers=1, epochs=1, hs=hs, negative=negative)
+    report = model.estimate_memory()
+    gensim = pytest.importorskip("gensim.models")
+    theirs = gensim.Word2Vec(vector_size=10, min_count=1, hs=hs, negative=negative)
+    theirs.build_vocab(topic_corpus)
+    assert report.keys() == theirs.estimate_memory().keys()
+    arrays = [model.wv.vectors] + [a for a in (model.syn1, model.syn1neg) if a is not None]
+    # the padded rows, as allocated
+    assert report["vectors"] + report.get("syn1", 0) + report.get("syn1neg", 0) == \
+        sum(a.shape[0] * a.strides[0] for a in arrays)
+    assert report["total"] == sum(v for k, v in report.items() if k != "total")
+    assert model.estimate_memory(vocab_size=2 * len(model.wv))["vectors"] == 2 * report["vectors"]
+
+
 def test_lockf_zero_freezes_rows(topic_corpus):
     model = Word2Vec(vector_size=8, min_count=1, workers=1)
     model.build_vocab(topic_corpus)
