@@ -201,8 +201,21 @@ def noise_table(counts: np.ndarray, ns_exponent: float) -> tuple[np.ndarray, np.
 
 
 def huffman_tree(counts: np.ndarray):
-    """``(path_offsets, codes, points)`` of the Huffman tree over ``counts``."""
-    return _sampling.build_huffman(np.asarray(counts, dtype=np.int64))
+    """``(path_offsets, codes, points)`` of the Huffman tree over ``counts``.
+
+    A word of count 0 (a key added to ``wv`` by hand, never seen in a corpus)
+    gets an empty path and no leaf: the tree is that of the other words, so
+    adding such keys leaves every trained inner node (``syn1`` row) where it was."""
+    counts = np.asarray(counts, dtype=np.int64)
+    seen = counts > 0
+    if seen.all():
+        return _sampling.build_huffman(counts)
+    offsets, codes, points = _sampling.build_huffman(counts[seen])
+    lengths = np.zeros(len(counts), dtype=np.int64)
+    lengths[seen] = np.diff(offsets)
+    full = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=full[1:])
+    return full, codes, points
 
 
 def encoder_for(keys) -> TokenTable | IntIndex:

@@ -366,6 +366,13 @@ def test_keys_added_to_wv_by_hand_save_load_and_train(tmp_path, topic_corpus, hs
     assert grown.shape == (len(model.wv), 8)
     np.testing.assert_array_equal(grown[:len(trained)], trained)
     assert not grown[len(trained):].any()
+    if hs:  # a key never seen has no leaf: every other word keeps its Huffman path
+        old, new = model._tables, loaded._tables
+        n = len(trained)
+        assert new["path_offsets"][n] == new["path_offsets"][n + 1] == old["path_offsets"][n]
+        np.testing.assert_array_equal(new["path_offsets"][:n + 1], old["path_offsets"])
+        np.testing.assert_array_equal(new["points"], old["points"])
+        np.testing.assert_array_equal(new["codes"], old["codes"])
     # both the loaded model and the original one (never saved since) train on
     for m in (loaded, Word2Vec(topic_corpus[:200], vector_size=8, min_count=1, workers=1, seed=1, epochs=1,
                                hs=hs, negative=negative)):
