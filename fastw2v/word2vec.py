@@ -498,8 +498,7 @@ class Word2Vec:
             raise TypeError("train needs exactly one of corpus_iterable and corpus_file")
         if not len(self.wv) or self._tables is None:
             raise RuntimeError("you must first build vocabulary before training the model")
-        if any(arr is not None and len(arr) < len(self.wv) for arr in (self.syn1, self.syn1neg)):
-            self._cover_added_keys()  # keys added by hand since: count 0, never drawn as noise
+        if self._cover_added_keys():  # keys added by hand since: count 0, never drawn as noise
             self._build_tables()
         if resume and not self.training_state:
             raise ValueError("resume=True needs a training_state to continue: load a checkpoint saved with "
@@ -707,17 +706,18 @@ class Word2Vec:
             meta["training_state"] = dict(self.training_state)
         native.save_arrays(os.fspath(fname), meta, arrays)
 
-    def _cover_added_keys(self):
+    def _cover_added_keys(self) -> bool:
         """Keys added to ``wv`` by hand after training (``wv.add_vector``) have no
         output rows yet: give them zero rows, the value gensim gives a new word's
-        output row, so that a saved model has one output row per key and loads."""
-        n = len(self.wv)
+        output row, so that a saved model has one output row per key and loads.
+        True when a layer grew (the sampling tables then need rebuilding)."""
+        n, grew = len(self.wv), False
         for name in ("syn1", "syn1neg"):
             arr = getattr(self, name)
-            if arr is not None and arr.shape[0] < n:
-                grown = layout.zeros_rows(n, arr.shape[1])
-                grown[:arr.shape[0]] = arr
-                setattr(self, name, grown)
+            if arr is not None and len(arr) < n:
+                setattr(self, name, _grown(arr, layout.zeros_rows(n - len(arr), arr.shape[1])))
+                grew = True
+        return grew
 
     def save_checkpoint(self, fname, state: dict):
         """Save like :meth:`save` with ``state`` as ``training_state`` (for ``train(resume=True)``)."""
