@@ -71,3 +71,14 @@ int fw2v_train_batch(const fw2v_params *p, fw2v_thread *t, const fw2v_batch *b)
     if (p->isa == FW2V_ISA_AVX2) return fw2v_train_batch_avx2(p, t, b);
     return fw2v_train_batch_generic(p, t, b);
 }
+
+void fw2v_score_batch(const fw2v_params *p, fw2v_thread *t, const fw2v_batch *b, double *out)
+{
+#ifndef NDEBUG
+    check_batch(p, t, b);
+    assert(p->hs);
+#endif
+    if (p->isa == FW2V_ISA_AVX512) fw2v_score_batch_avx512(p, t, b, out);
+    else if (p->isa == FW2V_ISA_AVX2) fw2v_score_batch_avx2(p, t, b, out);
+    else fw2v_score_batch_generic(p, t, b, out);
+}

@@ -140,6 +140,11 @@ typedef struct {
  * *stop was raised (the batch is then partly trained, at a sentence boundary). */
 int fw2v_train_batch(const fw2v_params *p, fw2v_thread *t, const fw2v_batch *b);
 
+/* out[s] = log-likelihood of sentence s under the hs model (gensim's
+ * Word2Vec.score; p->hs, paths non-NULL unless empty). Reads the weights only:
+ * any number of threads may score at once, each with its own t. */
+void fw2v_score_batch(const fw2v_params *p, fw2v_thread *t, const fw2v_batch *b, double *out);
+
 enum { FW2V_ISA_GENERIC = 0, FW2V_ISA_AVX2 = 1, FW2V_ISA_AVX512 = 2 };
 
 /* 1 when this CPU (and OS) can run the AVX2+FMA / AVX-512F variant. */
@@ -150,5 +155,8 @@ int fw2v_cpu_has_avx512(void);
 int fw2v_train_batch_generic(const fw2v_params *p, fw2v_thread *t, const fw2v_batch *b);
 int fw2v_train_batch_avx2(const fw2v_params *p, fw2v_thread *t, const fw2v_batch *b);
 int fw2v_train_batch_avx512(const fw2v_params *p, fw2v_thread *t, const fw2v_batch *b);
+void fw2v_score_batch_generic(const fw2v_params *p, fw2v_thread *t, const fw2v_batch *b, double *out);
+void fw2v_score_batch_avx2(const fw2v_params *p, fw2v_thread *t, const fw2v_batch *b, double *out);
+void fw2v_score_batch_avx512(const fw2v_params *p, fw2v_thread *t, const fw2v_batch *b, double *out);
 
 #endif

@@ -24,4 +24,8 @@ int fw2v_train_batch_avx512(const fw2v_params *p, fw2v_thread *t, const fw2v_bat
 {
     return fw2v_train_batch_generic(p, t, b);
 }
+void fw2v_score_batch_avx512(const fw2v_params *p, fw2v_thread *t, const fw2v_batch *b, double *out)
+{
+    fw2v_score_batch_generic(p, t, b, out);
+}
 #endif

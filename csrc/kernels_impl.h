@@ -803,6 +803,58 @@ static void train_sentence_cbow_block(const fw2v_params *p, fw2v_thread *t, cons
     }
 }
 
+/* ---- scoring: gensim's Word2Vec.score ------------------------------------
+ * Taddy (2015), "Document classification by inversion of distributed language
+ * representations": the log-likelihood of a sentence under a trained hs model
+ * is the sum over its centres of log P(centre | window), read off the centre's
+ * Huffman path as a product of sigmoid(+-row . h) (sign + for code 0: label
+ * 1 - code, as in training). Skip-gram sums that over every context row of the
+ * window (h = that row); CBOW takes it once, h = the window's hidden layer.
+ * The whole window (no shrinking) and every token (no subsampling), as gensim;
+ * nothing is written but t's scratch. log sigmoid(x) = -softplus(-x), exactly
+ * for every x: gensim reads a 1000-entry table and leaves out |x| >= 6, which
+ * drops the worst-predicted nodes from the sum. */
+static double score_centre(const fw2v_params *p, fw2v_thread *t, int32_t word, int n_in, real_t *const *in)
+{
+    double sum = 0;
+    for (int64_t k = p->path_offsets[word], end = p->path_offsets[word + 1]; k < end; k += FW2V_ROW_GROUP) {
+        int R = end - k < FW2V_ROW_GROUP ? (int)(end - k) : FW2V_ROW_GROUP;
+        for (int r = 0; r < R; r++) t->grp_rows[r] = p->syn1 + (int64_t)p->points[k + r] * p->dim;
+        score_group(t->grp_rows, R, in, n_in, p->dim, t->grp_g, n_in);
+        for (int r = 0; r < R; r++) {
+            double sign = p->codes[k + r] ? 1.0 : -1.0; /* -softplus(sign * f) = log sigmoid(-sign * f) */
+            for (int c = 0; c < n_in; c++) sum -= softplus(sign * (double)t->grp_g[r * n_in + c]);
+        }
+    }
+    return sum;
+}
+
+void FW2V_SUFFIX(fw2v_score_batch)(const fw2v_params *p, fw2v_thread *t, const fw2v_batch *b, double *out)
+{
+    int64_t start = b->first_start;
+    for (int64_t s = 0; s < b->n_sentences; s++) {
+        const int32_t *w = b->ids + start;
+        int64_t n = b->ends[s] - start;
+        double sum = 0;
+        start = b->ends[s];
+        for (int64_t i = 0; i < n; i++) {
+            int64_t lo = i - p->window < 0 ? 0 : i - p->window;
+            int64_t hi = i + p->window > n - 1 ? n - 1 : i + p->window;
+            if (hi == lo) continue; /* a one-word sentence has no context to predict from */
+            if (!p->sg) {
+                cbow_hidden(p, w, lo, hi, i, t->ctx_rows, t->hidden);
+                sum += score_centre(p, t, w[i], 1, &t->hidden);
+                continue;
+            }
+            int m = 0;
+            for (int64_t j = lo; j <= hi; j++)
+                if (j != i) t->ctx_rows[m++] = p->syn0 + (int64_t)w[j] * p->dim;
+            sum += score_centre(p, t, w[i], m, t->ctx_rows);
+        }
+        out[s] = sum;
+    }
+}
+
 /* Subsampling of frequent words (Mikolov et al. 2013b, word2vec C's formula,
  * thresholds precomputed as integers): dropped before windows are formed, so
  * windows reach further past frequent words, as in word2vec C and gensim. */

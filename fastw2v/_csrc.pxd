@@ -127,6 +127,7 @@ cdef extern from "kernels.h" nogil:
         int64_t first_start
         const real_t *weights
     int fw2v_train_batch(const fw2v_params *p, fw2v_thread *t, const fw2v_batch *b)
+    void fw2v_score_batch(const fw2v_params *p, fw2v_thread *t, const fw2v_batch *b, double *out)
     int fw2v_cpu_has_avx2()
     int fw2v_cpu_has_avx512()
 

@@ -329,21 +329,15 @@ cdef class ThreadState:
         return self.t.last_alpha
 
 
-def train_batch(KernelParams params, ThreadState state, ids, ends, int64_t first_start=0, weights=None):
-    """Trains on sentences ``ids[first_start:ends[0]], ids[ends[0]:ends[1]], ...``.
-
-    ``weights`` (one float per sentence, optional) scales each sentence's
-    learning rate. Runs without the GIL. Returns True when training was asked
-    to stop (the batch is then trained up to a sentence boundary).
-    """
-    cdef const real_t[::1] wv
-    cdef const int32_t[::1] iv = np.ascontiguousarray(ids, dtype=np.int32)
-    cdef const int64_t[::1] ev = np.ascontiguousarray(ends, dtype=np.int64)
-    cdef fw2v_batch batch
-    cdef int rc
+cdef int _fill_batch(fw2v_batch *batch, KernelParams params, ThreadState state, const int32_t[::1] iv,
+                     const int64_t[::1] ev, int64_t first_start) except -1:
+    """Checks a batch against the parameters and the thread state (the kernel trusts
+    all of it) and points ``batch`` at it; n_sentences = 0 when there is nothing to run."""
     cdef int64_t n_ends = ev.shape[0]
+    batch.n_sentences = 0
+    batch.weights = NULL
     if n_ends == 0:
-        return False
+        return 0
     bounds = np.concatenate(([first_start], np.asarray(ev)))
     lengths = np.diff(bounds)
     if lengths.min() < 0 or first_start < 0 or ev[n_ends - 1] > iv.shape[0]:
@@ -361,17 +355,52 @@ def train_batch(KernelParams params, ThreadState state, ids, ends, int64_t first
     state.check_pending(params.p.vocab_size, params.p.negative)
     state.ensure_hot(params.p.hs_private)
     if iv.shape[0] == 0:
-        return False
+        return 0
     batch.ids = &iv[0]
     batch.ends = &ev[0]
     batch.n_sentences = n_ends
     batch.first_start = first_start
-    batch.weights = NULL
+    return 0
+
+
+def train_batch(KernelParams params, ThreadState state, ids, ends, int64_t first_start=0, weights=None):
+    """Trains on sentences ``ids[first_start:ends[0]], ids[ends[0]:ends[1]], ...``.
+
+    ``weights`` (one float per sentence, optional) scales each sentence's
+    learning rate. Runs without the GIL. Returns True when training was asked
+    to stop (the batch is then trained up to a sentence boundary).
+    """
+    cdef const real_t[::1] wv
+    cdef const int32_t[::1] iv = np.ascontiguousarray(ids, dtype=np.int32)
+    cdef const int64_t[::1] ev = np.ascontiguousarray(ends, dtype=np.int64)
+    cdef fw2v_batch batch
+    cdef int rc
+    _fill_batch(&batch, params, state, iv, ev, first_start)
+    if batch.n_sentences == 0:
+        return False
     if weights is not None:
         wv = np.ascontiguousarray(weights, dtype=np.float32)
-        if wv.shape[0] != n_ends or not np.isfinite(np.asarray(wv)).all():
+        if wv.shape[0] != batch.n_sentences or not np.isfinite(np.asarray(wv)).all():
             raise ValueError("weights must hold one finite value per sentence")
         batch.weights = &wv[0]
     with nogil:
         rc = fw2v_train_batch(&params.p, state.t, &batch)
     return rc == FW2V_STOPPED
+
+
+def score_batch(KernelParams params, ThreadState state, ids, ends, int64_t first_start=0):
+    """Log-likelihood of each sentence ``ids[first_start:ends[0]], ...`` under a
+    hierarchical-softmax model (gensim's ``Word2Vec.score``; kernels.h). Reads
+    the weights only, without the GIL; returns float64, one per sentence."""
+    cdef const int32_t[::1] iv = np.ascontiguousarray(ids, dtype=np.int32)
+    cdef const int64_t[::1] ev = np.ascontiguousarray(ends, dtype=np.int64)
+    cdef fw2v_batch batch
+    if not params.p.hs:
+        raise ValueError("scoring needs a hierarchical-softmax model (hs=1)")
+    out = np.zeros(ev.shape[0], dtype=np.float64)
+    cdef double[::1] ov = out
+    _fill_batch(&batch, params, state, iv, ev, first_start)
+    if batch.n_sentences:
+        with nogil:
+            fw2v_score_batch(&params.p, state.t, &batch, &ov[0])
+    return out

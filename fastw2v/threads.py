@@ -358,3 +358,54 @@ def train_epoch_iterable(corpus_iterable, encoder: TokenTable, params, states, p
             break
     _wait(threads, progress, poll=0.05, on_abort=abort)
     return raw_total
+
+
+# Sentences per scoring job: a job costs one encode call and one nogil kernel
+# call, so it must be long enough that the Python around them does not count.
+MIN_SCORE_JOB = 1000
+# "Unlimited" sentence length for scoring: one score per input sentence, however long.
+_NO_CUT = 1 << 62
+
+
+def score_sentences(sentences, encoder, params, states, limit: int, chunksize: int = 100,
+                    queue_factor: int = 2) -> tuple[np.ndarray, bool]:
+    """Log-likelihood of each of the first ``limit`` sentences (see
+    ``_kernels.score_batch``): this thread encodes jobs of sentences, the
+    ``states``' threads score them without the GIL. Unknown tokens are left
+    out, as in training; a sentence with none known scores 0. Returns the
+    scores (float32, in input order) and whether sentences were left unscored."""
+    job_size = max(int(chunksize), MIN_SCORE_JOB)
+    free: queue.SimpleQueue = queue.SimpleQueue()
+    for s in states:
+        free.put(s)
+
+    def score(job):
+        state = free.get()
+        try:
+            ids, ends, _ = encoder.encode_sentences(job, _NO_CUT)
+            known = np.fromiter((len(s) > 0 for s in job), dtype=bool, count=len(job))
+            out = np.zeros(len(job), dtype=np.float32)
+            # a sentence of unknown tokens only still closes a (empty) sentence; an empty one does not
+            out[known] = _kernels.score_batch(params, state, ids, ends)
+            return out
+        finally:
+            free.put(state)
+
+    sentences = iter(sentences)
+    parts, pending = [], collections.deque()
+    taken, more = 0, False
+    with concurrent.futures.ThreadPoolExecutor(len(states), "fastw2v-score") as pool:
+        while True:
+            job = [s if isinstance(s, (list, tuple)) else list(s)
+                   for s in itertools.islice(sentences, min(job_size, limit - taken))]
+            if job:
+                taken += len(job)
+                pending.append(pool.submit(score, job))
+            if pending and (not job or len(pending) >= queue_factor * len(states)):
+                parts.append(pending.popleft().result())
+            if not job and not pending:
+                break
+            if job and taken >= limit:
+                more = next(sentences, None) is not None
+                sentences = iter(())
+    return (np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)), more

@@ -505,3 +505,70 @@ def test_sentence_weights_scale_the_learning_rate():
     np.testing.assert_array_equal(results[2], init)
     with pytest.raises(ValueError, match="one finite value per sentence"):
         _kernels.train_batch(params, state, sent, np.array([len(sent)]), weights=[1.0, 2.0])
+
+
+def reference_score(sent, syn0, syn1, paths, sg, cbow_mean, window):
+    """Taddy's sentence log-likelihood: log sigmoid(+-row . h) over each centre's
+    Huffman path, h = each context row (skip-gram) or the window's hidden layer (CBOW)."""
+    total, n = 0.0, len(sent)
+    syn0, syn1 = syn0.astype(np.float64), syn1.astype(np.float64)
+    for i in range(n):
+        ctx = [sent[j] for j in range(max(0, i - window), min(n, i + window + 1)) if j != i]
+        if not ctx:
+            continue
+        hs = [syn0[c] for c in ctx] if sg else [syn0[ctx].mean(axis=0) if cbow_mean else syn0[ctx].sum(axis=0)]
+        for h in hs:
+            for point, code in paths[sent[i]]:
+                total += np.log(sigmoid((1 - 2 * int(code)) * (h @ syn1[point])))
+    return total
+
+
+@pytest.mark.parametrize("isa", ISAS)
+@pytest.mark.parametrize("sg,cbow_mean", [(1, 1), (0, 1), (0, 0)])
+@pytest.mark.parametrize("width", [None, 32])
+@pytest.mark.parametrize("window", [2, 5])
+def test_score_matches_numpy_reference_and_writes_nothing(isa, sg, cbow_mean, width, window):
+    """Window 5: up to 10 context rows per centre, more than a score tile holds;
+    27 words: Huffman paths longer than one group of FW2V_ROW_GROUP rows would
+    need a deeper tree, so the counts are Fibonacci-like (the deepest tree)."""
+    rng = np.random.default_rng(3)
+    V, dim = 27, 19
+    fib = [1, 1]
+    while len(fib) < V:
+        fib.append(fib[-1] + fib[-2])
+    counts = np.array(fib[::-1], dtype=np.int64)
+    syn0 = padded_to(rng.random((V, dim), dtype=np.float32) * 2 - 1, width)
+    syn1 = padded_to(rng.random((V, dim), dtype=np.float32) * 2 - 1, width)
+    before = (syn0.copy(), syn1.copy())
+    params, (offsets, codes, points) = make_params(syn0, syn1, None, np.ones(V, np.float32), counts, 1, 0, sg,
+                                                   cbow_mean, window, 0.05, isa)
+    assert np.diff(offsets).max() > 16  # a path longer than one row group
+    paths = [list(zip(points[offsets[w]:offsets[w + 1]], codes[offsets[w]:offsets[w + 1]])) for w in range(V)]
+    sentences = [list(rng.integers(0, V, 13)), [V - 1, 0, 5], [4], [], list(rng.integers(0, V, 30))]
+    ids = np.concatenate([np.asarray(s, dtype=np.int32) for s in sentences])
+    ends = np.cumsum([len(s) for s in sentences])
+    got = _kernels.score_batch(params, _kernels.ThreadState(params.width, 1, window, 0), ids, ends)
+    want = [reference_score(s, syn0, syn1, paths, sg, cbow_mean, window) for s in sentences]
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+    assert got[2] == 0 and got[3] == 0 and (got[[0, 1, 4]] < 0).all()
+    np.testing.assert_array_equal(syn0, before[0])
+    np.testing.assert_array_equal(syn1, before[1])
+
+
+def test_score_checks_its_inputs():
+    V, dim = 5, 8
+    counts = np.arange(V, 0, -1, dtype=np.int64)
+    syn0 = np.zeros((V, dim), np.float32)
+    params, _ = make_params(syn0, np.zeros((V, dim), np.float32), np.zeros((V, dim), np.float32),
+                            np.ones(V, np.float32), counts, 1, 2, 1, 1, 3, 0.05, _kernels.ISA_GENERIC)
+    state = _kernels.ThreadState(dim, 1, 3, 2)
+    with pytest.raises(ValueError, match="out of range"):
+        _kernels.score_batch(params, state, np.array([0, V], np.int32), np.array([2]))
+    with pytest.raises(ValueError, match="within ids"):
+        _kernels.score_batch(params, state, np.array([0, 1], np.int32), np.array([3]))
+    with pytest.raises(ValueError, match="smaller window"):
+        _kernels.score_batch(params, _kernels.ThreadState(dim, 1, 2, 2), np.array([0, 1], np.int32), np.array([2]))
+    ns_only, _ = make_params(syn0, None, np.zeros((V, dim), np.float32), np.ones(V, np.float32), counts, 0, 2, 1,
+                             1, 3, 0.05, _kernels.ISA_GENERIC)
+    with pytest.raises(ValueError, match="hierarchical-softmax"):
+        _kernels.score_batch(ns_only, state, np.array([0, 1], np.int32), np.array([2]))
