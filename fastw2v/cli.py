@@ -199,7 +199,7 @@ def _count_corpus(path, errors: str, show: bool):
     """Count the corpus (``errors='strict'`` fails on bad UTF-8), with a progress bar over its bytes."""
     from fastw2v.progress import Meter
     from fastw2v.reader import open_corpus
-    from fastw2v.vocab import scan_corpus
+    from fastw2v.vocab import EmptyVocabularyError, scan_corpus
     with open_corpus(path) as fh:  # the bar's total is known only when the file is not compressed
         total = os.path.getsize(path) if isinstance(fh, io.BufferedReader) else None
     meter = Meter("vocabulary", total, "B", enabled=show)
@@ -215,7 +215,7 @@ def _count_corpus(path, errors: str, show: bool):
     finally:
         meter.close()
     if raw.total_words == 0:
-        raise ValueError(f"the corpus is empty: no tokens found in {path}")
+        raise EmptyVocabularyError(f"the corpus is empty: no tokens found in {path}")
     return raw
 
 

@@ -100,7 +100,7 @@ import numpy as np
 from fastw2v import allreduce, layout
 from fastw2v import word2vec as _w2v
 from fastw2v.threads import EncodedCorpus, encode_file
-from fastw2v.vocab import MAX_SENTENCE_LENGTH, RawCounts, keep_vocab_item, scan_corpus
+from fastw2v.vocab import MAX_SENTENCE_LENGTH, EmptyVocabularyError, RawCounts, keep_vocab_item, scan_corpus
 
 logger = logging.getLogger(__name__)
 
@@ -823,7 +823,7 @@ def Word2Vec(corpus, client=None, *, sync_every=350_000, n_shards=None, text_col
         model = _w2v.Word2Vec(**kwargs)
         raw = count_vocabulary(client, parts, model.max_vocab_size, trim_rule)
         if raw.total_words == 0:
-            raise ValueError("the corpus is empty: no tokens found in any partition")
+            raise EmptyVocabularyError("the corpus is empty: no tokens found in any partition")
         model.corpus_count = raw.corpus_count
         model.corpus_total_words = raw.total_words
         model._prepare(raw, update=False, trim_rule=trim_rule, keep_raw_vocab=False)

@@ -10,10 +10,16 @@ here so that code written for gensim's ``KeyedVectors`` ports unchanged.
 """
 from __future__ import annotations
 
+import collections
+import logging
+import warnings
+
 import numpy as np
 
 from . import search
 from .key_index import int_index_of, is_int_keyed, key_index
+
+logger = logging.getLogger(__name__)
 
 REAL = np.float32
 _KEY_TYPES = (str, int, np.integer)
@@ -136,6 +142,15 @@ class KeyedVectors:
         self.fill_norms()
         self.vectors /= search.safe_norms(self._norms)[:, None].astype(self.vectors.dtype)
         self.norms = np.ones(len(self.vectors), dtype=REAL)
+
+    def init_sims(self, replace: bool = False) -> None:
+        """gensim 3's name, kept by gensim 4 as deprecated: ``fill_norms()``, and with
+        ``replace`` also ``unit_normalize_all()`` (vectors scaled in place)."""
+        warnings.warn("init_sims() is deprecated (as in gensim 4): use fill_norms(), get_normed_vectors() "
+                      "or unit_normalize_all()", DeprecationWarning, stacklevel=2)
+        self.fill_norms()
+        if replace:
+            self.unit_normalize_all()
 
     # -- per-key attributes (gensim's "vecattr") ---------------------------
     def allocate_vecattrs(self, attrs=None, types=None) -> None:
@@ -287,6 +302,20 @@ class KeyedVectors:
         other.next_index = len(other.index_to_key)
         other.expandos = {k: v.copy() for k, v in self.expandos.items()}
         other.vectors_lockf = self.vectors_lockf.copy()
+        return other
+
+    def vectors_for_all(self, keys, allow_inference: bool = True, copy_vecattrs: bool = False) -> "KeyedVectors":
+        """A new KeyedVectors of ``keys`` that are known, in the order given, each once
+        (gensim's; ``allow_inference`` matters only for FastText's subword vectors,
+        which fastw2v does not train). With ``copy_vecattrs`` the per-key attributes
+        (``count``, ...) come along."""
+        chosen = list(dict.fromkeys(k for k in keys if k in self))
+        other = type(self)(self.vector_size, 0, dtype=self.vectors.dtype)
+        if not chosen:
+            return other
+        rows = self.get_indices(chosen)
+        extras = {attr: vals[rows] for attr, vals in self.expandos.items()} if copy_vecattrs else None
+        other.add_vectors(chosen, np.asarray(self.vectors[rows]), extras=extras)
         return other
 
     def sort_by_descending_frequency(self) -> None:
@@ -539,6 +568,28 @@ class KeyedVectors:
         a = self.get_mean_vector(ws1, pre_normalize=False, ignore_missing=False)
         b = self.get_mean_vector(ws2, pre_normalize=False, ignore_missing=False)
         return float(np.dot(search.unit(a), search.unit(b)))
+
+    def wmdistance(self, document1, document2, norm: bool = True) -> float:
+        """Word Mover's Distance between two token lists, as gensim's: unknown
+        tokens left out, each document a bag of its words weighted by frequency,
+        Euclidean distance between (with ``norm``, unit) vectors; inf when a
+        document has no known token, 0 when both hold one and the same word.
+        Needs POT (``pip install fastw2v[wmd]``), see search.word_movers_distance."""
+        docs = []
+        for document in (document1, document2):
+            known = [k for k in document if k in self]
+            if len(known) < len(document):
+                logger.info("wmdistance: left out %d unknown tokens", len(document) - len(known))
+            docs.append(known)
+        if not docs[0] or not docs[1]:
+            logger.warning("At least one of the documents had no words that were in the vocabulary.")
+            return float("inf")
+        bags = [collections.Counter(d) for d in docs]
+        if len(bags[0].keys() | bags[1].keys()) == 1:
+            return 0.0
+        rows = [np.array([self.get_vector(k, norm=norm) for k in bag]) for bag in bags]
+        weights = [np.fromiter(bag.values(), dtype=np.float64) / len(d) for bag, d in zip(bags, docs)]
+        return search.word_movers_distance(rows[0], weights[0], rows[1], weights[1])
 
     @staticmethod
     def cosine_similarities(vector_1, vectors_all) -> np.ndarray:

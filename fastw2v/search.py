@@ -248,3 +248,21 @@ def _merge(best_r, best_s, cand_q, cand_r, cand_s, k):
     starts = np.searchsorted(q[order], np.arange(m))  # every query has its k current entries
     pick = order[starts[:, None] + np.arange(k)]
     return r[pick], s[pick]
+
+
+def word_movers_distance(rows1: np.ndarray, weights1: np.ndarray, rows2: np.ndarray,
+                         weights2: np.ndarray) -> float:
+    """Word Mover's Distance (Kusner et al. 2015, "From word embeddings to document
+    distances"): the least total Euclidean distance that moves the mass of one
+    bag of words (``weights1`` on ``rows1``, summing to 1) onto the other's.
+    An exact transport problem (earth mover's distance), solved by POT, the
+    library gensim uses; rectangular, so only the distances across the two
+    documents are computed."""
+    try:
+        from ot import emd2
+    except ImportError as exc:
+        raise ImportError("wmdistance needs POT (Python Optimal Transport): pip install pot, "
+                          "or pip install fastw2v[wmd]") from exc
+    a, b = np.asarray(rows1, dtype=np.float64), np.asarray(rows2, dtype=np.float64)
+    cost = np.sqrt(np.maximum(((a[:, None, :] - b[None, :, :]) ** 2).sum(axis=2), 0.0))
+    return float(emd2(np.asarray(weights1, np.float64), np.asarray(weights2, np.float64), cost))

@@ -38,6 +38,13 @@ RULE_KEEP = 2
 MAX_SENTENCE_LENGTH = 10000
 
 
+class EmptyVocabularyError(ValueError, RuntimeError):
+    """Nothing to train on: the corpus holds no token, or none survives min_count.
+    A ValueError (the input is at fault) that is also the RuntimeError gensim
+    raises for it ("you must first build vocabulary before training the
+    model"), so code written against either library catches it."""
+
+
 def keep_vocab_item(word, count, min_count, trim_rule=None) -> bool:
     """gensim's rule: ``trim_rule`` may force keep/discard, else ``count >= min_count``."""
     default = count >= min_count

@@ -30,9 +30,10 @@ from fastw2v.callbacks import StopTraining
 from fastw2v.checkpoint import Checkpointer, Schedule
 from fastw2v.key_index import int_index_of, is_int_keyed, key_index
 from fastw2v.keyedvectors import KeyedVectors
-from fastw2v.threads import EncodedCorpus, Progress, encode_file, train_epoch_encoded, train_epoch_iterable
-from fastw2v.vocab import (MAX_SENTENCE_LENGTH, RawCounts, choose_words, encoder_for, huffman_tree,
-                           noise_table, scan_corpus, subsampled_head)
+from fastw2v.threads import (EncodedCorpus, Progress, encode_file, score_sentences, train_epoch_encoded,
+                             train_epoch_iterable)
+from fastw2v.vocab import (MAX_SENTENCE_LENGTH, EmptyVocabularyError, RawCounts, choose_words, encoder_for,
+                           huffman_tree, noise_table, scan_corpus, subsampled_head)
 
 logger = logging.getLogger(__name__)
 
@@ -176,7 +177,7 @@ class Word2Vec:
                  shrink_windows=True, corpus_iterable=None, batch_mode="auto"):
         if corpus_iterable is not None:
             if sentences is not None:
-                raise ValueError("pass either sentences or corpus_iterable, not both")
+                raise TypeError("pass either sentences or corpus_iterable, not both")
             sentences = corpus_iterable
         self.vector_size = vector_size
         self.alpha = alpha
@@ -229,7 +230,7 @@ class Word2Vec:
         self._tables = None
 
         if sentences is not None and corpus_file is not None:
-            raise ValueError("pass either sentences or corpus_file, not both")
+            raise TypeError("pass either sentences or corpus_file, not both")
         if sentences is not None or corpus_file is not None:
             _check_restartable(sentences, "sentences")
             self.build_vocab(corpus_iterable=sentences, corpus_file=corpus_file, trim_rule=trim_rule)
@@ -298,7 +299,7 @@ class Word2Vec:
                               progress=progress)
         if raw.total_words == 0:
             source = corpus_file if corpus_file is not None else "corpus_iterable"
-            raise ValueError(f"the corpus is empty: no tokens found in {source}")
+            raise EmptyVocabularyError(f"the corpus is empty: no tokens found in {source}")
         self.corpus_count = raw.corpus_count
         self.corpus_total_words = raw.total_words
         distinct = len(raw.counts)
@@ -329,7 +330,7 @@ class Word2Vec:
         self.raw_vocab = raw.as_dict() if keep_raw_vocab else None
         raw.keys, raw.counts = [], np.zeros(0, dtype=np.int64)
         if len(keys) == 0 and not (update and len(self.wv)):
-            raise ValueError(
+            raise EmptyVocabularyError(
                 f"the vocabulary is empty: no token occurs at least min_count={self.min_count} times "
                 f"({distinct} distinct tokens, the most frequent seen {top} times); lower min_count")
         self._corpus_in_vocab_words = int(counts.sum())
@@ -359,6 +360,19 @@ class Word2Vec:
         self.wv = wv
         self.syn1 = layout.zeros_rows(len(keys), dim) if self.hs else None
         self.syn1neg = layout.zeros_rows(len(keys), dim) if self.negative else None
+
+    def reset_from(self, other_model):
+        """Take ``other_model``'s vocabulary (keys, counts, corpus statistics) and start
+        from fresh weights, as gensim's: a second model over the same corpus needs
+        no second vocabulary scan. The tables follow this model's own settings."""
+        other = other_model.wv
+        if not len(other):
+            raise RuntimeError("reset_from needs a model whose vocabulary is built")
+        keys = other.index_to_key.copy() if isinstance(other.index_to_key, np.ndarray) else list(other.index_to_key)
+        for name in ("corpus_count", "corpus_total_words", "effective_min_count", "_corpus_in_vocab_words"):
+            setattr(self, name, getattr(other_model, name))
+        self._reset_weights(keys, other.expandos["count"].copy())
+        self._build_tables()
 
     def _add_words(self, keys, counts):
         """``build_vocab(update=True)``: known words gain counts, new words get new rows."""
@@ -635,6 +649,10 @@ class Word2Vec:
         if params is not None:
             params.request_stop()
 
+    def init_sims(self, replace=False):
+        """Deprecated in gensim 4 as here: see ``KeyedVectors.init_sims``."""
+        return self.wv.init_sims(replace)
+
     def get_latest_training_loss(self) -> float:
         """Loss (sum of -log sigmoid terms, float64) of the latest completed epoch."""
         return self.epoch_losses[-1] if self.epoch_losses else 0.0
@@ -675,6 +693,41 @@ class Word2Vec:
         prob = scores / scores.sum()
         top = np.argsort(-prob, kind="stable")[:topn]
         return [(self.wv.index_to_key[i], float(prob[i])) for i in top]
+
+    def score(self, sentences, total_sentences=int(1e6), chunksize=100, queue_factor=2, report_delay=1):
+        """Log-probability of each sentence under this hierarchical-softmax model
+        (Taddy 2015, "Document classification by inversion of distributed language
+        representations"; gensim's ``Word2Vec.score``): for each word, the
+        probability of its Huffman path given its full window, summed in logs.
+        The model is not changed. Scores the first ``total_sentences`` sentences
+        and returns one float32 per sentence scored, in order.
+
+        As in gensim, unknown words are left out and the model needs ``hs=1``.
+        Unlike gensim, every path node counts, with its exact log-sigmoid: gensim
+        tabulates it and skips nodes scored beyond +-6, so it leaves out the
+        model's worst (and most confident) predictions.
+        """
+        if not len(self.wv) or self._tables is None:
+            raise RuntimeError("you must first build vocabulary before scoring new data")
+        if not self.hs:
+            raise RuntimeError("score is implemented for hierarchical softmax only: train the model with hs=1 "
+                               "(gensim's restriction too)")
+        if int(total_sentences) < 0 or int(chunksize) < 1 or int(queue_factor) < 1:
+            raise ValueError("total_sentences must be >= 0, chunksize and queue_factor >= 1")
+        if self._cover_added_keys():  # keys added by hand: their (empty) paths must exist
+            self._build_tables()
+        started = time.perf_counter()
+        params = self._kernel_params(self.alpha, self.min_alpha, 1, False)
+        states = self._thread_states(max(int(self.workers), 1), params.width)
+        scores, more = score_sentences(sentences, self.encoder, params, states, int(total_sentences),
+                                       int(chunksize), int(queue_factor))
+        if more:
+            logger.warning("terminating after %i sentences (set higher total_sentences if you want more).",
+                           int(total_sentences))
+        elapsed = time.perf_counter() - started
+        logger.info("scoring %i sentences took %.1fs, %.0f sentences/s", len(scores), elapsed,
+                    len(scores) / max(elapsed, 1e-9))
+        return scores
 
     # -- persistence ---------------------------------------------------------
     # constructor parameters shared with gensim 4 (what a saved model, ours or gensim's, restores)

@@ -164,3 +164,74 @@ def test_against_gensim(data):
     assert [k for k, _ in kv.most_similar_cosmul(["w1"], ["w2"], topn=5)] == \
         [k for k, _ in g.most_similar_cosmul(["w1"], ["w2"], topn=5)]
     assert kv.rank("w1", "w9") == g.rank("w1", "w9")
+
+
+def _gensim_twin(kv, keys, vectors):
+    gensim_kv = pytest.importorskip("gensim.models.keyedvectors")
+    g = gensim_kv.KeyedVectors(kv.vector_size)
+    g.add_vectors(keys, vectors)
+    return g
+
+
+def reference_wmd(kv, doc1, doc2, norm=True):
+    """The transport problem written out for scipy's LP solver (an independent check of POT's use)."""
+    linprog = pytest.importorskip("scipy.optimize").linprog
+    d1, d2 = [[k for k in d if k in kv] for d in (doc1, doc2)]
+    u1, u2 = sorted(set(d1)), sorted(set(d2))
+    a = np.array([d1.count(k) for k in u1]) / len(d1)
+    b = np.array([d2.count(k) for k in u2]) / len(d2)
+    x = np.array([kv.get_vector(k, norm=norm) for k in u1], dtype=np.float64)
+    y = np.array([kv.get_vector(k, norm=norm) for k in u2], dtype=np.float64)
+    cost = np.linalg.norm(x[:, None] - y[None], axis=2)
+    n1, n2 = len(u1), len(u2)
+    rows = np.kron(np.eye(n1), np.ones(n2))
+    cols = np.kron(np.ones(n1), np.eye(n2))
+    res = linprog(cost.ravel(), A_eq=np.vstack([rows, cols]), b_eq=np.concatenate([a, b]), bounds=(0, None))
+    return res.fun
+
+
+def test_wmdistance_matches_transport_lp_and_gensim(data):
+    pytest.importorskip("ot")
+    kv, keys, V = data
+    g = _gensim_twin(kv, keys, V)
+    rng = np.random.default_rng(1)
+    for _ in range(5):
+        doc1 = [f"w{i}" for i in rng.integers(0, 40, rng.integers(1, 12))] + ["unknown"]
+        doc2 = [f"w{i}" for i in rng.integers(0, 40, rng.integers(1, 12))]
+        for norm in (True, False):
+            ours = kv.wmdistance(doc1, doc2, norm=norm)
+            assert ours == pytest.approx(reference_wmd(kv, doc1, doc2, norm), rel=1e-6, abs=1e-9)
+            assert ours == pytest.approx(g.wmdistance(doc1, doc2, norm=norm), rel=1e-6)
+    assert kv.wmdistance(["w1", "w2"], ["w2", "w1"]) == pytest.approx(0.0, abs=1e-9)
+    assert kv.wmdistance(["w1", "w1"], ["w1"]) == g.wmdistance(["w1", "w1"], ["w1"]) == 0.0
+    assert kv.wmdistance(["unknown"], ["w1"]) == g.wmdistance(["unknown"], ["w1"]) == float("inf")
+    assert kv.wmdistance(["w1"], ["w2", "w3"]) > kv.wmdistance(["w1"], ["w1", "w3"])
+
+
+def test_wmdistance_without_pot_says_what_to_install(data, monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "ot", None)  # import ot now raises ImportError
+    kv, _, _ = data
+    with pytest.raises(ImportError, match="pip install pot"):
+        kv.wmdistance(["w1", "w3"], ["w2"])
+
+
+def test_vectors_for_all_and_init_sims_as_gensim(data):
+    kv, keys, V = data
+    g = _gensim_twin(kv, keys, V)
+    kv.expandos["count"] = np.arange(len(keys), dtype=np.int64)
+    g.allocate_vecattrs(["count"], [np.int64])
+    g.expandos["count"][:] = np.arange(len(keys))
+    wanted = ["w5", "unknown", "w2", "w5", "w9"]
+    ours, theirs = kv.vectors_for_all(wanted, copy_vecattrs=True), g.vectors_for_all(wanted, copy_vecattrs=True)
+    assert ours.index_to_key == theirs.index_to_key == ["w5", "w2", "w9"]
+    np.testing.assert_array_equal(ours.vectors, theirs.vectors)
+    np.testing.assert_array_equal(ours.expandos["count"], [5, 2, 9])
+    assert len(kv.vectors_for_all(["nothing"])) == 0
+    with pytest.deprecated_call():
+        kv.init_sims()
+    np.testing.assert_allclose(kv.norms, np.linalg.norm(V, axis=1), rtol=1e-6)
+    with pytest.deprecated_call():
+        kv.init_sims(replace=True)
+    np.testing.assert_allclose(np.linalg.norm(kv.vectors, axis=1), 1, rtol=1e-6)
+    np.testing.assert_allclose(kv.vectors, unit(V), rtol=1e-5, atol=1e-6)

@@ -401,3 +401,107 @@ def test_load_gensim_model_and_continue_training(tmp_path, topic_corpus):
     theirs.wv.save(kv_path)
     with pytest.raises(ValueError, match="not a gensim Word2Vec"):
         Word2Vec.load_gensim(kv_path)
+
+
+@pytest.mark.parametrize("sg", [1, 0])
+def test_score_prefers_sentences_like_the_training_data(topic_corpus, sg):
+    """Taddy's use of score: a one-topic sentence (as trained on) is likelier than
+    the same number of words drawn across topics; the model is not changed."""
+    model = Word2Vec(topic_corpus, vector_size=16, min_count=1, hs=1, negative=0, sg=sg, workers=2, seed=1,
+                     epochs=3)
+    before = (model.wv.vectors.copy(), model.syn1.copy())
+    rng = np.random.default_rng(5)
+    coherent = [[f"t{t}w{i}" for i in rng.integers(0, 20, 8)] for t in rng.integers(0, 5, 50)]
+    mixed = [[f"t{t}w{i}" for t, i in zip(rng.integers(0, 5, 8), rng.integers(0, 20, 8))] for _ in range(50)]
+    scores = model.score(coherent + mixed, total_sentences=100)
+    assert scores.dtype == np.float32 and scores.shape == (100,)
+    assert scores[:50].mean() > scores[50:].mean() + 5 and (scores < 0).all()
+    np.testing.assert_array_equal(model.wv.vectors, before[0])
+    np.testing.assert_array_equal(model.syn1, before[1])
+    # one worker or two, in jobs of any size: the same scores in the same order
+    model.workers = 1
+    np.testing.assert_array_equal(model.score(iter(coherent + mixed), chunksize=7), scores)
+
+
+def test_score_agrees_with_gensim_on_gensims_model(tmp_path, topic_corpus):
+    """The same trained model (gensim's, loaded) scored by both libraries. gensim
+    reads log sigmoid from a table whose index uses integer division (83 instead
+    of 83.3 steps per unit), biasing each term low, and skips nodes beyond +-6; we
+    compute each term exactly, so the two agree in order and to a few percent."""
+    gensim = pytest.importorskip("gensim.models")
+    for sg in (1, 0):
+        theirs = gensim.Word2Vec(topic_corpus[:500], vector_size=12, min_count=1, hs=1, negative=0, sg=sg,
+                                 workers=1, seed=2, epochs=1, alpha=0.005)
+        theirs.save(str(tmp_path / "g.model"))
+        ours = Word2Vec.load_gensim(str(tmp_path / "g.model"))
+        test = topic_corpus[500:560] + [[], ["unseen"], ["unseen", "t0w1", "t0w2"], ("t1w1", "t1w2", "t1w3")]
+        a, b = theirs.score(test, total_sentences=len(test)), ours.score(test)
+        assert a.shape == b.shape == (len(test),)
+        assert a[60] == b[60] == 0 and a[61] == b[61] == 0          # nothing known: nothing to predict
+        np.testing.assert_allclose(b, a, rtol=0.05)
+        # and exactly the sum gensim's own arrays (its Huffman codes and points) define
+        wv, codes, points = theirs.wv, theirs.wv.expandos["code"], theirs.wv.expandos["point"]
+        for k, sentence in enumerate(test):
+            ids = [wv.key_to_index[w] for w in sentence if w in wv.key_to_index]
+            want = 0.0
+            for i, centre in enumerate(ids):
+                ctx = ids[max(0, i - 5):i] + ids[i + 1:i + 6]
+                hidden = [wv.vectors[c] for c in ctx] if sg else [wv.vectors[ctx].mean(axis=0)] if ctx else []
+                for h in hidden:
+                    f = theirs.syn1[points[centre]].astype(np.float64) @ h
+                    want += np.sum(-np.logaddexp(0, -(1 - 2 * codes[centre].astype(np.int64)) * f))
+            assert b[k] == pytest.approx(want, rel=1e-5, abs=1e-5)
+
+
+def test_score_limits_and_errors(topic_corpus, caplog):
+    model = Word2Vec(topic_corpus[:300], vector_size=8, min_count=1, hs=1, negative=0, workers=1, epochs=1)
+    with caplog.at_level("WARNING", logger="fastw2v.word2vec"):
+        assert model.score(topic_corpus[:300], total_sentences=120).shape == (120,)
+    assert "terminating after 120 sentences" in caplog.text
+    assert model.score([]).shape == (0,)
+    with pytest.raises(RuntimeError, match="hierarchical softmax"):
+        Word2Vec(topic_corpus[:300], vector_size=8, min_count=1, workers=1, epochs=1).score(topic_corpus[:3])
+    with pytest.raises(RuntimeError, match="build vocabulary"):
+        Word2Vec(vector_size=8, hs=1, negative=0).score(topic_corpus[:3])
+    with pytest.raises(ValueError, match="total_sentences"):
+        model.score(topic_corpus[:3], total_sentences=-1)
+
+
+def test_bad_corpora_raise_what_gensim_raises(tmp_path, topic_corpus):
+    """Code written against gensim catches our errors: an empty vocabulary is
+    gensim's RuntimeError (and a ValueError), two corpora at once its TypeError."""
+    gensim = pytest.importorskip("gensim.models")
+    path = write_corpus(tmp_path / "c.txt", topic_corpus[:10])
+    cases = [(dict(sentences=[["a", "b"]], min_count=5), RuntimeError),
+             (dict(sentences=[[]]), RuntimeError),
+             (dict(sentences=[["a"]], corpus_file=path), TypeError)]
+    for kwargs, expected in cases:
+        for lib in (gensim.Word2Vec, Word2Vec):
+            with pytest.raises(expected):
+                lib(workers=1, **kwargs)
+    with pytest.raises(ValueError, match="vocabulary is empty"):
+        Word2Vec([["a", "b"]], min_count=5)
+
+
+def test_reset_from_takes_the_vocabulary_and_starts_fresh(topic_corpus):
+    """gensim's reset_from: a second model borrows the first's vocabulary instead of
+    scanning the corpus again; its weights are fresh, so it trains as if it had
+    built that vocabulary itself (one worker: the same vectors)."""
+    first = Word2Vec(topic_corpus, vector_size=8, min_count=1, workers=1, seed=4, epochs=1)
+    settings = dict(vector_size=8, min_count=1, workers=1, seed=9, hs=1, negative=0, sg=1)
+    second = Word2Vec(**settings)
+    second.reset_from(first)
+    fresh = Word2Vec(**settings)
+    fresh.build_vocab(topic_corpus)
+    assert second.wv.index_to_key == fresh.wv.index_to_key and second.corpus_count == fresh.corpus_count
+    np.testing.assert_array_equal(second.wv.vectors, fresh.wv.vectors)
+    assert second.syn1.shape == fresh.syn1.shape and second.syn1neg is None
+    for model in (second, fresh):
+        model.train(topic_corpus, total_examples=model.corpus_count, epochs=2)
+    np.testing.assert_array_equal(second.wv.vectors, fresh.wv.vectors)
+    assert first.wv.vectors.shape == (100, 8)  # the donor is untouched
+    with pytest.raises(RuntimeError, match="vocabulary"):
+        Word2Vec(vector_size=8).reset_from(Word2Vec(vector_size=8))
+    with pytest.deprecated_call():
+        second.init_sims(replace=True)
+    np.testing.assert_allclose(np.linalg.norm(second.wv.vectors, axis=1), 1, rtol=1e-5)
