@@ -17,7 +17,7 @@ except ImportError as exc:  # never fall back to a slow pure-Python path (gensim
     ) from exc
 
 from fastw2v.callbacks import CallbackAny2Vec, StopTraining
-from fastw2v.corpus import LineSentence, PathLineSentences, Text8Corpus
+from fastw2v.corpus import BrownCorpus, LineSentence, PathLineSentences, Text8Corpus
 from fastw2v.encoding import one_hot, positional_encoding
 from fastw2v.evaluation import evaluate_word_analogies, evaluate_word_pairs
 from fastw2v.formats import load_word2vec_format, save_word2vec_format
@@ -29,7 +29,7 @@ from fastw2v.word2vec import Word2Vec
 from fastw2v import graph  # noqa: E402  (DeepWalk / node2vec; SciPy needed only when called)
 
 __version__ = "0.1.0"
-__all__ = ["Word2Vec", "KeyedVectors", "CallbackAny2Vec", "StopTraining", "LineSentence",
+__all__ = ["Word2Vec", "KeyedVectors", "CallbackAny2Vec", "StopTraining", "LineSentence", "BrownCorpus",
            "PathLineSentences", "Text8Corpus", "Phrases", "FrozenPhrases", "Phraser",
            "ENGLISH_CONNECTOR_WORDS", "Sequences", "item2vec", "graph", "load_word2vec_format",
            "save_word2vec_format", "load_gensim_object", "one_hot", "positional_encoding",

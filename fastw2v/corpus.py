@@ -183,6 +183,41 @@ class PathLineSentences:
             yield from LineSentence(path, self.max_sentence_length, self.limit)
 
 
+class BrownCorpus:
+    """The Brown corpus as NLTK ships it, read as gensim reads it: a directory of
+    files, one sentence per line, tokens ``word/TAG``. A token becomes
+    ``word/TA`` (the word lowercased, the first two letters of its tag); tokens
+    whose tag does not start with two letters (punctuation) or that are not one
+    ``word/TAG`` pair are left out, and so are sentences left empty. Files are
+    read in name order (gensim takes the directory's order, which varies), and
+    subdirectories are skipped.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> d = tempfile.mkdtemp()
+    >>> _ = open(os.path.join(d, "ca01"), "w").write("The/at Fulton/np-tl ,/, said/vbd\\n``/``\\n")
+    >>> list(BrownCorpus(d))
+    [['the/at', 'fulton/np', 'said/vb']]
+    """
+
+    def __init__(self, dirname):
+        self.dirname = os.fspath(dirname)
+        if not os.path.isdir(self.dirname):
+            raise ValueError(f"BrownCorpus needs a directory: {self.dirname}")
+
+    def __iter__(self):
+        for name in sorted(os.listdir(self.dirname)):
+            path = os.path.join(self.dirname, name)
+            if not os.path.isfile(path):
+                continue
+            for line in iter_lines(path):
+                pairs = (token.split("/") for token in line.split())
+                words = [f"{p[0].lower()}/{p[1][:2]}" for p in pairs if len(p) == 2 and p[1][:2].isalpha()]
+                if words:
+                    yield words
+
+
 class Text8Corpus:
     """A file read as one stream of tokens, cut into sentences of ``max_sentence_length``.
 

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from fastw2v.corpus import LineSentence, PathLineSentences, Text8Corpus
+from fastw2v.corpus import BrownCorpus, LineSentence, PathLineSentences, Text8Corpus
 
 gensim_w2v = pytest.importorskip("gensim.models.word2vec")
 
@@ -103,3 +103,25 @@ def test_bad_arguments():
         LineSentence("x", limit=-1)
     with pytest.raises(TypeError, match="path or a file"):
         LineSentence(123)
+
+
+def test_brown_corpus_equals_gensim(tmp_path):
+    """NLTK's Brown layout (word/TAG tokens, one sentence per line), odd tokens
+    included: punctuation tags, a token with two slashes, an empty tag, a line
+    with nothing kept, a gzip file. gensim reads files in directory order, ours
+    in name order: compared as a multiset of sentences and file by file."""
+    files = {
+        "ca01": "The/at Fulton/np-tl County/nn-tl ,/, said/vbd ./.\n\n``/`` ''/''\nA/at 1/2/cd x/ so/ql\r\n",
+        "cb02": "\tHe/pps went/vbd home/nr ;/. Caf\u00e9/nn\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    with gzip.open(tmp_path / "cc03.gz", "wt", encoding="utf-8") as fh:
+        fh.write("She/pps sang/vbd\n")
+    os.mkdir(tmp_path / "sub")
+    ours, theirs = list(BrownCorpus(tmp_path)), list(gensim_w2v.BrownCorpus(str(tmp_path)))
+    assert sorted(ours) == sorted(theirs)
+    assert ours[:2] == [["the/at", "fulton/np", "county/nn", "said/vb"], ["a/at", "so/ql"]]
+    assert ["she/pp", "sang/vb"] in ours
+    with pytest.raises(ValueError, match="directory"):
+        BrownCorpus(tmp_path / "ca01")
