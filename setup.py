@@ -1,7 +1,10 @@
 """Build of fastw2v's compiled extensions.
 
 Flags: -O3 for speed, but no -march=native: a wheel must run on any CPU of
-its architecture. Faster instruction sets are compiled per file
+its architecture. -fwrapv is stated here, not left to Python's own CFLAGS
+(which carry it, but which a CFLAGS in the environment replaces): without it
+GCC 12 made the kernels 2-12% slower on one thread (skip-gram + hs the most;
+benchmarks/RESULTS.md, eleventh session). Faster instruction sets are compiled per file
 (csrc/kernels_avx2.c) and picked at run time. FASTW2V_SANITIZE=1 builds with
 AddressSanitizer/UBSan and assertions for the memory-safety job.
 """
@@ -17,7 +20,7 @@ if sys.platform == "win32":
     compile_args = ["/O2"]
     link_args = []
 else:
-    compile_args = ["-O3", "-std=c99", "-fno-strict-aliasing"]
+    compile_args = ["-O3", "-fwrapv", "-std=c99", "-fno-strict-aliasing"]
     link_args = []
     if os.environ.get("FASTW2V_SANITIZE") == "1":
         compile_args = ["-O1", "-g", "-std=c99", "-fsanitize=address,undefined", "-fno-omit-frame-pointer"]
