@@ -379,13 +379,10 @@ def score_sentences(sentences, encoder, params, states, limit: int, chunksize: i
     for s in states:
         free.put(s)
 
-    def score(job):
+    def score(ids, ends, known):
         state = free.get()
         try:
-            ids, ends, _ = encoder.encode_sentences(job, _NO_CUT)
-            known = np.fromiter((len(s) > 0 for s in job), dtype=bool, count=len(job))
-            out = np.zeros(len(job), dtype=np.float32)
-            # a sentence of unknown tokens only still closes a (empty) sentence; an empty one does not
+            out = np.zeros(len(known), dtype=np.float32)
             out[known] = _kernels.score_batch(params, state, ids, ends)
             return out
         finally:
@@ -400,7 +397,10 @@ def score_sentences(sentences, encoder, params, states, limit: int, chunksize: i
                    for s in itertools.islice(sentences, min(job_size, limit - taken))]
             if job:
                 taken += len(job)
-                pending.append(pool.submit(score, job))
+                ids, ends, _ = encoder.encode_sentences(job, _NO_CUT)
+                # a sentence of unknown tokens only still closes an (empty) sentence; an empty one does not
+                known = np.fromiter((len(s) > 0 for s in job), dtype=bool, count=len(job))
+                pending.append(pool.submit(score, ids, ends, known))
             if pending and (not job or len(pending) >= queue_factor * len(states)):
                 parts.append(pending.popleft().result())
             if not job and not pending:

@@ -120,6 +120,15 @@ def _kernel_rows(rows, name: str):
     return layout.padded(rows)
 
 
+def _readable_rows(rows):
+    """``rows`` for a kernel that only reads them (scoring): themselves when they
+    have the kernels' layout and are writeable (KernelParams takes no read-only
+    buffer), else a padded copy, so the model keeps its own (e.g. mapped) arrays."""
+    if rows is None or (layout.has_kernel_layout(rows) and rows.flags.writeable):
+        return rows
+    return layout.padded(rows, copy=True)
+
+
 def _isa() -> int:
     """Kernel variant: FASTW2V_ISA=generic|avx2|avx512 forces one (if the CPU has it);
     by default the widest the CPU has (AVX-512 measured ~10% faster than AVX2 at dim 100)."""
@@ -431,14 +440,21 @@ class Word2Vec:
         return self._encoder
 
     # -- training ------------------------------------------------------------
-    def _kernel_params(self, start_alpha, end_alpha, schedule_words, compute_loss):
+    def _kernel_params(self, start_alpha, end_alpha, schedule_words, compute_loss, read_only=False):
+        """The kernels' view of the model. Training moves the model's own matrices
+        into the padded layout; ``read_only`` (scoring) leaves them as they are and
+        takes a padded copy only of those that are not (a memory-mapped model)."""
         t = self._tables
         wv = self.wv
-        wv.vectors = _kernel_rows(wv.vectors, "syn0")
-        self.syn1 = _kernel_rows(self.syn1, "syn1")
-        self.syn1neg = _kernel_rows(self.syn1neg, "syn1neg")
+        if read_only:
+            syn0, syn1, syn1neg = map(_readable_rows, (wv.vectors, self.syn1, self.syn1neg))
+        else:
+            wv.vectors = _kernel_rows(wv.vectors, "syn0")
+            self.syn1 = _kernel_rows(self.syn1, "syn1")
+            self.syn1neg = _kernel_rows(self.syn1neg, "syn1neg")
+            syn0, syn1, syn1neg = wv.vectors, self.syn1, self.syn1neg
         return _kernels.KernelParams(
-            syn0=wv.vectors, syn1=self.syn1, syn1neg=self.syn1neg, lockf=wv.lockf_rows,
+            syn0=syn0, syn1=syn1, syn1neg=syn1neg, lockf=wv.lockf_rows,
             keep_threshold=t["keep_threshold"], noise_prob=t.get("noise_prob"),
             noise_alias=t.get("noise_alias"), path_offsets=t.get("path_offsets"),
             codes=t.get("codes"), points=t.get("points"), window=int(self.window),
@@ -717,7 +733,7 @@ class Word2Vec:
         if self._cover_added_keys():  # keys added by hand: their (empty) paths must exist
             self._build_tables()
         started = time.perf_counter()
-        params = self._kernel_params(self.alpha, self.min_alpha, 1, False)
+        params = self._kernel_params(self.alpha, self.min_alpha, 1, False, read_only=True)
         states = self._thread_states(max(int(self.workers), 1), params.width)
         scores, more = score_sentences(sentences, self.encoder, params, states, int(total_sentences),
                                        int(chunksize), int(queue_factor))

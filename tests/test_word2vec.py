@@ -214,6 +214,9 @@ def test_save_load_round_trip_and_continue(tmp_path, topic_corpus):
     np.testing.assert_array_equal(mapped.wv.vectors, model.wv.vectors)
     with pytest.raises(ValueError, match="read-only"):
         mapped.train(topic_corpus, total_examples=mapped.corpus_count, epochs=1)
+    # scoring only reads: a mapped model scores as the model it maps, and keeps its mapped arrays
+    np.testing.assert_array_equal(mapped.score(topic_corpus[:50]), model.score(topic_corpus[:50]))
+    assert isinstance(mapped.wv.vectors, np.memmap) and isinstance(mapped.syn1, np.memmap)
 
 
 def test_model_file_is_not_pickle(tmp_path, topic_corpus):
