@@ -141,8 +141,9 @@ typedef struct {
 int fw2v_train_batch(const fw2v_params *p, fw2v_thread *t, const fw2v_batch *b);
 
 /* out[s] = log-likelihood of sentence s under the hs model (gensim's
- * Word2Vec.score; p->hs, paths non-NULL unless empty). Reads the weights only:
- * any number of threads may score at once, each with its own t. */
+ * Word2Vec.score; p->hs, paths non-NULL unless empty; t's scratch made for a
+ * window >= p->window, as for training). Reads the weights only: any number of
+ * threads may score at once, each with its own t. */
 void fw2v_score_batch(const fw2v_params *p, fw2v_thread *t, const fw2v_batch *b, double *out);
 
 enum { FW2V_ISA_GENERIC = 0, FW2V_ISA_AVX2 = 1, FW2V_ISA_AVX512 = 2 };
