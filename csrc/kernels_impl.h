@@ -727,15 +727,23 @@ static void train_sentence_sg_window(const fw2v_params *p, fw2v_thread *t, const
     }
 }
 
-/* CBOW's hidden layer for centre i: the sum (cbow_mean: the mean) of the context
- * rows syn0[w[j]], j in [lo, hi] but i (lo < hi), added in window order, in one
- * pass over h (rows: scratch for hi - lo pointers). */
-FW2V_INLINE void cbow_hidden(const fw2v_params *p, const int32_t *w, int64_t lo, int64_t hi, int64_t i,
-                             real_t **rows, real_t *h)
+/* The context rows syn0[w[j]] of centre i, j in [lo, hi] but i, in window order
+ * (rows: scratch for hi - lo pointers); returns their number. */
+FW2V_INLINE int window_rows(const fw2v_params *p, const int32_t *w, int64_t lo, int64_t hi, int64_t i,
+                            real_t **rows)
 {
     int count = 0;
     for (int64_t j = lo; j <= hi; j++)
         if (j != i) rows[count++] = p->syn0 + (int64_t)w[j] * p->dim;
+    return count;
+}
+
+/* CBOW's hidden layer for centre i: the sum (cbow_mean: the mean) of its context
+ * rows (lo < hi), added in window order, in one pass over h. */
+FW2V_INLINE void cbow_hidden(const fw2v_params *p, const int32_t *w, int64_t lo, int64_t hi, int64_t i,
+                             real_t **rows, real_t *h)
+{
+    int count = window_rows(p, w, lo, hi, i, rows);
     vsum_rows(h, rows, count, p->cbow_mean ? (real_t)1 / (real_t)count : (real_t)1, p->dim);
 }
 
@@ -841,15 +849,12 @@ void FW2V_SUFFIX(fw2v_score_batch)(const fw2v_params *p, fw2v_thread *t, const f
             int64_t lo = i - p->window < 0 ? 0 : i - p->window;
             int64_t hi = i + p->window > n - 1 ? n - 1 : i + p->window;
             if (hi == lo) continue; /* a one-word sentence has no context to predict from */
-            if (!p->sg) {
+            if (p->sg) {
+                sum += score_centre(p, t, w[i], window_rows(p, w, lo, hi, i, t->ctx_rows), t->ctx_rows);
+            } else {
                 cbow_hidden(p, w, lo, hi, i, t->ctx_rows, t->hidden);
                 sum += score_centre(p, t, w[i], 1, &t->hidden);
-                continue;
             }
-            int m = 0;
-            for (int64_t j = lo; j <= hi; j++)
-                if (j != i) t->ctx_rows[m++] = p->syn0 + (int64_t)w[j] * p->dim;
-            sum += score_centre(p, t, w[i], m, t->ctx_rows);
         }
         out[s] = sum;
     }

@@ -264,5 +264,5 @@ def word_movers_distance(rows1: np.ndarray, weights1: np.ndarray, rows2: np.ndar
         raise ImportError("wmdistance needs POT (Python Optimal Transport): pip install pot, "
                           "or pip install fastw2v[wmd]") from exc
     a, b = np.asarray(rows1, dtype=np.float64), np.asarray(rows2, dtype=np.float64)
-    cost = np.sqrt(np.maximum(((a[:, None, :] - b[None, :, :]) ** 2).sum(axis=2), 0.0))
+    cost = np.sqrt(((a[:, None, :] - b[None, :, :]) ** 2).sum(axis=2))
     return float(emd2(np.asarray(weights1, np.float64), np.asarray(weights2, np.float64), cost))
