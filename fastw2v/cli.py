@@ -20,7 +20,8 @@ Differences from word2vec.c, all deliberate:
   ``</s>`` gets no vector. ``-save-vocab`` still writes ``</s> <lines>`` as
   the first line, because word2vec.c's ``-read-vocab`` treats whichever word
   comes first as the sentence end; ``-read-vocab`` skips a ``</s>`` line
-  (taking its count as the number of sentences). Files go both ways.
+  (taking its count as the number of sentences). Files go both ways. A
+  ``-classes`` file has no ``</s>`` line either.
 - Tokens longer than word2vec.c's 100-byte ``MAX_STRING`` are kept whole, in
   the vocabulary, the vocabulary file and the vectors file (word2vec.c
   would cut them, merging tokens that share their first 99 bytes).
@@ -154,6 +155,9 @@ def _train_parser(sub) -> None:
     p.add_argument("-binary", dest="binary", type=int, choices=(0, 1), default=0,
                    help="1 = binary vectors file (default 0 = text)")
     p.add_argument("--binary", dest="binary", action="store_const", const=1, help="binary vectors file")
+    p.add_argument("-classes", "--classes", dest="classes", type=int, default=0, metavar="K",
+                   help="write 'word class' lines (K-means over the vectors into K classes, as word2vec.c) "
+                        "to -output instead of the vectors (default 0: vectors)")
     p.add_argument("-cbow", dest="cbow", type=int, choices=(0, 1), default=1,
                    help="1 = CBOW (default), 0 = skip-gram")
     p.add_argument("--cbow", dest="cbow", action="store_const", const=1, help="CBOW (the default)")
@@ -180,6 +184,8 @@ def _train_parser(sub) -> None:
 def _model_from_args(args):
     """A Word2Vec with the command line's settings; the API validates them."""
     from fastw2v.word2vec import Word2Vec
+    if args.classes < 0:
+        raise ValueError(f"-classes must be >= 0 (0 writes the vectors), got {args.classes}")
     cbow = bool(args.cbow)
     # word2vec.c's defaults: alpha 0.05 for CBOW, 0.025 for skip-gram; the rate decays
     # linearly and is floored at alpha * 1e-4, which is where our linear schedule ends.
@@ -263,7 +269,14 @@ def _train_on_cluster(args, say) -> int:
 
 
 def _write_outputs(model, args, say) -> None:
-    if args.output:
+    if args.output and args.classes:
+        from fastw2v.clustering import word_classes
+        from fastw2v.formats import save_word_classes
+        classes = word_classes(model.wv, args.classes)
+        save_word_classes(args.output, model.wv.index_to_key, classes)
+        say(f"wrote the classes of {len(model.wv):,} words ({len(set(classes.tolist())):,} of {args.classes:,} "
+            f"classes used) to {args.output}")
+    elif args.output:
         model.wv.save_word2vec_format(args.output, binary=bool(args.binary))
         say(f"wrote {len(model.wv):,} vectors to {args.output} ({'binary' if args.binary else 'text'})")
     if args.save_model:

@@ -423,6 +423,23 @@ def save_word2vec_format(kv, fname, fvocab=None, binary=False, total_vec=None, w
     _write(fname, write_vectors, append)
 
 
+def save_word_classes(path, words, classes) -> None:
+    """Write ``<word> <class>`` lines, word2vec C's ``-classes`` output, atomically.
+
+    ``words`` and ``classes`` pair up in order (the vocabulary's, as
+    word2vec.c writes them); a word with whitespace in it cannot be stored.
+    """
+    words = list(words)
+    classes = np.asarray(classes)
+    if classes.shape != (len(words),):
+        raise ValueError(f"{len(words)} words but classes of shape {classes.shape}")
+    bad = next((w for w in words if isinstance(w, str) and (not w or any(c.isspace() for c in w))), None)
+    if bad is not None:
+        raise ValueError(f"key {bad!r} is empty or contains whitespace; a classes file cannot store it")
+    text = "".join(f"{w} {int(c)}\n" for w, c in zip(words, classes.tolist())).encode("utf8")
+    _write(path, lambda fh: fh.write(text), append=False)
+
+
 def _write(path, write, append):
     if append:
         with open(path, "ab") as fh:

@@ -73,6 +73,25 @@ def test_train_with_long_options_loads_in_gensim(corpus, tmp_path):
     assert fastw2v("similar", "t0w0", "--vectors", model, "-n", "2").returncode == 0
 
 
+def test_classes_are_written_instead_of_vectors(corpus, tmp_path):
+    out = tmp_path / "classes.txt"
+    # -binary is ignored with -classes, as in word2vec.c: the classes file is text
+    r = fastw2v("train", "-train", corpus, "-output", out, "-classes", "5", "-binary", "1", "-cbow", "0",
+                "-size", "24", "-iter", "5", "-min-count", "1", "-sample", "0", "-debug", "1")
+    assert r.returncode == 0, r.stderr
+    assert "classes used) to" in r.stderr
+    pairs = [line.split() for line in open(out, encoding="utf-8")]
+    assert all(len(p) == 2 for p in pairs) and len(pairs) == 100
+    classes = {w: int(c) for w, c in pairs}
+    assert set(classes.values()) <= set(range(5))
+    # the planted topics come back: most words share their topic's commonest class
+    agree = 0
+    for t in range(5):
+        members = [classes[f"t{t}w{i}"] for i in range(20)]
+        agree += max(members.count(c) for c in set(members))
+    assert agree >= 90, classes
+
+
 def test_word2vec_c_command_line_needs_no_subcommand(corpus, tmp_path):
     r = fastw2v("-train", corpus, "-output", tmp_path / "v.txt", "-min-count", "1", "-q", *SMALL)
     assert r.returncode == 0, r.stderr
@@ -186,13 +205,14 @@ def test_project(vectors, tmp_path):
     (["-alpha", "0"], "alpha must be > 0"),
     (["-threads", "0"], "workers must be an integer >= 1, got 0 (option -threads)"),
     (["-min-count", "1000000"], "the vocabulary is empty"),
+    (["-classes", "-1"], "-classes must be >= 0 (0 writes the vectors), got -1"),
 ])
 def test_invalid_values(corpus, tmp_path, flags, fragment):
     fails_with(fastw2v("train", "-train", corpus, "-output", tmp_path / "v.txt", *flags), fragment)
 
 
 def test_bad_command_lines(corpus, tmp_path):
-    fails_with(fastw2v("train", "-train", corpus, "-classes", "500"), "unrecognized arguments: -classes", 2)
+    fails_with(fastw2v("train", "-train", corpus, "-cbow-mean", "1"), "unrecognized arguments: -cbow-mean", 2)
     fails_with(fastw2v("train", "-train", corpus, "-size", "ten"), "argument -size", 2)
     fails_with(fastw2v("train", "-train", corpus, "-binary", "2"), "argument -binary", 2)
     fails_with(fastw2v("train", "-output", tmp_path / "v.txt"), "required: -train", 2)
@@ -293,3 +313,20 @@ def test_train_on_a_dask_cluster(tmp_path):
     fails_with(strict, "--strict cannot be combined with --scheduler", status=2)
     fails_with(missing, "no corpus file matches")
     fails_with(bad_sync, "--sync-every must be a positive number")
+
+
+@pytest.mark.skipif(_word2vec_c() is None, reason="word2vec.c's `word2vec` command is not installed")
+def test_classes_match_word2vec_c(corpus, tmp_path):
+    from fastw2v.clustering import word_classes
+    # one thread: word2vec.c trains the same vectors in both runs, so its classes
+    # can be recomputed from the vectors of the first
+    common = ["-train", corpus, "-size", "12", "-iter", "1", "-threads", "1", "-min-count", "1", "-debug", "0"]
+    subprocess.run([_word2vec_c(), *common, "-output", tmp_path / "v.bin", "-binary", "1"],
+                   capture_output=True, check=True, timeout=60)
+    for k in (3, 7, 150):  # 150: more classes than words, as word2vec.c allows
+        subprocess.run([_word2vec_c(), *common, "-output", tmp_path / "c.txt", "-classes", str(k)],
+                       capture_output=True, check=True, timeout=60)
+        theirs = [line.split() for line in open(tmp_path / "c.txt", encoding="utf-8")]
+        kv = KeyedVectors.load_word2vec_format(tmp_path / "v.bin", binary=True)
+        assert [w for w, _ in theirs] == kv.index_to_key  # </s> included: word2vec.c gives it a vector
+        assert word_classes(kv, k).tolist() == [int(c) for _, c in theirs]

@@ -1,5 +1,6 @@
 """word2vec binary/text and GloVe I/O of fastw2v.formats: round trips through gensim, damaged files."""
 import gzip
+import os
 
 import numpy as np
 import pytest
@@ -206,3 +207,20 @@ def test_duplicate_words_keep_the_first(tmp_path):
     path.write_text("3 2\na 1 2\nb 3 4\na 5 6\n")
     kv = KeyedVectors.load_word2vec_format(path)
     assert kv.index_to_key == ["a", "b"] and kv["a"].tolist() == [1, 2]
+
+
+# -- word2vec C's -classes file -------------------------------------------------------
+def test_word_classes_file(tmp_path):
+    from fastw2v.formats import save_word_classes
+    path = tmp_path / "classes.txt"
+    save_word_classes(path, ["the", "café", 7], np.array([2, 0, 1]))
+    assert path.read_bytes() == "the 2\ncafé 0\n7 1\n".encode("utf-8")
+    before = path.read_bytes()
+    for words, classes, fragment in ((["a b"], [0], "contains whitespace"), ([""], [0], "is empty"),
+                                     (["a", "b"], [0], "2 words but classes of shape")):
+        with pytest.raises(ValueError, match=fragment):
+            save_word_classes(path, words, np.array(classes))
+    assert path.read_bytes() == before  # a refused write leaves the old file
+    assert sorted(os.listdir(tmp_path)) == ["classes.txt"]
+    with pytest.raises(FileNotFoundError, match="output directory does not exist"):
+        save_word_classes(tmp_path / "missing" / "c.txt", ["a"], np.array([0]))
