@@ -79,9 +79,9 @@ def write_vocab_file(path, words, counts, sentences: int) -> None:
     sentences : int
         Written as the count of ``</s>`` (word2vec.c counts newlines there).
     """
-    with open(path, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(f"{SENTENCE_END} {int(sentences)}\n")
-        fh.writelines(f"{w} {int(c)}\n" for w, c in zip(words, counts))
+    from fastw2v.native import _atomic_write
+    text = f"{SENTENCE_END} {int(sentences)}\n" + "".join(f"{w} {int(c)}\n" for w, c in zip(words, counts))
+    _atomic_write(os.fspath(path), lambda fh: fh.write(text.encode("utf-8")))  # never a half-written file
 
 
 def read_vocab_file(path, errors: str = "replace") -> tuple[dict, int]:

@@ -118,6 +118,11 @@ def test_vocab_file_round_trips(tmp_path):
     assert open(first, "rb").read() == open(second, "rb").read()
     assert f"{long_token} 6\n" in open(first).read()
     assert long_token in KeyedVectors.load_word2vec_format(tmp_path / "v2.txt")
+    # a write that fails part-way leaves the previous file whole
+    from fastw2v.cli import write_vocab_file
+    with pytest.raises(TypeError):
+        write_vocab_file(first, ["a", "b"], [3, None], sentences=1)
+    assert open(first, "rb").read() == open(second, "rb").read()
 
 
 def test_read_vocab_applies_min_count(corpus, tmp_path):
