@@ -152,6 +152,24 @@ class KeyedVectors:
         if replace:
             self.unit_normalize_all()
 
+    # -- gensim 3 names --------------------------------------------------------
+    # gensim 4 removed these and raises AttributeError with the replacement; code
+    # written against gensim 3 (most tutorials) gets the same pointer here.
+    _MIGRATION = "See https://github.com/RaRe-Technologies/gensim/wiki/Migrating-from-Gensim-3.x-to-4"
+
+    def _removed(name: str, hint: str):
+        def fail(self, *_):
+            raise AttributeError(f"The {name} attribute was removed in gensim 4.0.0 (and fastw2v follows gensim 4): "
+                                 f"{hint}.\n{KeyedVectors._MIGRATION}")
+        return property(fail, fail)
+
+    vocab = _removed("vocab", "use .key_to_index, .index_to_key, .get_vecattr(key, attr) and "
+                              ".set_vecattr(key, attr, value)")
+    index2word = _removed("index2word", "use .index_to_key")
+    index2entity = _removed("index2entity", "use .index_to_key")
+    vectors_norm = _removed("vectors_norm", "use .get_normed_vectors()")
+    del _removed
+
     # -- per-key attributes (gensim's "vecattr") ---------------------------
     def allocate_vecattrs(self, attrs=None, types=None) -> None:
         """Make every expando array as long as ``index_to_key``."""

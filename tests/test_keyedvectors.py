@@ -235,3 +235,23 @@ def test_vectors_for_all_and_init_sims_as_gensim(data):
         kv.init_sims(replace=True)
     np.testing.assert_allclose(np.linalg.norm(kv.vectors, axis=1), 1, rtol=1e-6)
     np.testing.assert_allclose(kv.vectors, unit(V), rtol=1e-5, atol=1e-6)
+
+
+def test_gensim3_names_raise_gensims_migration_errors():
+    import copy
+    gensim_kv = pytest.importorskip("gensim.models").KeyedVectors
+    theirs = gensim_kv(3)
+    theirs.add_vectors(["a", "b"], np.eye(2, 3, dtype=np.float32))
+    ours = KeyedVectors(3)
+    ours.add_vectors(["a", "b"], np.eye(2, 3, dtype=np.float32))
+    for name, replacement in (("vocab", "key_to_index"), ("index2word", "index_to_key"),
+                              ("index2entity", "index_to_key"), ("vectors_norm", "get_normed_vectors")):
+        with pytest.raises(AttributeError, match="Gensim 4.0.0"):
+            getattr(theirs, name)
+        with pytest.raises(AttributeError, match=f"gensim 4.0.0.*{replacement}"):
+            getattr(ours, name)
+        assert not hasattr(ours, name)
+    with pytest.raises(AttributeError, match="use .index_to_key"):
+        ours.index2word = ["x", "y"]
+    assert ours.index_to_key == ["a", "b"]
+    assert copy.deepcopy(ours).index_to_key == ["a", "b"]
