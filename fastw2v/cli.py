@@ -416,14 +416,21 @@ def cmd_evaluate(args, say) -> int:
     for path in (args.analogies, args.pairs):
         if path:
             check_readable(path, "evaluation file")
+    if args.restrict_vocab < 1:
+        raise ValueError(f"--restrict-vocab must be >= 1, got {args.restrict_vocab}")
     kv = load_vectors(args.vectors)
     if args.analogies:
-        score, sections = kv.evaluate_word_analogies(args.analogies)
+        score, sections = kv.evaluate_word_analogies(args.analogies, restrict_vocab=args.restrict_vocab)
+        if args.sections:
+            for section in sections[:-1]:
+                right, wrong = len(section["correct"]), len(section["incorrect"])
+                if right + wrong:
+                    print(f"  {section['section']}: {right / (right + wrong):.1%} ({right}/{right + wrong})")
         total = sections[-1] if sections else {"correct": [], "incorrect": []}
         asked = len(total["correct"]) + len(total["incorrect"])
         print(f"analogies: {score:.1%} correct of {asked:,} questions with all four words known")
     if args.pairs:
-        pearson, spearman, oov = kv.evaluate_word_pairs(args.pairs)
+        pearson, spearman, oov = kv.evaluate_word_pairs(args.pairs, restrict_vocab=args.restrict_vocab)
         print(f"pairs: Pearson {_first(pearson):.4f}, Spearman {_first(spearman):.4f}, "
               f"{oov:.1f}% of pairs out of vocabulary")
     return 0
@@ -475,6 +482,11 @@ def build_parser() -> argparse.ArgumentParser:
     _vectors_arg(p)
     p.add_argument("--analogies", metavar="FILE", help="questions-words.txt format (': section' lines)")
     p.add_argument("--pairs", metavar="FILE", help="'word1<TAB>word2<TAB>score' lines (WordSim-353 format)")
+    p.add_argument("--restrict-vocab", type=int, default=300_000, metavar="N",
+                   help="use only the N most frequent words, as gensim's restrict_vocab and word2vec's "
+                        "compute-accuracy threshold (default 300000; compute-accuracy is usually run with 30000)")
+    p.add_argument("--sections", action="store_true",
+                   help="also print the accuracy of each analogy section, as compute-accuracy does")
     p.set_defaults(run=cmd_evaluate)
 
     p = sub.add_parser("project", help="2-D plot of some words' vectors", allow_abbrev=False)

@@ -189,6 +189,24 @@ def test_evaluate(vectors, tmp_path):
     assert r.returncode == 0, r.stderr
     assert "analogies:" in r.stdout and "of 2 questions" in r.stdout
     assert "Spearman" in r.stdout
+    # --restrict-vocab as gensim's restrict_vocab: the same scores as the API's
+    kv = KeyedVectors.load_word2vec_format(vectors, binary=True)
+    rare = kv.index_to_key[-1]
+    analogies.write_text(f": topics\nt0w0 t0w1 t1w0 t1w1\n: rare\n{rare} t0w1 t1w0 t1w1\n")
+    for n in (len(kv), len(kv) - 1):
+        r = fastw2v("evaluate", "--vectors", vectors, "--analogies", analogies, "--pairs", pairs,
+                    "--restrict-vocab", n, "--sections")
+        assert r.returncode == 0, r.stderr
+        score, sections = kv.evaluate_word_analogies(analogies, restrict_vocab=n)
+        asked = len(sections[-1]["correct"]) + len(sections[-1]["incorrect"])
+        assert f"correct of {asked:,} questions" in r.stdout
+        assert asked == (2 if n == len(kv) else 1)
+        assert ("  rare: " in r.stdout) == (n == len(kv))
+        assert f"  topics: {len(sections[0]['correct']) / 1:.1%} (" in r.stdout
+        spearman = kv.evaluate_word_pairs(pairs, restrict_vocab=n)[1][0]
+        assert f"Spearman {spearman:.4f}" in r.stdout
+    fails_with(fastw2v("evaluate", "--vectors", vectors, "--pairs", pairs, "--restrict-vocab", "0"),
+               "--restrict-vocab must be >= 1")
 
 
 def test_project(vectors, tmp_path):
