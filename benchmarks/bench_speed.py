@@ -6,6 +6,7 @@
     python benchmarks/bench_speed.py vocab [--sizes 10000,100000,1000000,2000000] [--tokens 5000000]
     python benchmarks/bench_speed.py callgrind [--tokens 30000]
     python benchmarks/bench_speed.py iterable CORPUS [--modes sg-ns,cbow-ns] [--rounds 3]
+    python benchmarks/bench_speed.py sharing CORPUS [--modes sg-ns] [--rounds 8] [--epochs 3]
 
 Timings are noisy on a shared 2-core machine; ``callgrind`` counts executed
 instructions inside the training kernel (valgrind must be installed), which
@@ -194,6 +195,52 @@ def cmd_gensim(args):
                            batch_mode="auto", **MODES[name])
 
 
+def shared_or_separate(path, variant, threads, epochs, **mode):
+    """Words/s of ``threads`` threads training one shared model (``workers=threads``)
+    or ``threads`` separate 1-worker models at once, each on the whole file (the
+    same kernels, threads and GIL; only the model's rows are not shared)."""
+    import threading
+
+    from fastw2v import Word2Vec
+
+    def model(workers, seed):
+        m = Word2Vec(vector_size=100, window=5, sample=1e-3, min_count=5, workers=workers, seed=seed, **mode)
+        m.build_vocab(corpus_file=path)
+        return m
+
+    def train(m):
+        m.train(corpus_file=path, total_words=m.corpus_total_words, epochs=epochs)
+
+    models = [model(threads, 1)] if variant == "shared" else [model(1, 1 + k) for k in range(threads)]
+    runners = [threading.Thread(target=train, args=(m,)) for m in models]
+    t0 = time.perf_counter()
+    for r in runners:
+        r.start()
+    for r in runners:
+        r.join()
+    return sum(m.corpus_total_words for m in models) * epochs / (time.perf_counter() - t0)
+
+
+def cmd_sharing(args):
+    """Whether slow multi-thread runs come from threads sharing one model: alternated
+    rounds of one shared model and of separate per-thread models (RESULTS.md,
+    twelfth session: on the project's VM only the shared runs collapse, in spells)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = plain(args.corpus, tmp)
+        for name in args.modes.split(","):
+            pairs = alternated(lambda: shared_or_separate(path, "shared", args.threads, args.epochs, **MODES[name]),
+                               lambda: shared_or_separate(path, "separate", args.threads, args.epochs,
+                                                          **MODES[name]),
+                               args.rounds)
+            for shared, separate in pairs:
+                print(f"{name:8} {args.threads} threads  one shared model {shared:>9.0f} w/s  "
+                      f"{args.threads} separate models {separate:>9.0f} w/s", flush=True)
+            best = max(max(p) for p in pairs)
+            for k, label in ((0, "shared"), (1, "separate")):
+                slow = sum(p[k] < 0.7 * best for p in pairs)
+                print(f"{name:8} {label:8} runs below 0.7x the best: {slow} of {len(pairs)}", flush=True)
+
+
 def cmd_vocab(args):
     with tempfile.TemporaryDirectory() as tmp:
         for size in map(int, args.sizes.split(",")):
@@ -266,6 +313,12 @@ def main(argv=None):
     p.add_argument("--sizes", default="10000,100000,1000000,2000000")
     p.add_argument("--tokens", type=int, default=5_000_000)
     p.add_argument("--gensim", action="store_true", help="time gensim right after each row (same run)")
+    p = sub.add_parser("sharing")
+    p.add_argument("corpus")
+    p.add_argument("--modes", default="sg-ns")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--rounds", type=int, default=8, help="alternated shared/separate pairs")
+    p.add_argument("--epochs", type=int, default=3)
     p = sub.add_parser("iterable")
     p.add_argument("corpus")
     p.add_argument("--modes", default="sg-ns,cbow-ns")
@@ -275,7 +328,7 @@ def main(argv=None):
     p.add_argument("--modes", default="sg-ns,cbow-ns,sg-hs")
     p.add_argument("--batch-modes", default="pair,window")
     args = ap.parse_args(argv)
-    {"scaling": cmd_scaling, "dims": cmd_dims, "vocab": cmd_vocab, "callgrind": cmd_callgrind,
+    {"scaling": cmd_scaling, "dims": cmd_dims, "vocab": cmd_vocab, "callgrind": cmd_callgrind, "sharing": cmd_sharing,
      "iterable": cmd_iterable, "gensim": cmd_gensim}[args.cmd](args)
 
 
