@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from fastw2v.validation import check_integer
+
 #: word2vec.c's fixed number of K-means iterations
 ITERATIONS = 10
 #: word2vec.c's starting "best score": a word whose every score is below it goes to class 0
@@ -51,10 +53,8 @@ def word_classes(vectors, n_classes: int, iterations: int = ITERATIONS) -> np.nd
     rows = np.asarray(getattr(vectors, "vectors", vectors))
     if rows.ndim != 2:
         raise ValueError(f"vectors must be a 2-D array (one row per word), got shape {rows.shape}")
-    if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)) or n_classes < 1:
-        raise ValueError(f"n_classes must be a positive integer, got {n_classes!r}")
-    if isinstance(iterations, bool) or not isinstance(iterations, (int, np.integer)) or iterations < 0:
-        raise ValueError(f"iterations must be a non-negative integer, got {iterations!r}")
+    check_integer("n_classes", n_classes, 1)
+    check_integer("iterations", iterations, 0)
     rows = np.ascontiguousarray(rows, dtype=np.float32)
     if not np.isfinite(rows).all():
         raise ValueError("vectors contain NaN or infinity; K-means needs finite vectors")

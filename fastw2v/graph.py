@@ -41,6 +41,7 @@ import numpy as np
 
 from fastw2v._walks import WalkGraph
 from fastw2v.sequences import Sequences
+from fastw2v.validation import check_integer
 
 MODES = ("auto", "precompute", "rejection")
 DEFAULT_MAX_TABLE_BYTES = 1 << 30
@@ -244,8 +245,7 @@ def prepare_walker(graph: Graph, p=1.0, q=1.0, mode="auto", workers=1, max_table
 
 def _check_walk_args(walk_length, num_walks, workers):
     for name, value in (("walk_length", walk_length), ("num_walks", num_walks), ("workers", workers)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+        check_integer(name, value, 1)
     if walk_length >= 2 ** 31:
         raise ValueError(f"walk_length must be < 2^31, got {walk_length}")
 

@@ -32,6 +32,7 @@ from fastw2v.key_index import int_index_of, is_int_keyed, key_index
 from fastw2v.keyedvectors import KeyedVectors
 from fastw2v.threads import (EncodedCorpus, Progress, encode_file, score_sentences, train_epoch_encoded,
                              train_epoch_iterable)
+from fastw2v.validation import check_integer
 from fastw2v.vocab import (MAX_SENTENCE_LENGTH, EmptyVocabularyError, RawCounts, choose_words, encoder_for,
                            huffman_tree, noise_table, scan_corpus, subsampled_head)
 
@@ -251,17 +252,13 @@ class Word2Vec:
 
     # -- validation ----------------------------------------------------------
     def _check_params(self):
-        def integer(name, value, low):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-                raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-
-        integer("vector_size", self.vector_size, 1)
-        integer("window", self.window, 1)
-        integer("min_count", self.min_count, 0)
-        integer("negative", self.negative, 0)
-        integer("workers", self.workers, 1)
-        integer("epochs", self.epochs, 0)
-        integer("batch_words", self.batch_words, 1)
+        check_integer("vector_size", self.vector_size, 1)
+        check_integer("window", self.window, 1)
+        check_integer("min_count", self.min_count, 0)
+        check_integer("negative", self.negative, 0)
+        check_integer("workers", self.workers, 1)
+        check_integer("epochs", self.epochs, 0)
+        check_integer("batch_words", self.batch_words, 1)
         if self.hs not in (0, 1) or self.sg not in (0, 1) or self.cbow_mean not in (0, 1):
             raise ValueError("hs, sg and cbow_mean must each be 0 or 1")
         if self.hs == 0 and self.negative == 0:
@@ -278,9 +275,9 @@ class Word2Vec:
         if self.batch_mode not in ("auto", "pair", "window"):
             raise ValueError(f"batch_mode must be 'auto', 'pair' or 'window', got {self.batch_mode!r}")
         if self.max_vocab_size is not None:
-            integer("max_vocab_size", self.max_vocab_size, 1)
+            check_integer("max_vocab_size", self.max_vocab_size, 1)
         if self.max_final_vocab is not None:
-            integer("max_final_vocab", self.max_final_vocab, 1)
+            check_integer("max_final_vocab", self.max_final_vocab, 1)
 
     # -- vocabulary ----------------------------------------------------------
     def build_vocab(self, corpus_iterable=None, corpus_file=None, update=False, progress_per=10000,

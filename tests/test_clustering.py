@@ -72,14 +72,14 @@ def test_keyed_vectors_and_more_classes_than_words():
 
 
 @pytest.mark.parametrize("args, fragment", [
-    ((np.ones((3, 2)), 0), "n_classes must be a positive integer"),
-    ((np.ones((3, 2)), 2.5), "n_classes must be a positive integer"),
-    ((np.ones((3, 2)), True), "n_classes must be a positive integer"),
+    ((np.ones((3, 2)), 0), "n_classes must be an integer >= 1"),
+    ((np.ones((3, 2)), 2.5), "n_classes must be an integer >= 1"),
+    ((np.ones((3, 2)), True), "n_classes must be an integer >= 1"),
     ((np.ones(3), 2), "must be a 2-D array"),
     ((np.array([[1.0, np.nan]]), 1), "NaN or infinity"),
 ])
 def test_bad_input(args, fragment):
     with pytest.raises(ValueError, match=fragment.replace("(", r"\(")):
         word_classes(*args)
-    with pytest.raises(ValueError, match="iterations must be"):
+    with pytest.raises(ValueError, match="iterations must be an integer >= 0"):
         word_classes(np.ones((3, 2)), 2, iterations=-1)
