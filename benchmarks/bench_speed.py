@@ -7,6 +7,13 @@
     python benchmarks/bench_speed.py callgrind [--tokens 30000]
     python benchmarks/bench_speed.py iterable CORPUS [--modes sg-ns,cbow-ns] [--rounds 3]
     python benchmarks/bench_speed.py sharing CORPUS [--modes sg-ns] [--rounds 8] [--epochs 3]
+    python benchmarks/bench_speed.py placement [--rounds 10]
+
+Multi-thread timings print ``cores N/M ns``: the core-to-core round trip of a
+cache line just before and after the run (benchmarks/pingpong.c, built with the
+system C compiler; ``-`` without one). On the project's VM it is ~55 ns when
+the host has put the vCPUs near each other and ~330 ns when far apart, and a
+shared model's 2-thread speed halves in the far placement.
 
 Timings are noisy on a shared 2-core machine; ``callgrind`` counts executed
 instructions inside the training kernel (valgrind must be installed), which
@@ -18,6 +25,7 @@ does once per call on all workers.
 from __future__ import annotations
 
 import argparse
+import atexit
 import gzip
 import os
 import re
@@ -44,6 +52,50 @@ def plain(path, tmpdir):
     with gzip.open(path, "rb") as src, open(out, "wb") as dst:
         shutil.copyfileobj(src, dst, 1 << 20)
     return out
+
+
+_PINGPONG = []  # the built probe, once per process
+
+
+def core_round_trip(round_trips=300_000):
+    """Nanoseconds for a cache line to go from one core to another and back
+    (benchmarks/pingpong.c), or None without a C compiler or a second CPU."""
+    if (os.cpu_count() or 1) < 2:
+        return None
+    if not _PINGPONG:
+        import sysconfig
+
+        tmp = tempfile.mkdtemp(prefix="fastw2v-pingpong-")
+        atexit.register(shutil.rmtree, tmp, True)
+        exe = os.path.join(tmp, "pingpong")
+        cc = (sysconfig.get_config_var("CC") or "cc").split()
+        src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pingpong.c")
+        try:
+            subprocess.run(cc + ["-O2", "-pthread", src, "-o", exe], check=True, capture_output=True)
+        except (OSError, subprocess.CalledProcessError):
+            exe = None
+        _PINGPONG.append(exe)
+    if _PINGPONG[0] is None:
+        return None
+    out = subprocess.run([_PINGPONG[0], str(round_trips)], capture_output=True, text=True, check=True)
+    return float(out.stdout)
+
+
+def placed(measure):
+    """``measure`` that also records the core round trip just before and after
+    each call (in ``.trips``, one ``(before, after)`` per call)."""
+    def run():
+        before = core_round_trip()
+        value = measure()
+        run.trips.append((before, core_round_trip()))
+        return value
+    run.trips = []
+    return run
+
+
+def cores(trip):
+    """``cores BEFORE/AFTER ns`` for a (before, after) pair of round trips."""
+    return "cores " + "/".join("-" if ns is None else f"{ns:.0f}" for ns in trip) + " ns"
 
 
 def words_per_sec(path, workers, dim=100, batch_mode="window", min_count=5, lib="fastw2v", epochs=1, **mode):
@@ -89,11 +141,10 @@ def median_ratio(pairs):
 
 def against_gensim(label, path, rounds, workers, **kwargs):
     """Prints fastw2v's and gensim's words/s for ``rounds`` alternated pairs and their median ratio."""
-    pairs = alternated(lambda: words_per_sec(path, workers, **kwargs),
-                       lambda: words_per_sec(path, workers, lib="gensim", **kwargs),
-                       rounds)
-    for f, g in pairs:
-        print(f"{label}  fastw2v {f:>9.0f} w/s  gensim {g:>9.0f} w/s  x{f / g:.2f}", flush=True)
+    ours = placed(lambda: words_per_sec(path, workers, **kwargs))
+    pairs = alternated(ours, lambda: words_per_sec(path, workers, lib="gensim", **kwargs), rounds)
+    for (f, g), trip in zip(pairs, ours.trips):
+        print(f"{label}  fastw2v {f:>9.0f} w/s  gensim {g:>9.0f} w/s  x{f / g:.2f}  {cores(trip)}", flush=True)
     if len(pairs) > 1:
         print(f"{label}  median of {len(pairs)} pairs x{median_ratio(pairs):.2f}", flush=True)
 
@@ -161,13 +212,15 @@ def cmd_scaling(args):
                 for w in threads:
                     if w == base:
                         continue
+                    many = placed(lambda: words_per_sec(path, w, batch_mode=batch_mode, epochs=args.epochs,
+                                                        **MODES[name]))
                     pairs = alternated(
-                        lambda: words_per_sec(path, w, batch_mode=batch_mode, epochs=args.epochs, **MODES[name]),
+                        many,
                         lambda: words_per_sec(path, base, batch_mode=batch_mode, epochs=args.epochs, **MODES[name]),
                         args.rounds)
-                    for r, r0 in pairs:
+                    for (r, r0), trip in zip(pairs, many.trips):
                         print(f"{name:8} {batch_mode:6} {base} threads {r0:>9.0f} w/s  {w} threads {r:>9.0f} w/s "
-                              f"(x{r / r0:.2f})", flush=True)
+                              f"(x{r / r0:.2f})  {cores(trip)}", flush=True)
                     print(f"{name:8} {batch_mode:6} {w} threads / {base}: median of {len(pairs)} pairs "
                           f"x{median_ratio(pairs):.2f}", flush=True)
 
@@ -228,17 +281,32 @@ def cmd_sharing(args):
     with tempfile.TemporaryDirectory() as tmp:
         path = plain(args.corpus, tmp)
         for name in args.modes.split(","):
-            pairs = alternated(lambda: shared_or_separate(path, "shared", args.threads, args.epochs, **MODES[name]),
+            shared_run = placed(lambda: shared_or_separate(path, "shared", args.threads, args.epochs,
+                                                           **MODES[name]))
+            pairs = alternated(shared_run,
                                lambda: shared_or_separate(path, "separate", args.threads, args.epochs,
                                                           **MODES[name]),
                                args.rounds)
-            for shared, separate in pairs:
+            for (shared, separate), trip in zip(pairs, shared_run.trips):
                 print(f"{name:8} {args.threads} threads  one shared model {shared:>9.0f} w/s  "
-                      f"{args.threads} separate models {separate:>9.0f} w/s", flush=True)
+                      f"{args.threads} separate models {separate:>9.0f} w/s  {cores(trip)}", flush=True)
             best = max(max(p) for p in pairs)
             for k, label in ((0, "shared"), (1, "separate")):
                 slow = sum(p[k] < 0.7 * best for p in pairs)
                 print(f"{name:8} {label:8} runs below 0.7x the best: {slow} of {len(pairs)}", flush=True)
+
+
+def cmd_placement(args):
+    """The core-to-core round trip, ``--rounds`` times a second apart: whether
+    the host keeps this machine's CPUs near each other (see pingpong.c)."""
+    for k in range(args.rounds):
+        if k:
+            time.sleep(1.0)
+        ns = core_round_trip()
+        if ns is None:
+            print("no C compiler or only one CPU: cannot measure", flush=True)
+            return
+        print(f"round trip {ns:.1f} ns", flush=True)
 
 
 def cmd_vocab(args):
@@ -319,6 +387,8 @@ def main(argv=None):
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--rounds", type=int, default=8, help="alternated shared/separate pairs")
     p.add_argument("--epochs", type=int, default=3)
+    p = sub.add_parser("placement")
+    p.add_argument("--rounds", type=int, default=10)
     p = sub.add_parser("iterable")
     p.add_argument("corpus")
     p.add_argument("--modes", default="sg-ns,cbow-ns")
@@ -329,7 +399,7 @@ def main(argv=None):
     p.add_argument("--batch-modes", default="pair,window")
     args = ap.parse_args(argv)
     {"scaling": cmd_scaling, "dims": cmd_dims, "vocab": cmd_vocab, "callgrind": cmd_callgrind, "sharing": cmd_sharing,
-     "iterable": cmd_iterable, "gensim": cmd_gensim}[args.cmd](args)
+     "iterable": cmd_iterable, "gensim": cmd_gensim, "placement": cmd_placement}[args.cmd](args)
 
 
 if __name__ == "__main__":
