@@ -308,7 +308,7 @@ def cmd_placement(args):
             time.sleep(1.0)
         ns = core_round_trip()
         if ns is None:
-            print("no C compiler or only one CPU: cannot measure", flush=True)
+            print("cannot measure: no C compiler, only one CPU, or the probe failed to run", flush=True)
             return
         print(f"round trip {ns:.1f} ns", flush=True)
 
