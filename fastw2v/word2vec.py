@@ -30,7 +30,7 @@ from fastw2v.callbacks import StopTraining
 from fastw2v.checkpoint import Checkpointer, Schedule
 from fastw2v.key_index import int_index_of, is_int_keyed, key_index
 from fastw2v.keyedvectors import KeyedVectors
-from fastw2v.threads import (EncodedCorpus, Progress, encode_file, score_sentences, train_epoch_encoded,
+from fastw2v.threads import (EncodedCorpus, Interrupts, Progress, encode_file, score_sentences, train_epoch_encoded,
                              train_epoch_iterable)
 from fastw2v.validation import check_integer
 from fastw2v.vocab import (MAX_SENTENCE_LENGTH, EmptyVocabularyError, RawCounts, choose_words, encoder_for,
@@ -592,9 +592,11 @@ class Word2Vec:
                     self._stop_requested = True
 
         each("on_train_begin")
+        interrupts = Interrupts(params).install()
         try:
             self._next_epoch = schedule.first_epoch
             for epoch in range(schedule.first_epoch, epochs):
+                interrupts.check()
                 if self._stop_requested:
                     break
                 each("on_epoch_begin")
@@ -602,7 +604,7 @@ class Word2Vec:
                     break
                 for s in states:
                     s.reset_counters()
-                progress = Progress(self, params, states, epoch, epoch_words, report_delay, callbacks)
+                progress = Progress(self, params, states, epoch, epoch_words, report_delay, callbacks, interrupts)
                 t0 = time.perf_counter()
                 if encoded is not None:
                     train_epoch_encoded(encoded, params, states, progress)
@@ -611,6 +613,7 @@ class Word2Vec:
                     raw = train_epoch_iterable(corpus_iterable, self.encoder, params, states, progress,
                                                int(self.batch_words), queue_factor)
                 seconds = time.perf_counter() - t0
+                interrupts.check()
                 epoch_trained = sum(s.words_trained for s in states)
                 loss = float(sum(s.loss for s in states))
                 trained += epoch_trained
@@ -644,6 +647,7 @@ class Word2Vec:
                     logger.exception("could not save the interrupt checkpoint to %s", checkpoint_path)
             raise
         finally:
+            interrupts.restore()
             self._params = None
             self.wv.norms = None
             self.total_train_time += time.perf_counter() - t_start

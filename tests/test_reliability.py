@@ -88,6 +88,53 @@ def test_sigint_stops_training_within_a_second_and_leaves_a_resumable_checkpoint
     assert loaded.wv.most_similar("t0w0", topn=1)[0][0].startswith("t0")
 
 
+@pytest.mark.parametrize("source", ["corpus_file", "corpus_iterable"])
+def test_sigint_swallowed_by_a_weakref_callback_still_stops_training(tmp_path, source):
+    # CPython drops a KeyboardInterrupt raised inside a weakref callback ("Exception
+    # ignored"); the garbage collector can run one at any moment, so a real Ctrl-C
+    # can land there. Here it always does: training must stop all the same.
+    corpus = write_corpus(tmp_path / "c.txt", planted_topics(n_sentences=2000, length=20))
+    child = _child(f"""
+        import json, os, signal, weakref
+        from fastw2v import Word2Vec
+        from fastw2v.callbacks import CallbackAny2Vec
+
+        class Thing:
+            pass
+
+        def interrupt_inside(ref):
+            os.kill(os.getpid(), signal.SIGINT)
+            sum(range(1000))  # the handler runs here, and its exception is swallowed
+
+        class Once(CallbackAny2Vec):
+            done = False
+            def on_batch_end(self, model):
+                if not self.done and model._params.progress > 0:
+                    self.done = True
+                    thing = Thing()
+                    self.ref = weakref.ref(thing, interrupt_inside)
+                    del thing
+
+        corpus = (dict(corpus_file={str(corpus)!r}) if {source!r} == "corpus_file"
+                  else dict(corpus_iterable=[line.split() for line in open({str(corpus)!r})]))
+        model = Word2Vec(vector_size=16, min_count=1, workers=2, seed=1)
+        model.build_vocab(**corpus)
+        try:
+            model.train(**corpus, epochs=100000, callbacks=[Once()], report_delay=0.05, total_examples=2000)
+            print(json.dumps({{"interrupted": False}}), flush=True)
+        except KeyboardInterrupt:
+            print(json.dumps({{"interrupted": model.training_interrupted,
+                               "progress": model.training_progress}}), flush=True)
+        """)
+    try:
+        out, err = child.communicate(timeout=60)
+    finally:
+        child.kill()
+    assert "Exception ignored" in err  # the interrupt really was swallowed
+    report = json.loads(out.strip().splitlines()[-1])
+    assert report["interrupted"] and 0 < report["progress"] < 0.01, err
+
+
 class _InterruptAfter(CallbackAny2Vec):
     """Simulates Ctrl-C on the training thread after ``n`` epochs."""
 
