@@ -30,8 +30,8 @@ from fastw2v.callbacks import StopTraining
 from fastw2v.checkpoint import Checkpointer, Schedule
 from fastw2v.key_index import int_index_of, is_int_keyed, key_index
 from fastw2v.keyedvectors import KeyedVectors
-from fastw2v.threads import (EncodedCorpus, Interrupts, Progress, encode_file, score_sentences, train_epoch_encoded,
-                             train_epoch_iterable)
+from fastw2v.threads import (EncodedCorpus, Interrupts, Progress, encode_file, score_sentences,
+                             train_epoch_encoded, train_epoch_iterable)
 from fastw2v.validation import check_integer
 from fastw2v.vocab import (MAX_SENTENCE_LENGTH, EmptyVocabularyError, RawCounts, choose_words, encoder_for,
                            huffman_tree, noise_table, scan_corpus, subsampled_head)
@@ -596,8 +596,9 @@ class Word2Vec:
                     self._stop_requested = True
 
         each("on_train_begin")
-        interrupts = Interrupts(params).install()
+        interrupts = Interrupts(params)
         try:
+            interrupts.install()
             self._next_epoch = schedule.first_epoch
             for epoch in range(schedule.first_epoch, epochs):
                 interrupts.check()
