@@ -168,11 +168,10 @@ class Interrupts:
         self.seen = False
         self.previous = None
 
-    def install(self) -> "Interrupts":
+    def install(self) -> None:
         if (threading.current_thread() is threading.main_thread()
                 and signal.getsignal(signal.SIGINT) is signal.default_int_handler):
             self.previous = signal.signal(signal.SIGINT, self._handler)
-        return self
 
     def _handler(self, signum, frame):
         self.seen = True
@@ -192,7 +191,7 @@ class Interrupts:
 class Progress:
     """Logging and callbacks on the calling thread while workers train."""
 
-    def __init__(self, model, params, states, epoch, epoch_words, report_delay, callbacks, interrupts=None):
+    def __init__(self, model, params, states, epoch, epoch_words, report_delay, callbacks, interrupts):
         self.interrupts = interrupts
         self.model, self.params, self.states = model, params, states
         self.epoch, self.epoch_words = epoch, max(epoch_words, 1)
@@ -206,8 +205,7 @@ class Progress:
 
     def tick(self):
         """Report if due, and run ``on_batch_end``; StopTraining stops the workers."""
-        if self.interrupts is not None:
-            self.interrupts.check()
+        self.interrupts.check()
         for cb in self.callbacks:
             try:
                 cb.on_batch_end(self.model)
