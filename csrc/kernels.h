@@ -82,6 +82,12 @@ typedef struct {
      * exact and reproducible. hot_first = vocab_size - 1 - hs_private. */
     int32_t hs_private;
     int64_t hot_first;
+    /* Negative sampling with several threads: the syn1neg rows of words below
+     * neg_private (the most frequent words of a frequency-sorted vocabulary:
+     * on the shared corpus the top 255 are 38% of the positive targets after
+     * subsampling and 23% of the noise draws) are per-thread copies merged the
+     * same way. 0: shared, Hogwild. */
+    int32_t neg_private;
     double start_alpha, end_alpha;
     double total_words;             /* in-vocabulary tokens of the whole schedule (all epochs) */
     volatile int64_t *progress;     /* shared: in-vocabulary tokens consumed by all threads */
@@ -110,8 +116,9 @@ typedef struct {
     real_t *grp_lab;                /* [FW2V_ROW_GROUP x S] scratch: each scale's label */
     int32_t grads_fresh;            /* 1: the input gradients are not initialised yet; the first
                                      * logistic_group that produces any writes them (no memset) */
-    real_t *hot_rows;               /* [hs_private x dim] this thread's copies of the top inner nodes */
-    real_t *hot_seen;               /* [hs_private x dim] syn1's values when they were last copied */
+    real_t *hot_rows;               /* [(hs_private + neg_private) x dim] this thread's copies of the top
+                                     * inner nodes, then of the most frequent words' syn1neg rows */
+    real_t *hot_seen;               /* [(hs_private + neg_private) x dim] their shared values when last copied */
     int64_t block_lo[FW2V_CBOW_BLOCK], block_hi[FW2V_CBOW_BLOCK], block_centre[FW2V_CBOW_BLOCK];
     int64_t unpublished;            /* tokens consumed but not yet added to *progress */
     int64_t words_seen;             /* in-vocabulary tokens consumed */

@@ -516,27 +516,42 @@ FW2V_INLINE real_t *hs_row(const fw2v_params *p, fw2v_thread *t, int32_t node)
     return hot >= 0 ? t->hot_rows + hot * p->dim : p->syn1 + (int64_t)node * p->dim;
 }
 
-/* Takes fresh private copies of the top inner nodes at the start of a batch. */
-static void copy_hot_rows(const fw2v_params *p, fw2v_thread *t)
+/* The syn1neg row of word w: this thread's copy for the most frequent words (see
+ * neg_private), which follow the private inner nodes in hot_rows. */
+FW2V_INLINE real_t *neg_row(const fw2v_params *p, fw2v_thread *t, int32_t w)
 {
-    size_t bytes = (size_t)p->hs_private * (size_t)p->dim * sizeof(real_t);
-    memcpy(t->hot_rows, p->syn1 + p->hot_first * p->dim, bytes);
-    memcpy(t->hot_seen, t->hot_rows, bytes);
+    return w < p->neg_private ? t->hot_rows + ((int64_t)p->hs_private + w) * p->dim
+                              : p->syn1neg + (int64_t)w * p->dim;
 }
 
-/* Adds this thread's change to each private top node back into syn1 and takes
- * the merged value (with the other threads' changes) as its new copy. The add
- * is Hogwild-racy like every other update. */
+/* Takes fresh private copies of the hot rows at the start of a batch. */
+static void copy_hot_rows(const fw2v_params *p, fw2v_thread *t)
+{
+    size_t row = (size_t)p->dim * sizeof(real_t);
+    if (p->hs_private) memcpy(t->hot_rows, p->syn1 + p->hot_first * p->dim, (size_t)p->hs_private * row);
+    if (p->neg_private) memcpy(t->hot_rows + (int64_t)p->hs_private * p->dim, p->syn1neg, (size_t)p->neg_private * row);
+    memcpy(t->hot_seen, t->hot_rows, (size_t)(p->hs_private + p->neg_private) * row);
+}
+
+/* shared += mine - seen, then mine = seen = shared, over n floats. */
+static void merge_span(real_t *shared, real_t *mine, real_t *seen, int64_t n)
+{
+    for (int64_t k = 0; k < n; k++) {
+        real_t v = shared[k] + (mine[k] - seen[k]);
+        shared[k] = v;
+        mine[k] = v;
+        seen[k] = v;
+    }
+}
+
+/* Adds this thread's change to each private row back into the shared matrix and
+ * takes the merged value (with the other threads' changes) as its new copy. The
+ * add is Hogwild-racy like every other update. */
 static void merge_hot_rows(const fw2v_params *p, fw2v_thread *t)
 {
-    int64_t n = (int64_t)p->hs_private * p->dim;
-    real_t *shared = p->syn1 + p->hot_first * p->dim;
-    for (int64_t k = 0; k < n; k++) {
-        real_t v = shared[k] + (t->hot_rows[k] - t->hot_seen[k]);
-        shared[k] = v;
-        t->hot_rows[k] = v;
-        t->hot_seen[k] = v;
-    }
+    int64_t h = (int64_t)p->hs_private * p->dim;
+    if (h) merge_span(p->syn1 + p->hot_first * p->dim, t->hot_rows, t->hot_seen, h);
+    if (p->neg_private) merge_span(p->syn1neg, t->hot_rows + h, t->hot_seen + h, (int64_t)p->neg_private * p->dim);
 }
 
 /* A negative from the random number r (the test hook's fixed list ignores r). */
@@ -575,7 +590,7 @@ FW2V_INLINE void draw_negatives(const fw2v_params *p, fw2v_thread *t)
         t->noise[d] = t->noise_next[d];
         assert(t->noise[d] >= 0 && t->noise[d] < p->vocab_size);
         t->noise_next[d] = draw_negative(p, t, t->noise_raw[d]);
-        prefetch_row(p->syn1neg + (int64_t)t->noise_next[d] * p->dim, p->dim);
+        prefetch_row(neg_row(p, t, t->noise_next[d]), p->dim);
         t->noise_raw[d] = raw_negative(p, t);
     }
 }
@@ -605,12 +620,12 @@ static void train_output_rows(const fw2v_params *p, fw2v_thread *t, int n_in, re
         if (n_rows) logistic_group(p, t, n_in, in, NULL, grads, n_rows, alpha, 1);
     }
     if (!p->negative) return;
-    t->grp_rows[0] = p->syn1neg + (int64_t)word * p->dim;
+    t->grp_rows[0] = neg_row(p, t, word);
     t->grp_labels[0] = 1;
     int n_rows = 1;
     for (int32_t d = 0; negatives && d < p->negative; d++) {
         if (t->noise[d] == word) continue; /* as word2vec C: a draw of the target is skipped */
-        real_t *row = p->syn1neg + (int64_t)t->noise[d] * p->dim;
+        real_t *row = neg_row(p, t, t->noise[d]);
         /* a row drawn twice must see its first update: close the group there */
         for (int r = 0; r < n_rows; r++) {
             if (t->grp_rows[r] == row) {
@@ -644,7 +659,7 @@ FW2V_INLINE void prefetch_next_centre(const fw2v_params *p, fw2v_thread *t, cons
 {
     if (i + 1 >= n) return;
     int32_t next = w[i + 1];
-    if (p->negative) prefetch_row(p->syn1neg + (int64_t)next * p->dim, p->dim);
+    if (p->negative) prefetch_row(neg_row(p, t, next), p->dim);
     if (p->hs) {
         if (i + 3 < n) FW2V_PREFETCH(p->path_offsets + w[i + 3] + 1);
         if (i + 2 < n) {
@@ -801,7 +816,7 @@ static void train_sentence_cbow_block(const fw2v_params *p, fw2v_thread *t, cons
             train_output_rows(p, t, 1, &hidden[b], t->ctx_grads + b * dim, t->ctx_ids[b], alpha, 0);
         if (p->negative) draw_negatives(p, t);
         for (int32_t d = 0; d < p->negative; d++) { /* one row at a time: a repeated draw sees its update */
-            t->grp_rows[0] = p->syn1neg + (int64_t)t->noise[d] * p->dim;
+            t->grp_rows[0] = neg_row(p, t, t->noise[d]);
             t->grp_labels[0] = 0;
             t->grp_words[0] = t->noise[d];
             logistic_group(p, t, m, hidden, t->ctx_ids, t->ctx_grads, 1, alpha, FW2V_SATURATE_NEGATIVE);
@@ -882,7 +897,7 @@ static int64_t subsample(const fw2v_params *p, fw2v_thread *t, const int32_t *id
 int FW2V_SUFFIX(fw2v_train_batch)(const fw2v_params *p, fw2v_thread *t, const fw2v_batch *b)
 {
     int64_t start = b->first_start;
-    const int private_hot = p->hs && p->hs_private > 0;
+    const int private_hot = p->hs_private > 0 || p->neg_private > 0;
     if (private_hot) copy_hot_rows(p, t);
     for (int64_t s = 0; s < b->n_sentences; s++) {
         int64_t end = b->ends[s], n = end - start;

@@ -87,6 +87,7 @@ cdef extern from "kernels.h" nogil:
         int32_t batch_window
         int32_t hs_private
         int64_t hot_first
+        int32_t neg_private
         double start_alpha
         double end_alpha
         double total_words

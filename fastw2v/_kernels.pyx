@@ -88,7 +88,7 @@ cdef class KernelParams:
                  path_offsets, codes, points, int window, int negative, bint hs, bint sg,
                  bint cbow_mean, bint shrink_windows, bint subsample, bint compute_loss,
                  double start_alpha, double end_alpha, double total_words, int isa,
-                 bint batch_window=False, int hs_private=0):
+                 bint batch_window=False, int hs_private=0, int neg_private=0):
         cdef int64_t V = syn0.shape[0]
         cdef int dim = syn0.shape[1]
         cdef int64_t width = -1
@@ -145,6 +145,10 @@ cdef class KernelParams:
             raise ValueError("hs_private must be >= 0")
         self.p.hs_private = min(hs_private, V - 1) if hs else 0
         self.p.hot_first = V - 1 - self.p.hs_private
+        # and private frequent output rows only with negative sampling
+        if neg_private < 0:
+            raise ValueError("neg_private must be >= 0")
+        self.p.neg_private = min(neg_private, V) if negative else 0
         self.p.start_alpha = start_alpha
         self.p.end_alpha = end_alpha
         self.p.total_words = max(total_words, 1.0)
@@ -264,7 +268,7 @@ cdef class ThreadState:
                     break
 
     cdef int ensure_hot(self, int n) except -1:
-        """Room for n private top inner nodes (see fw2v_params.hs_private)."""
+        """Room for n private rows (see fw2v_params.hs_private and neg_private)."""
         if n <= self.hot_capacity:
             return 0
         self.hot = []
@@ -353,7 +357,7 @@ cdef int _fill_batch(fw2v_batch *batch, KernelParams params, ThreadState state, 
         raise ValueError(f"fixed negatives out of range [0, {params.p.vocab_size})")
     state.ensure_capacity(int(lengths.max()))
     state.check_pending(params.p.vocab_size, params.p.negative)
-    state.ensure_hot(params.p.hs_private)
+    state.ensure_hot(params.p.hs_private + params.p.neg_private)
     if iv.shape[0] == 0:
         return 0
     batch.ids = &iv[0]

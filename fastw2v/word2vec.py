@@ -50,6 +50,12 @@ REAL = np.float32
 # the copies' share of L2 cost more than the sharing they avoid). RESULTS.md,
 # fourteenth session.
 HS_PRIVATE_NODES = 1023
+# Negative sampling with several workers: the syn1neg rows of the 255 most
+# frequent words (38% of the targets, 23% of the noise draws on the shared
+# corpus) are per-thread copies merged the same way. +2.5% sg-ns, +3.5-4.3%
+# cbow-ns on 2 workers, same quality over 3 seeds; private syn0 rows as well
+# cost CBOW 2-6%. RESULTS.md, fifteenth session.
+NEG_PRIVATE_ROWS = 255
 
 
 def _check_restartable(corpus, what="corpus_iterable"):
@@ -464,7 +470,8 @@ class Word2Vec:
             subsample=bool(self.sample), compute_loss=bool(compute_loss),
             start_alpha=float(start_alpha), end_alpha=float(end_alpha),
             total_words=float(schedule_words), isa=_isa(), batch_window=self._batch_window(),
-            hs_private=HS_PRIVATE_NODES if int(self.workers) > 1 else 0)
+            hs_private=HS_PRIVATE_NODES if int(self.workers) > 1 else 0,
+            neg_private=NEG_PRIVATE_ROWS if int(self.workers) > 1 else 0)
 
     def _batch_window(self) -> bool:
         """``batch_mode='auto'``: window batching (HogBatch) for skip-gram, where it

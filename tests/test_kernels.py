@@ -141,7 +141,7 @@ def padded_to(a, width):
 
 
 def make_params(syn0, syn1, syn1neg, lockf, counts, hs, negative, sg, cbow_mean, window, alpha, isa,
-                sample=False, batch_window=False, hs_private=0, compute_loss=True):
+                sample=False, batch_window=False, hs_private=0, compute_loss=True, neg_private=0):
     V = len(syn0)
     offsets, codes, points = _sampling.build_huffman(counts)
     prob, alias = _sampling.build_alias(counts.astype(float) ** 0.75)
@@ -151,7 +151,7 @@ def make_params(syn0, syn1, syn1neg, lockf, counts, hs, negative, sg, cbow_mean,
         path_offsets=offsets, codes=codes, points=points, window=window, negative=negative, hs=hs, sg=sg,
         cbow_mean=cbow_mean, shrink_windows=False, subsample=sample, compute_loss=compute_loss,
         start_alpha=alpha, end_alpha=alpha, total_words=1e9, isa=isa, batch_window=batch_window,
-        hs_private=hs_private), \
+        hs_private=hs_private, neg_private=neg_private), \
         (offsets, codes, points)
 
 
@@ -246,12 +246,13 @@ def test_window_groups_longer_than_one_group_match_reference(isa, window):
     assert state.loss == pytest.approx(LOSS[0], rel=1e-5)
 
 
-@pytest.mark.parametrize("negative", [0, 5])
+@pytest.mark.parametrize("hs,negative", [(1, 0), (1, 5), (0, 5)])
 @pytest.mark.parametrize("sg,batch_window", [(1, 1), (1, 0), (0, 0), (0, 1)])
-def test_private_top_nodes_merge_back_into_syn1(sg, batch_window, negative):
-    """hs_private (several workers): the top inner nodes train on a thread's own
-    copies whose changes are added back to syn1. Alone, a thread must end where shared training ends,
-    and two thread states must both see and keep each other's changes."""
+def test_private_rows_merge_back_into_the_shared_matrices(sg, batch_window, hs, negative):
+    """hs_private / neg_private (several workers): the top inner nodes and the most
+    frequent words' syn1neg rows train on a thread's own copies whose changes are
+    added back to syn1 / syn1neg. Alone, a thread must end where shared training
+    ends, and two thread states must both see and keep each other's changes."""
     rng = np.random.default_rng(3)
     V, dim = 40, 24
     counts = np.sort(rng.integers(1, 500, size=V))[::-1].astype(np.int64)
@@ -260,11 +261,12 @@ def test_private_top_nodes_merge_back_into_syn1(sg, batch_window, negative):
     ids = np.concatenate(sentences).astype(np.int32)
     ends = np.cumsum([len(s) for s in sentences])
     results = {}
-    for private in (0, 7, V - 1):
+    splits = [(0, 0), (7, 0), (V - 1, 0), (0, 5), (0, V), (7, 5), (V - 1, V)]
+    for private in splits:
         arrays = [a.copy() for a in init]
-        params, _ = make_params(arrays[0], arrays[1], arrays[2] if negative else None,
-                                np.ones(V, dtype=np.float32), counts, True, negative, sg, 1, 3, 0.05, ISAS[-1],
-                                batch_window=batch_window, hs_private=private)
+        params, _ = make_params(arrays[0], arrays[1] if hs else None, arrays[2] if negative else None,
+                                np.ones(V, dtype=np.float32), counts, hs, negative, sg, 1, 3, 0.05, ISAS[-1],
+                                batch_window=batch_window, hs_private=private[0], neg_private=private[1])
         # two thread states taking turns, one batch each: each must start from the
         # other's merged changes
         states = [_kernels.ThreadState(dim, 1, window=3), _kernels.ThreadState(dim, 2, window=3)]
@@ -272,10 +274,13 @@ def test_private_top_nodes_merge_back_into_syn1(sg, batch_window, negative):
         _kernels.train_batch(params, states[0], ids, ends[:half])
         _kernels.train_batch(params, states[1], ids, ends[half:], first_start=int(ends[half - 1]))
         results[private] = arrays
-    for private in (7, V - 1):
-        for got, want in zip(results[private], results[0]):
+    for private in splits[1:]:
+        for got, want in zip(results[private], results[(0, 0)]):
             np.testing.assert_allclose(got, want, atol=1e-6)
-    assert np.abs(results[0][1] - init[1])[-7:].max() > 1e-3  # the private rows did train
+    if hs:
+        assert np.abs(results[(0, 0)][1] - init[1])[-7:].max() > 1e-3  # the private rows did train
+    if negative:
+        assert np.abs(results[(0, 0)][2] - init[2])[:5].max() > 1e-3
 
 
 @pytest.mark.parametrize("isa", ISAS)
