@@ -52,7 +52,7 @@ REAL = np.float32
 HS_PRIVATE_NODES = 1023
 # Negative sampling with several workers: the syn1neg rows of the 255 most
 # frequent words (38% of the targets, 23% of the noise draws on the shared
-# corpus) are per-thread copies merged the same way. +2.5% sg-ns, +3.5-4.3%
+# corpus) are per-thread copies merged the same way. +1.5-2.5% sg-ns, +4-5%
 # cbow-ns on 2 workers, same quality over 3 seeds; private syn0 rows as well
 # cost CBOW 2-6%. RESULTS.md, fifteenth session.
 NEG_PRIVATE_ROWS = 255
