@@ -311,9 +311,12 @@ def cmd_train(args, say) -> int:
             f"read from {args.read_vocab}")
     else:
         # scan_corpus + build_vocab_from_freq is what build_vocab(corpus_file=) does (same
-        # counts, order and totals), with the strict-UTF-8 switch build_vocab lacks
+        # counts and totals), with the strict-UTF-8 switch build_vocab lacks. Tied words
+        # keep word2vec.c's order, first occurrence first (its SortVocab is glibc's
+        # stable qsort over words in order of appearance), not gensim's latest first:
+        # handed over last first, since the vocabulary puts the latest of tied words first
         raw = _count_corpus(args.input, errors, show=args.debug >= 2)
-        model.build_vocab_from_freq(raw.as_dict(), corpus_count=raw.corpus_count)
+        model.build_vocab_from_freq(dict(reversed(raw.as_dict().items())), corpus_count=raw.corpus_count)
         say(f"vocabulary: {len(model.wv):,} words with count >= {args.min_count} "
             f"(of {len(raw.counts):,} distinct), {raw.total_words:,} words in {raw.corpus_count:,} lines")
     if args.save_vocab:

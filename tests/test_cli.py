@@ -290,9 +290,12 @@ def test_vocab_files_match_word2vec_c(corpus, tmp_path):
     assert fastw2v("train", "-train", corpus, "-save-vocab", ours, "-min-count", "1", "-q").returncode == 0
     subprocess.run([_word2vec_c(), "-train", corpus, "-save-vocab", theirs, "-min-count", "1", "-debug", "0"],
                    capture_output=True, check=True, timeout=60)
-    # same words, counts and </s> line; ties may be ordered differently (word2vec.c's qsort is unstable)
-    assert sorted(open(ours).readlines()) == sorted(open(theirs).readlines())
-    assert open(ours).readline() == open(theirs).readline() == "</s> 2000\n"
+    # the same file: words, counts, the </s> line, and tied words in word2vec.c's order
+    # (first occurrence first; the planted corpus has many ties at every count)
+    lines = open(theirs).readlines()
+    assert len({line.split()[1] for line in lines}) < len(lines) - 10
+    assert open(ours).readlines() == lines
+    assert lines[0] == "</s> 2000\n"
     # each reads the other's file
     r = fastw2v("train", "-train", corpus, "-read-vocab", theirs, "-output", tmp_path / "v.txt", "-q", *SMALL)
     assert r.returncode == 0, r.stderr
