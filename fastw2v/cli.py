@@ -277,7 +277,8 @@ def _write_outputs(model, args, say) -> None:
         say(f"wrote the classes of {len(model.wv):,} words ({len(set(classes.tolist())):,} of {args.classes:,} "
             f"classes used) to {args.output}")
     elif args.output:
-        model.wv.save_word2vec_format(args.output, binary=bool(args.binary))
+        from fastw2v.formats import save_word2vec_format
+        save_word2vec_format(model.wv, args.output, binary=bool(args.binary), binary_newlines=True)
         say(f"wrote {len(model.wv):,} vectors to {args.output} ({'binary' if args.binary else 'text'})")
     if args.save_model:
         model.save(args.save_model)

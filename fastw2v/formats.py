@@ -375,7 +375,7 @@ def _save_order(kv, sort_attr, fvocab) -> np.ndarray:
     return np.arange(len(kv))
 
 
-def _row_chunks(kv, order, binary, prefix):
+def _row_chunks(kv, order, binary, prefix, row_end=b""):
     """Encoded rows, ``WRITE_ROWS`` at a time."""
     for lo in range(0, len(order), WRITE_ROWS):
         rows = order[lo:lo + WRITE_ROWS]
@@ -384,7 +384,7 @@ def _row_chunks(kv, order, binary, prefix):
         if binary:
             raw = block.tobytes()
             n = block.shape[1] * 4
-            yield b"".join(k + b" " + raw[j * n:(j + 1) * n] for j, k in enumerate(keys))
+            yield b"".join(k + b" " + raw[j * n:(j + 1) * n] + row_end for j, k in enumerate(keys))
         else:
             # float32 -> str gives the shortest text that reads back to the same float32
             text = block.astype(str)
@@ -392,12 +392,15 @@ def _row_chunks(kv, order, binary, prefix):
 
 
 def save_word2vec_format(kv, fname, fvocab=None, binary=False, total_vec=None, write_header=True,
-                         prefix="", append=False, sort_attr="count") -> None:
+                         prefix="", append=False, sort_attr="count", binary_newlines=False) -> None:
     """Write ``kv`` in the word2vec C format (gensim's layout: binary rows carry no newline).
 
     Rows are written in descending ``sort_attr`` (``count``) order when that
     attribute exists, else in index order. ``write_header=False`` gives GloVe's
-    text layout. Writes are atomic unless ``append``.
+    text layout. ``binary_newlines`` ends each binary row with ``\n`` as
+    word2vec.c does (the CLI's layout): readers written for word2vec.c's files
+    may read that byte unconditionally, and gensim's reader and this module's
+    skip it. Writes are atomic unless ``append``.
     """
     bad = next((k for k in kv.index_to_key if isinstance(k, str) and (" " in k or "\n" in k)), None)
     if bad is not None:
@@ -409,7 +412,7 @@ def save_word2vec_format(kv, fname, fvocab=None, binary=False, total_vec=None, w
         fh = gzip.GzipFile(fileobj=raw, mode="wb") if os.fspath(fname).endswith(".gz") else raw
         if write_header:
             fh.write(f"{total_vec} {kv.vector_size}\n".encode("utf8"))
-        for chunk in _row_chunks(kv, order, binary, prefix):
+        for chunk in _row_chunks(kv, order, binary, prefix, b"\n" if binary_newlines else b""):
             fh.write(chunk)
         if fh is not raw:
             fh.close()

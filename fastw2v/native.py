@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import stat
 import tempfile
 
 import numpy as np
@@ -33,13 +34,40 @@ FORMAT_NAME = "fastw2v"
 FORMAT_VERSION = 2
 
 
+def _umask() -> int:
+    """The process's umask, read without changing it where Linux shows it (setting
+    it to read it back would race with files other threads create meanwhile)."""
+    try:
+        with open("/proc/self/status", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _new_file_mode(path: str) -> int:
+    """The permissions ``open(path, "w")`` would leave: a replaced file keeps its
+    own, a new one gets 0o666 less the umask (mkstemp's temporary file is 0o600,
+    which would make every saved model private to its owner)."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        return 0o666 & ~_umask()
+
+
 def _atomic_write(path: str, write) -> None:
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise FileNotFoundError(f"output directory does not exist: {directory}")
+    mode = _new_file_mode(path)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=os.path.basename(path)[-40:], dir=directory)
     try:
         with os.fdopen(fd, "wb") as fh:
+            os.chmod(tmp, mode)
             write(fh)
             fh.flush()
             os.fsync(fh.fileno())

@@ -44,7 +44,7 @@ import numpy as np
 from fastw2v import _phrases
 from fastw2v._vocab import Scanner, TokenTable
 from fastw2v.corpus import MAX_SENTENCE_LENGTH, LineSentence, PathLineSentences, Text8Corpus
-from fastw2v.native import load_arrays, save_arrays
+from fastw2v.native import _atomic_write, load_arrays, save_arrays
 from fastw2v.reader import iter_chunks, read_ahead
 from fastw2v.vocab import _Pruner
 
@@ -287,17 +287,25 @@ class _PhrasesTransformation:
         >>> open(dst).readline()
         'new_york is_big\\n'
         """
-        opener = gzip.open if os.fspath(destination).endswith(".gz") else open
         written = 0
-        with opener(destination, "wb") as out:
+
+        def write(raw):
+            # into a temporary file renamed over destination at the end: a failed or
+            # interrupted run leaves no half-written output, and destination may be source
+            nonlocal written
+            out = gzip.GzipFile(fileobj=raw, mode="wb") if os.fspath(destination).endswith(".gz") else raw
             if self._ready_engine() is None:
                 for sentence in self[LineSentence(source, max_sentence_length)]:
                     out.write((" ".join(sentence) + "\n").encode("utf-8"))
                     written += 1
-                return written
-            for chunk in self._join_files([(source, max_sentence_length, True)]):
-                out.write(chunk)
-                written += chunk.count(b"\n")
+            else:
+                for chunk in self._join_files([(source, max_sentence_length, True)]):
+                    out.write(chunk)
+                    written += chunk.count(b"\n")
+            if out is not raw:
+                out.close()
+
+        _atomic_write(os.fspath(destination), write)
         return written
 
     # ---- persistence (JSON + .npy, never pickle) ----
@@ -684,18 +692,27 @@ def cli_main(argv=None) -> int:
                         help="higher threshold: fewer phrases (default 100)")
     parser.add_argument("-debug", "--debug", type=int, default=2, help="verbosity (0: quiet)")
     args = parser.parse_args(argv)
-    if args.min_count < 1:
-        parser.error(f"-min-count must be at least 1, got {args.min_count}")
-    if not os.path.isfile(args.train):
-        parser.error(f"-train file not found: {args.train}")
-    endless = 2 ** 62  # word2phrase never cuts a line
-    start = time.time()
-    model = Phrases(LineSentence(args.train, max_sentence_length=endless), min_count=args.min_count,
-                    threshold=args.threshold, scoring="word2phrase")
-    if args.debug > 0:
-        print(f"Vocab size (unigrams + bigrams): {len(model._table)}", file=sys.stderr)
-        print(f"Words in train file: {model.corpus_word_count}", file=sys.stderr)
-    lines = model.transform_file(args.train, args.output, max_sentence_length=endless)
+    # as the train command: a failure the user can cause is one line and status 1
+    from fastw2v.cli import EXIT_ERROR, EXIT_INTERRUPTED, _one_line, check_readable, check_writable
+    try:
+        if args.min_count < 1:
+            raise ValueError(f"-min-count must be at least 1, got {args.min_count}")
+        check_readable(args.train, "-train file")
+        check_writable(args.output, f"-output {args.output}")
+        endless = 2 ** 62  # word2phrase never cuts a line
+        start = time.time()
+        model = Phrases(LineSentence(args.train, max_sentence_length=endless), min_count=args.min_count,
+                        threshold=args.threshold, scoring="word2phrase")
+        if args.debug > 0:
+            print(f"Vocab size (unigrams + bigrams): {len(model._table)}", file=sys.stderr)
+            print(f"Words in train file: {model.corpus_word_count}", file=sys.stderr)
+        lines = model.transform_file(args.train, args.output, max_sentence_length=endless)
+    except KeyboardInterrupt:
+        print("fastw2v phrases: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except (ValueError, OSError, MemoryError, EOFError) as exc:
+        print(f"fastw2v phrases: error: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_ERROR
     if args.debug > 0:
         print(f"Wrote {lines} lines to {args.output} in {time.time() - start:.2f}s", file=sys.stderr)
     return 0

@@ -321,6 +321,53 @@ def test_cli_matches_word2phrase_reference(tmp_path, corpus):
     assert any(tok.count("_") >= 2 for line in second for tok in line.split())
 
 
+@pytest.mark.parametrize("frozen", [False, True])
+@pytest.mark.parametrize("name", ["c.txt", "c.txt.gz"])
+def test_transform_file_in_place_and_failing_part_way(tmp_path, corpus, monkeypatch, frozen, name):
+    """The output is written beside its destination and renamed over it: the source
+    may be the destination, and a run that fails part way leaves the old file whole."""
+    import gzip
+    path = str(tmp_path / name)
+    with (gzip.open if name.endswith(".gz") else open)(path, "wt") as fh:
+        fh.writelines(" ".join(s) + "\n" for s in corpus[:1500])
+    model = fp.Phrases(LineSentence(path), min_count=2, threshold=2.0)
+    model = model.freeze() if frozen else model
+    expected = list(model[LineSentence(path)])
+    assert any("_" in w for s in expected for w in s)
+    before = open(path, "rb").read()
+
+    def full_disk(*args):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(os, "fsync", full_disk)
+    with pytest.raises(OSError, match="No space"):
+        model.transform_file(path, path)
+    monkeypatch.undo()
+    assert open(path, "rb").read() == before and os.listdir(tmp_path) == [name]
+    assert model.transform_file(path, path) == len(expected)
+    assert list(LineSentence(path)) == expected and os.listdir(tmp_path) == [name]
+
+
+@pytest.mark.parametrize("flags, fragment", [
+    (["-output", "{tmp}/missing/out.txt"], "output directory does not exist"),
+    (["-output", "{tmp}"], "is a directory"),
+    (["-min-count", "0"], "-min-count must be at least 1"),
+    (["-train", "{tmp}/nope.txt"], "-train file not found"),
+])
+def test_cli_errors_are_one_line(tmp_path, capsys, flags, fragment):
+    src = tmp_path / "in.txt"
+    src.write_text("new york is big\n" * 3)
+    argv = ["-train", str(src), "-output", str(tmp_path / "out.txt"), "-debug", "0"]
+    for flag, value in zip(flags[::2], flags[1::2]):
+        if flag in argv:
+            argv[argv.index(flag) + 1] = value.format(tmp=tmp_path)
+        else:
+            argv += [flag, value]
+    assert fp.cli_main(argv) == 1
+    err = capsys.readouterr().err
+    assert fragment in err and err.count("\n") == 1 and "Traceback" not in err
+    assert sorted(os.listdir(tmp_path)) == ["in.txt"]
+
+
 def test_word2phrase_score_uses_corpus_word_count():
     assert fp.word2phrase_scorer(10, 20, 8, len_vocab=999, min_count=5, corpus_word_count=1000) == \
         pytest.approx((8 - 5) / 10 / 20 * 1000, rel=1e-6)

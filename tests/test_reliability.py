@@ -343,6 +343,29 @@ def test_a_word2vec_format_save_failing_part_way_keeps_the_previous_file(tmp_pat
     assert sorted(os.listdir(tmp_path)) == ["v.txt", "vocab.txt"]
 
 
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_atomic_saves_leave_the_permissions_a_plain_write_would(tmp_path):
+    """The temporary file behind an atomic save is created 0o600; the saved file
+    must not be: a new one gets 0o666 less the umask, a replaced one keeps its mode."""
+    model, _ = _small_model()
+    old = os.umask(0o027)
+    try:
+        saves = {"v.bin": lambda p: model.wv.save_word2vec_format(p, binary=True),
+                 "v.txt": lambda p: model.wv.save_word2vec_format(p),
+                 "m.model": lambda p: model.save(p)}
+        for name, save in saves.items():
+            path = str(tmp_path / name)
+            save(path)
+            assert os.stat(path).st_mode & 0o777 == 0o640, name
+            os.chmod(path, 0o604)
+            save(path)
+            assert os.stat(path).st_mode & 0o777 == 0o604, name
+        npys = [p for p in os.listdir(tmp_path) if p.endswith(".npy")]
+        assert npys and all(os.stat(tmp_path / p).st_mode & 0o777 == 0o640 for p in npys)
+    finally:
+        os.umask(old)
+
+
 # -- opening a file never runs code ---------------------------------------------
 
 class _Payload:
