@@ -71,6 +71,16 @@ def test_train_with_long_options_loads_in_gensim(corpus, tmp_path):
     assert ours.index_to_key == list(kv.index_to_key)
     np.testing.assert_array_equal(ours.vectors, kv.vectors)
     assert fastw2v("similar", "t0w0", "--vectors", model, "-n", "2").returncode == 0
+    # word2vec.c's layout: each binary row is "<word> <16 float32>\n" (gensim's omits the \n)
+    data = out.read_bytes()
+    at = data.index(b"\n") + 1
+    for word, vector in zip(kv.index_to_key, kv.vectors):
+        head = f"{word} ".encode()
+        assert data[at:at + len(head)] == head
+        at += len(head)
+        assert data[at:at + 64] == vector.astype("<f4").tobytes() and data[at + 64:at + 65] == b"\n"
+        at += 65
+    assert at == len(data)
 
 
 def test_classes_are_written_instead_of_vectors(corpus, tmp_path):
