@@ -90,6 +90,15 @@ class RawCounts:
         keys = self.keys.tolist() if isinstance(self.keys, np.ndarray) else self.keys
         return dict(zip(keys, self.counts.tolist()))
 
+    @classmethod
+    def from_freq(cls, word_freq, corpus_count=None) -> "RawCounts":
+        """``{key: count}`` in its own order (integer keys become an int64 array)."""
+        keys = list(word_freq)
+        counts = np.asarray([word_freq[k] for k in keys], dtype=np.int64)
+        if isinstance(keys[0] if keys else "", (int, np.integer)):
+            keys = np.asarray(keys, dtype=np.int64)
+        return cls(keys, counts, int(corpus_count or 0), int(counts.sum()))
+
 
 def scan_corpus(corpus_iterable=None, corpus_file=None, max_vocab_size=None, trim_rule=None,
                 errors="replace", progress=None) -> RawCounts:
@@ -148,29 +157,50 @@ def choose_words(raw: RawCounts, min_count=5, max_final_vocab=None, trim_rule=No
     return keys, counts[index].astype(np.int64)
 
 
+def vocab_report(kept: np.ndarray, distinct: int, sample: float) -> dict:
+    """gensim's ``prepare_vocab`` report for the counts ``kept`` of the words chosen
+    among ``distinct``: what subsampling with ``sample`` is expected to leave, by
+    the keep probability of ``keep_thresholds`` (uncapped here, capped at 1)."""
+    kept = np.asarray(kept, dtype=np.float64)
+    total = float(kept.sum())
+    t = threshold_count(sample, total)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = (np.sqrt(kept / t) + 1) * (t / kept) if t > 0 else np.ones_like(kept)
+    thinned = p < 1.0
+    return {"drop_unique": int(distinct - len(kept)), "retain_total": int(total),
+            "downsample_unique": int(np.count_nonzero(thinned)),
+            "downsample_total": int(np.where(thinned, p * kept, kept).sum()),
+            "num_retained_words": int(len(kept))}
+
+
 def _python_ints(keys: np.ndarray):
     """Keys of an int64 array as Python ints, a block at a time (what ``trim_rule`` is given)."""
     for start in range(0, len(keys), 65536):
         yield from keys[start:start + 65536].tolist()
 
 
+def threshold_count(sample: float, total: float) -> float:
+    """``t`` of the keep probability: ``sample * total``; ``sample >= 1`` is gensim's
+    absolute form, ``int(sample * phi**2)`` (words seen more often are thinned);
+    ``sample=0`` gives ``total``, where every word is kept."""
+    if not sample:
+        return float(total)
+    if sample < 1.0:
+        return sample * total
+    return float(int(sample * (3 + math.sqrt(5)) / 2))
+
+
 def keep_thresholds(counts: np.ndarray, sample: float, total: float | None = None) -> np.ndarray:
     """Integer subsampling thresholds: keep a token iff ``rand32 < threshold``.
 
     word2vec C's keep probability (Mikolov et al. 2013b, as implemented):
-    ``p(w) = (sqrt(f / t) + 1) * t / f`` with ``f = count(w)`` and
-    ``t = sample * total`` (or ``sample`` itself when ``sample >= 1``, gensim's
-    absolute form), capped at 1. Stored as ``round(p * 2^32)``. ``total``
+    ``p(w) = (sqrt(f / t) + 1) * t / f`` with ``f = count(w)`` and ``t`` from
+    ``threshold_count``, capped at 1. Stored as ``round(p * 2^32)``. ``total``
     defaults to ``counts.sum()``.
     """
     counts = np.asarray(counts, dtype=np.float64)
     total = counts.sum() if total is None else total  # of the whole vocabulary when counts is a part
-    if not sample:
-        t = total
-    elif sample < 1.0:
-        t = sample * total
-    else:
-        t = sample * (3 + math.sqrt(5)) / 2
+    t = threshold_count(sample, total)
     with np.errstate(divide="ignore", invalid="ignore"):
         p = (np.sqrt(counts / t) + 1) * (t / counts)
     p = np.where(counts > 0, np.minimum(p, 1.0), 1.0)
@@ -192,7 +222,7 @@ def subsampled_head(counts: np.ndarray, sample: float) -> np.ndarray:
     total = float(counts.sum())
     if not sample:
         return np.zeros(0, dtype=np.uint64)
-    t = sample * total if sample < 1.0 else sample * (3 + math.sqrt(5)) / 2
+    t = threshold_count(sample, total)
     droppable = np.flatnonzero(counts > 2.6 * t)
     n = int(droppable[-1]) + 1 if len(droppable) else 0
     return keep_thresholds(counts[:n], sample, total)

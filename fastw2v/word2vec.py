@@ -34,7 +34,7 @@ from fastw2v.threads import (EncodedCorpus, Interrupts, Progress, encode_file, s
                              train_epoch_encoded, train_epoch_iterable)
 from fastw2v.validation import check_integer
 from fastw2v.vocab import (MAX_SENTENCE_LENGTH, EmptyVocabularyError, RawCounts, choose_words, encoder_for,
-                           huffman_tree, noise_table, scan_corpus, subsampled_head)
+                           huffman_tree, noise_table, scan_corpus, subsampled_head, vocab_report)
 
 logger = logging.getLogger(__name__)
 
@@ -292,22 +292,35 @@ class Word2Vec:
     # -- vocabulary ----------------------------------------------------------
     def build_vocab(self, corpus_iterable=None, corpus_file=None, update=False, progress_per=10000,
                     keep_raw_vocab=False, trim_rule=None, sentences=None, errors="replace", progress=None,
-                    **kwargs):
-        """Count the corpus and prepare vocabulary, sampling tables and weights.
+                    min_count=None, sample=None, dry_run=False):
+        """Count the corpus and prepare vocabulary, sampling tables and weights
+        (``scan_vocab`` then ``prepare_vocab``, in one call).
 
         ``update=True`` adds new words (and counts) to a trained model and keeps
         the trained vectors, for continued training. ``errors='strict'`` makes
         invalid UTF-8 in ``corpus_file`` an error (with its byte offset) instead
         of U+FFFD; ``progress(n_bytes)`` is called after each chunk of a file.
+        ``min_count``, ``sample`` and ``dry_run`` are the ``prepare_vocab``
+        arguments gensim's ``build_vocab`` passes on (see there); any other
+        keyword is a ``TypeError``, as in gensim.
         """
-        corpus_iterable = corpus_iterable if corpus_iterable is not None else sentences
+        t0 = time.perf_counter()
+        trim_rule = self._trim_rule_or(trim_rule)
+        raw = self._scan(corpus_iterable if corpus_iterable is not None else sentences, corpus_file, trim_rule,
+                         errors, progress)
+        distinct = len(raw.counts)
+        report = self._prepare(raw, update=update, trim_rule=trim_rule, keep_raw_vocab=keep_raw_vocab,
+                               min_count=min_count, sample=sample, dry_run=dry_run)
+        logger.info("build_vocab: %d words kept of %d distinct in %.2fs (%s)", report["num_retained_words"],
+                    distinct, time.perf_counter() - t0, report)
+
+    def _scan(self, corpus_iterable, corpus_file, trim_rule, errors="replace", progress=None) -> RawCounts:
+        """Counts of the corpus; sets ``corpus_count`` and ``corpus_total_words``."""
         if corpus_file is None and _file_behind(corpus_iterable):
             corpus_file, corpus_iterable = _file_behind(corpus_iterable), None
         if (corpus_iterable is None) == (corpus_file is None):
             raise TypeError("build_vocab needs exactly one of corpus_iterable and corpus_file")
         _check_restartable(corpus_iterable)
-        trim_rule = trim_rule if trim_rule is not None else getattr(self, "_trim_rule", None)
-        t0 = time.perf_counter()
         if _encodes_itself(corpus_iterable):
             raw = corpus_iterable.fastw2v_count(self.max_vocab_size, trim_rule)
         else:
@@ -318,37 +331,96 @@ class Word2Vec:
             raise EmptyVocabularyError(f"the corpus is empty: no tokens found in {source}")
         self.corpus_count = raw.corpus_count
         self.corpus_total_words = raw.total_words
-        distinct = len(raw.counts)
-        self._prepare(raw, update=update, trim_rule=trim_rule, keep_raw_vocab=keep_raw_vocab)
-        logger.info("build_vocab: %d words kept of %d distinct in %.2fs", len(self.wv), distinct,
-                    time.perf_counter() - t0)
+        return raw
+
+    def _trim_rule_or(self, trim_rule):
+        """``trim_rule``, else the one given to the constructor without a corpus."""
+        return trim_rule if trim_rule is not None else getattr(self, "_trim_rule", None)
+
+    def scan_vocab(self, corpus_iterable=None, corpus_file=None, progress_per=10000, workers=None,
+                   trim_rule=None):
+        """gensim's first step of ``build_vocab``: count the corpus into ``raw_vocab``
+        (``{key: count}``, first occurrence first) and set ``corpus_count`` and
+        ``corpus_total_words``. Returns ``(total_words, corpus_count)``; then
+        ``prepare_vocab`` chooses the words."""
+        raw = self._scan(corpus_iterable, corpus_file, self._trim_rule_or(trim_rule))
+        self.raw_vocab = raw.as_dict()
+        return raw.total_words, raw.corpus_count
+
+    def prepare_vocab(self, update=False, keep_raw_vocab=False, trim_rule=None, min_count=None, sample=None,
+                      dry_run=False) -> dict:
+        """gensim's second step: choose the words of ``raw_vocab`` (``min_count``,
+        ``max_final_vocab``, ``trim_rule``), sort them, and make the sampling
+        tables and the weights. Returns gensim's report: ``drop_unique``,
+        ``retain_total``, ``downsample_unique``, ``downsample_total`` (expected
+        tokens left by subsampling) and ``num_retained_words``.
+
+        As in gensim, ``min_count`` and ``sample`` become the model's (with
+        ``update=True`` ``min_count`` applies to the new words only); a value of
+        0 or None means the model's own, as gensim reads them (``min_count or
+        self.min_count``), so ``sample=0`` here does not turn subsampling off:
+        set ``model.sample = 0`` for that. ``dry_run=True`` only reports,
+        changing nothing and leaving ``raw_vocab`` in place.
+        """
+        if not self.raw_vocab:
+            raise RuntimeError("prepare_vocab needs raw_vocab: call scan_vocab first (build_vocab does both)")
+        raw = RawCounts.from_freq(self.raw_vocab, self.corpus_count)
+        return self._prepare(raw, update=update, trim_rule=self._trim_rule_or(trim_rule), keep_raw_vocab=keep_raw_vocab,
+                             min_count=min_count, sample=sample, dry_run=dry_run)
+
+    def prepare_weights(self, update=False):
+        """gensim's third step. ``prepare_vocab`` already sized the weights to its
+        vocabulary (new rows only, with ``update=True``); ``update=False`` starts
+        them again from the seed, as gensim's ``init_weights``."""
+        if not len(self.wv):
+            raise RuntimeError("you must first build vocabulary before preparing weights")
+        if not update:
+            keys = self.wv.index_to_key
+            keys = keys.copy() if isinstance(keys, np.ndarray) else list(keys)
+            self._reset_weights(keys, self.wv.expandos["count"].copy())
+            self._build_tables()
 
     def build_vocab_from_freq(self, word_freq, keep_raw_vocab=False, corpus_count=None, trim_rule=None,
                               update=False):
         """Build the vocabulary from a ``{word: count}`` mapping."""
-        keys = list(word_freq)
-        counts = np.asarray([word_freq[k] for k in keys], dtype=np.int64)
-        if isinstance(keys[0] if keys else "", (int, np.integer)):
-            keys = np.asarray(keys, dtype=np.int64)
-        raw = RawCounts(keys, counts, int(corpus_count or 0), int(counts.sum()))
+        raw = RawCounts.from_freq(word_freq, corpus_count)
         self.corpus_count = raw.corpus_count
         self.corpus_total_words = raw.total_words
         self._prepare(raw, update=update, trim_rule=trim_rule, keep_raw_vocab=keep_raw_vocab)
 
-    def _prepare(self, raw: RawCounts, update: bool, trim_rule, keep_raw_vocab: bool):
+    def _prepare(self, raw: RawCounts, update: bool, trim_rule, keep_raw_vocab: bool, min_count=None,
+                 sample=None, dry_run=False) -> dict:
         """Vocabulary, weights and tables from ``raw``, whose arrays it releases once the
-        survivors are chosen (they would otherwise stay resident beside the model's own)."""
-        keys, counts = choose_words(raw, self.min_count, self.max_final_vocab, trim_rule,
+        survivors are chosen (they would otherwise stay resident beside the model's own).
+        Returns gensim's ``prepare_vocab`` report."""
+        # gensim's prepare_vocab reads `min_count or self.min_count`: 0 is "not given"
+        if min_count:
+            check_integer("min_count", min_count, 0)
+        if sample and not (isinstance(sample, (int, float)) and sample >= 0):
+            raise ValueError(f"sample must be >= 0, got {sample!r}")
+        min_count = int(min_count) if min_count else self.min_count
+        sample = sample if sample else None
+        keys, counts = choose_words(raw, min_count, self.max_final_vocab, trim_rule,
                                     bool(self.sorted_vocab) and not update)
         distinct, top = len(raw.counts), int(raw.counts.max()) if len(raw.counts) else 0
+        report = vocab_report(counts, distinct, self.sample if sample is None else sample)
+        if dry_run:
+            if self.raw_vocab is None or len(self.raw_vocab) != distinct:
+                self.raw_vocab = raw.as_dict()
+            return report
+        self.effective_min_count = min_count
         if self.max_final_vocab is not None and distinct > self.max_final_vocab:
-            self.effective_min_count = max(self.min_count, int(counts.min()) if len(counts) else self.min_count)
+            self.effective_min_count = max(min_count, int(counts.min()) if len(counts) else min_count)
         self.raw_vocab = raw.as_dict() if keep_raw_vocab else None
         raw.keys, raw.counts = [], np.zeros(0, dtype=np.int64)
         if len(keys) == 0 and not (update and len(self.wv)):
             raise EmptyVocabularyError(
-                f"the vocabulary is empty: no token occurs at least min_count={self.min_count} times "
+                f"the vocabulary is empty: no token occurs at least min_count={min_count} times "
                 f"({distinct} distinct tokens, the most frequent seen {top} times); lower min_count")
+        if not update:
+            self.min_count = min_count
+        if sample is not None:
+            self.sample = sample
         self._corpus_in_vocab_words = int(counts.sum())
         if update and len(self.wv):
             self._add_words(keys, counts)
@@ -365,6 +437,7 @@ class Word2Vec:
                 counts = np.insert(counts, at, 1).astype(np.int64)
             self._reset_weights(keys, counts)
         self._build_tables()
+        return report
 
     def _reset_weights(self, keys, counts):
         dim = int(self.vector_size)

@@ -121,20 +121,76 @@ def test_keep_probability_formula():
     assert (keep_thresholds(counts, 0) == 2 ** 32).all()
 
 
-def test_keep_thresholds_match_gensim_sample_ints():
-    gensim = pytest.importorskip("gensim.models")
-    sentences = zipf_corpus(seed=9)
-    ours = Word2Vec(min_count=1, sample=1e-2)
-    ours.build_vocab(sentences)
-    theirs = gensim.Word2Vec(min_count=1, sample=1e-2)
-    theirs.build_vocab(sentences)
-    # the model keeps thresholds for the droppable head only; the kernels keep every word past it
+def _sample_probabilities(ours, theirs):
+    """Keep probabilities of every word: ours from the model's thresholds, gensim's from sample_int."""
     head = ours._tables["keep_threshold"]
-    assert 0 < len(head) < len(ours.wv)
     ours_p = np.ones(len(ours.wv))
     ours_p[:len(head)] = head.astype(float) / 2 ** 32
     theirs_p = np.array([theirs.wv.get_vecattr(k, "sample_int") for k in ours.wv.index_to_key]) / (2 ** 32 - 1)
-    np.testing.assert_allclose(ours_p, np.minimum(theirs_p, 1.0), atol=1e-8)
+    return ours_p, np.minimum(theirs_p, 1.0)
+
+
+@pytest.mark.parametrize("sample", [1e-2, 4.0, 1.1])  # >= 1: gensim's absolute form, int(sample * phi^2)
+def test_keep_thresholds_match_gensim_sample_ints(sample):
+    gensim = pytest.importorskip("gensim.models")
+    sentences = zipf_corpus(seed=9)
+    ours = Word2Vec(min_count=1, sample=sample)
+    ours.build_vocab(sentences)
+    theirs = gensim.Word2Vec(min_count=1, sample=sample)
+    theirs.build_vocab(sentences)
+    # the model keeps thresholds for the droppable head only; the kernels keep every word past it
+    assert 0 < len(ours._tables["keep_threshold"]) < len(ours.wv)
+    np.testing.assert_allclose(*_sample_probabilities(ours, theirs), atol=1e-8)
+
+
+def test_scan_then_prepare_vocab_is_build_vocab():
+    sentences = zipf_corpus(seed=4)
+    whole = Word2Vec(min_count=2, vector_size=8, workers=1, seed=3, hs=1)
+    whole.build_vocab(sentences)
+    steps = Word2Vec(min_count=2, vector_size=8, workers=1, seed=3, hs=1)
+    assert steps.scan_vocab(sentences) == (whole.corpus_total_words, whole.corpus_count)
+    assert len(steps.wv) == 0 and sum(steps.raw_vocab.values()) == whole.corpus_total_words
+    with pytest.raises(RuntimeError, match="scan_vocab"):
+        Word2Vec().prepare_vocab()
+    report = steps.prepare_vocab()
+    assert report["num_retained_words"] == len(whole.wv) and steps.raw_vocab is None
+    steps.prepare_weights()
+    assert steps.wv.index_to_key == whole.wv.index_to_key
+    np.testing.assert_array_equal(steps.wv.vectors, whole.wv.vectors)
+    for m in (whole, steps):
+        m.train(sentences, total_examples=m.corpus_count, epochs=2)
+    np.testing.assert_array_equal(steps.wv.vectors, whole.wv.vectors)
+    # prepare_weights() starts the trained weights again from the seed, as gensim's init_weights
+    steps.prepare_weights()
+    np.testing.assert_array_equal(steps.wv.vectors, Word2Vec(sentences, min_count=2, vector_size=8, seed=3,
+                                                             hs=1, epochs=0).wv.vectors)
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"min_count": 3, "sample": 1e-4}, {"sample": 0}, {"sample": 5},
+                                    {"min_count": 1, "dry_run": True}, {"min_count": 4}])
+def test_build_vocab_passes_prepare_vocab_arguments_as_gensim(kwargs):
+    gensim = pytest.importorskip("gensim.models")
+    sentences = zipf_corpus(seed=6, n_sentences=800)
+    models, reports = [], []
+    for cls in (gensim.Word2Vec, Word2Vec):
+        def fresh():
+            return cls(min_count=2, sample=1e-3, vector_size=8, max_final_vocab=500)
+        models.append(fresh())
+        models[-1].build_vocab(sentences, **kwargs)
+        stepwise = fresh()
+        stepwise.scan_vocab(sentences)
+        reports.append(stepwise.prepare_vocab(**kwargs))
+    theirs, ours = models
+    assert reports[0] == reports[1]
+    assert (ours.min_count, ours.sample) == (theirs.min_count, theirs.sample)
+    assert list(ours.wv.index_to_key) == list(theirs.wv.index_to_key)
+    if kwargs.get("dry_run"):
+        assert len(ours.wv) == 0 and ours.raw_vocab == dict(theirs.raw_vocab)
+    else:
+        assert ours.effective_min_count == theirs.effective_min_count
+        np.testing.assert_allclose(*_sample_probabilities(ours, theirs), atol=1e-8)
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        ours.build_vocab(sentences, min_cnt=3)
 
 
 def test_subsampled_head_is_the_full_table_cut_where_every_word_is_kept():
