@@ -241,7 +241,8 @@ class KeyedVectors:
         return self.get_index(key, -1) >= 0
 
     def __contains__(self, key) -> bool:
-        return key in self.key_to_index
+        """gensim's ``has_index_for``: with str keys an in-range int counts (see ``get_index``)."""
+        return self.has_index_for(key)
 
     def __len__(self) -> int:
         return len(self.index_to_key)

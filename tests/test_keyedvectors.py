@@ -164,6 +164,12 @@ def test_against_gensim(data):
     assert [k for k, _ in kv.most_similar_cosmul(["w1"], ["w2"], topn=5)] == \
         [k for k, _ in g.most_similar_cosmul(["w1"], ["w2"], topn=5)]
     assert kv.rank("w1", "w9") == g.rank("w1", "w9")
+    # `in` is gensim's has_index_for: an in-range int names a row of a str-keyed set
+    for key in ("w1", "nope", 3, len(keys), -1, np.int64(2)):
+        assert (key in kv) == (key in g) == kv.has_index_for(key), key
+    ints = KeyedVectors(16)
+    ints.add_vectors([10, 20], V[:2])
+    assert 10 in ints and 1 not in ints  # int keys: an int is a key, never a row number
 
 
 def _gensim_twin(kv, keys, vectors):
