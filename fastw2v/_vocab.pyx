@@ -183,6 +183,8 @@ cdef class TokenTable:
         cdef Py_ssize_t size
         cdef int64_t pending
         for sentence in sentences:
+            if _str_array(sentence):
+                sentence = sentence.tolist()
             if isinstance(sentence, np.ndarray):
                 arr = _int_array(sentence, n_sentences)
                 if self.key_kind == 0 and arr.shape[0]:
@@ -400,6 +402,8 @@ cdef class TokenTable:
                     _flush_lookups(self, pending, found, lengths, ids, ends, max_sentence_length)
                     pending = 0
                 run = 0
+                if _str_array(sentence):
+                    sentence = sentence.tolist()
                 if isinstance(sentence, np.ndarray):
                     arr = _int_array(sentence, position)
                     if arr.shape[0] and self.key_kind == 0:
@@ -460,9 +464,15 @@ cdef int _bad_unicode(object token, int64_t position) except -1:
     raise ValueError(f"token {token!r} in sentence {position} cannot be encoded as UTF-8")
 
 
+cdef inline bint _str_array(object sentence):
+    """A 1-D NumPy array of str (or of objects, checked token by token later):
+    taken as the list it holds, as gensim iterates any sentence."""
+    return isinstance(sentence, np.ndarray) and sentence.ndim == 1 and sentence.dtype.kind in "UO"
+
+
 cdef const cnp.int64_t[::1] _int_array(object arr, int64_t position) except *:
     if arr.ndim != 1 or arr.dtype.kind not in "iu":
-        raise TypeError(f"sentence {position}: a NumPy sentence must be a 1-D integer array, "
+        raise TypeError(f"sentence {position}: a NumPy sentence must be a 1-D array of integers or str, "
                         f"got {arr.ndim}-D {arr.dtype}")
     if arr.dtype == np.uint64 and arr.size and arr.max() > np.iinfo(np.int64).max:
         raise OverflowError(f"sentence {position}: integer token too large for int64")

@@ -321,8 +321,22 @@ def test_mixed_and_bad_token_types_raise():
         Word2Vec(min_count=1).build_vocab([["a", 1.5]])
     with pytest.raises(TypeError, match="not a list of tokens"):
         Word2Vec(min_count=1).build_vocab(["a sentence given as a string"])
-    with pytest.raises(TypeError, match="integer array"):
+    with pytest.raises(TypeError, match="array of integers or str"):
         Word2Vec(min_count=1).build_vocab([np.array([1.0, 2.0])])
+    with pytest.raises(TypeError, match="array of integers or str"):
+        Word2Vec(min_count=1).build_vocab([np.array([["a", "b"]])])
+    with pytest.raises(TypeError, match="str or int"):
+        Word2Vec(min_count=1).build_vocab([np.array(["a", None], dtype=object)])
+
+
+def test_sentences_as_numpy_str_arrays_are_their_token_lists(topic_corpus):
+    """As gensim iterates any sentence, a 1-D array of str (or of str objects) is its tokens."""
+    lists = topic_corpus[:300]
+    arrays = [np.array(s) if i % 2 else np.array(s, dtype=object) for i, s in enumerate(lists)]
+    models = [Word2Vec(corpus, min_count=2, vector_size=8, workers=1, seed=5, epochs=1) for corpus in (lists, arrays)]
+    assert models[0].wv.index_to_key == models[1].wv.index_to_key
+    assert models[0].corpus_total_words == models[1].corpus_total_words
+    np.testing.assert_array_equal(models[0].wv.vectors, models[1].wv.vectors)
 
 
 def test_file_and_iterable_give_same_vocabulary(tmp_path, topic_corpus):
