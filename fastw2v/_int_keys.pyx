@@ -218,11 +218,20 @@ cdef object _int_sentence(object sentence, int64_t position):
     if isinstance(sentence, (str, bytes)):
         raise TypeError(f"sentence {position} is a {type(sentence).__name__}, not a list of tokens; "
                         "split it first (e.g. text.split())")
-    arr = sentence if isinstance(sentence, np.ndarray) else np.asarray(list(sentence))
+    items = None if isinstance(sentence, np.ndarray) else list(sentence)
+    arr = sentence if items is None else np.asarray(items)
     if arr.size == 0:
         return np.zeros(0, dtype=np.int64)
     if arr.ndim != 1 or arr.dtype.kind not in "iu":
-        raise TypeError(f"sentence {position} holds {arr.dtype} tokens ({arr.flat[0].item()!r}, ...), but the "
+        if items is None and arr.ndim != 1:
+            raise TypeError(f"sentence {position} is a {arr.ndim}-D array; integer sentences are 1-D")
+        tokens = arr.tolist() if items is None else items
+        bad = next((t for t in tokens if not isinstance(t, (int, np.integer)) or isinstance(t, (bool, np.bool_))),
+                   None)
+        if bad is None:  # every token an int, so NumPy found one beyond int64
+            big = next(t for t in tokens if not -2 ** 63 <= int(t) < 2 ** 63)
+            raise OverflowError(f"integer token {big} in sentence {position} does not fit in int64")
+        raise TypeError(f"sentence {position} holds a {type(bad).__name__} token ({bad!r}), but the "
                         "vocabulary's keys are int: integer sentences are lists of int or 1-D integer arrays")
     return int64_keys(arr, f"sentence {position}")
 

@@ -152,7 +152,7 @@ cdef class TokenTable:
         if self._check_kind(token, position) == 0:
             p = _utf8(token, position, &n)
             return fw2v_tt_find(&self.table, p, n, fw2v_hash_bytes(p, n))
-        v = token
+        v = _int_token(token, position)
         return fw2v_tt_find(&self.table, <const char *>&v, 8, fw2v_hash_bytes(<const char *>&v, 8))
 
     cdef int64_t add_object(self, object token, int64_t position) except -2:
@@ -163,7 +163,7 @@ cdef class TokenTable:
             p = _utf8(token, position, &n)
             r = fw2v_tt_add(&self.table, p, n, 1)
         else:
-            v = token
+            v = _int_token(token, position)
             r = fw2v_tt_add(&self.table, <const char *>&v, 8, 1)
         if r < 0:
             raise MemoryError("out of memory while counting tokens")
@@ -462,6 +462,13 @@ cdef int _bad_unicode(object token, int64_t position) except -1:
         raise ValueError(f"token {token!r} in sentence {position} is not valid Unicode "
                          f"(lone surrogate at {exc.start}); clean or encode it first") from None
     raise ValueError(f"token {token!r} in sentence {position} cannot be encoded as UTF-8")
+
+
+cdef int64_t _int_token(object token, int64_t position) except? -1:
+    try:
+        return token
+    except OverflowError:
+        raise OverflowError(f"integer token {token} in sentence {position} does not fit in int64") from None
 
 
 cdef inline bint _str_array(object sentence):

@@ -129,3 +129,22 @@ def test_add_vectors_and_copies_keep_integer_keys():
     kv.expandos["count"] = np.array([1, 5, 3, 4])
     kv.sort_by_descending_frequency()
     assert kv.index_to_key == [20, 40, 30, 10] and kv.key_to_index[10] == 3 and kv[10].tolist() == [5.0, 5.0]
+
+
+@pytest.mark.parametrize("sentence, error, fragment", [
+    ([1, 2 ** 70], OverflowError, "integer token 1180591620717411303424 in sentence 0 does not fit in int64"),
+    ([2 ** 64 - 1, 3], OverflowError, "does not fit in int64"),
+    ([1, "a"], TypeError, "holds a str token ('a')"),
+    ([1.5, 2], TypeError, "holds a float token (1.5)"),
+    ([[1, 2]], TypeError, "holds a list token"),
+    (np.array([[1, 2]]), TypeError, "is a 2-D array"),
+])
+def test_bad_integer_sentences_name_the_token(sentence, error, fragment):
+    """Counting (a fresh vocabulary) and encoding (training an int-keyed model) both
+    name the sentence and the offending token, whatever NumPy would make of it."""
+    model = Word2Vec([[1, 2, -1]] * 5, min_count=1, vector_size=4, epochs=1)
+    with pytest.raises(error, match=fragment.replace("(", r"\(").replace(")", r"\)")):
+        model.train([sentence], total_examples=1, epochs=1)
+    if error is OverflowError:
+        with pytest.raises(OverflowError, match="does not fit in int64"):
+            Word2Vec([[3], sentence], min_count=1, vector_size=4)
