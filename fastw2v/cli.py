@@ -336,7 +336,7 @@ def cmd_train(args, say) -> int:
     finally:
         progress.close()
     seconds = max(model.total_train_time, 1e-9)
-    loss = f", loss of the last epoch {model.get_latest_training_loss():.6g}" if args.loss else ""
+    loss = f", loss of the last epoch {model.epoch_losses[-1]:.6g}" if args.loss and model.epoch_losses else ""
     say(f"trained {'CBOW' if args.cbow else 'skip-gram'} on {raw_words:,} words in {seconds:.1f} s: "
         f"{raw_words / seconds:,.0f} words/s with {model.workers} threads{loss}")
     _write_outputs(model, args, say)

@@ -5,9 +5,10 @@ Parameter names, defaults and meanings are gensim 4's, so
 Differences, all deliberate:
 
 - sentences longer than 10,000 tokens are split into pieces, never truncated;
-- ``compute_loss`` accumulates in float64 per thread; ``get_latest_training_loss()``
-  is the loss of the latest epoch, ``running_training_loss`` the total of the
-  current ``train`` call;
+- ``compute_loss`` accumulates in float64 per thread (gensim's float32 total
+  stops growing on long runs); ``get_latest_training_loss()`` is, as in gensim,
+  the total of the current ``train`` call so far, and ``epoch_losses`` adds
+  one value per epoch;
 - ``save``/``load`` use JSON + ``.npy`` (no pickle, so loading never runs code);
 - an iterator (not restartable) is refused up front instead of silently
   training on an empty second epoch;
@@ -756,8 +757,10 @@ class Word2Vec:
         return self.wv.init_sims(replace)
 
     def get_latest_training_loss(self) -> float:
-        """Loss (sum of -log sigmoid terms, float64) of the latest completed epoch."""
-        return self.epoch_losses[-1] if self.epoch_losses else 0.0
+        """Loss (sum of -log sigmoid terms, float64) of the latest ``train`` call so
+        far: gensim's running total, which its users difference per epoch in an
+        ``on_epoch_end`` callback. ``model.epoch_losses`` holds each epoch's own."""
+        return float(self.running_training_loss)
 
     def estimate_memory(self, vocab_size=None, report=None) -> dict:
         """Bytes the model takes for ``vocab_size`` words (default: its vocabulary),

@@ -130,21 +130,40 @@ def test_integer_corpus_trains_with_integer_keys():
     np.testing.assert_array_equal(a.wv.vectors, b.wv.vectors)
 
 
-def test_compute_loss_is_per_epoch_and_decreases(topic_corpus):
+def test_compute_loss_is_gensims_running_total_and_decreases_per_epoch(topic_corpus):
     seen = []
 
     class Record(CallbackAny2Vec):
+        """gensim's usual loss logger: the running total, differenced per epoch."""
+        previous = 0.0
+
         def on_epoch_end(self, model):
-            seen.append((model.epoch_stats["epoch"], model.get_latest_training_loss(),
-                         model.epoch_stats["words_per_sec"]))
+            total = model.get_latest_training_loss()
+            seen.append((model.epoch_stats["epoch"], total - self.previous, model.epoch_stats["words_per_sec"]))
+            self.previous = total
 
     model = Word2Vec(topic_corpus, vector_size=16, min_count=1, workers=2, epochs=4, sg=1,
                      compute_loss=True, callbacks=[Record()])
     losses = [l for _, l, _ in seen]
     assert [e for e, _, _ in seen] == [0, 1, 2, 3]
     assert all(l > 0 for l in losses) and losses[-1] < losses[0]
-    assert model.running_training_loss == pytest.approx(sum(losses))
+    np.testing.assert_allclose(losses, model.epoch_losses)
+    assert model.get_latest_training_loss() == model.running_training_loss == pytest.approx(sum(losses))
     assert all(rate > 0 for _, _, rate in seen)
+    # a new train call starts a new total, as in gensim
+    model.train(topic_corpus, total_examples=model.corpus_count, epochs=1, compute_loss=True)
+    assert model.get_latest_training_loss() == pytest.approx(model.epoch_losses[-1]) and len(model.epoch_losses) == 1
+
+
+def test_loss_totals_are_of_gensims_size(topic_corpus):
+    """Same objective, same corpus: the running totals agree with gensim's to within
+    the run-to-run spread (both sum -log sigmoid over every trained pair)."""
+    gensim = pytest.importorskip("gensim.models")
+    totals = []
+    for cls in (gensim.Word2Vec, Word2Vec):
+        m = cls(topic_corpus, vector_size=16, min_count=1, workers=1, epochs=3, sg=1, seed=2, compute_loss=True)
+        totals.append(m.get_latest_training_loss())
+    assert totals[1] == pytest.approx(totals[0], rel=0.1)
 
 
 def test_callback_order_and_stop_training(topic_corpus):
