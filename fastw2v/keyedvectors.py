@@ -104,7 +104,11 @@ class KeyedVectors:
 
     @vectors_lockf.setter
     def vectors_lockf(self, value):
-        self._vectors_lockf = np.ascontiguousarray(value, dtype=REAL).reshape(-1)
+        value = np.ascontiguousarray(value, dtype=REAL).reshape(-1)
+        if len(value) == 1 and len(self.vectors) > 1:
+            # gensim's kernels read a 1-element lockf for every row (its default is np.ones(1))
+            value = np.full(len(self.vectors), value[0], dtype=REAL)
+        self._vectors_lockf = value
 
     @property
     def lockf_rows(self) -> np.ndarray:

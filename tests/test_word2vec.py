@@ -332,6 +332,14 @@ def test_lockf_zero_freezes_rows(topic_corpus):
     model.train(topic_corpus, total_examples=model.corpus_count, epochs=1)
     np.testing.assert_array_equal(model.wv["t1w1"], before)
     assert not np.array_equal(model.wv["t1w2"], before)
+    # a 1-element lockf applies to every row, as gensim's kernels read it (its default is np.ones(1))
+    model.wv.vectors_lockf = np.zeros(1)
+    frozen = model.wv.vectors.copy()
+    model.train(topic_corpus, total_examples=model.corpus_count, epochs=1)
+    np.testing.assert_array_equal(model.wv.vectors, frozen)
+    model.wv.vectors_lockf = np.ones(1)
+    model.train(topic_corpus, total_examples=model.corpus_count, epochs=1)
+    assert not np.array_equal(model.wv.vectors[0], frozen[0])
 
 
 @pytest.mark.parametrize("sg,hs,negative,batch_mode", [
