@@ -159,8 +159,9 @@ def choose_words(raw: RawCounts, min_count=5, max_final_vocab=None, trim_rule=No
 
 def vocab_report(kept: np.ndarray, distinct: int, sample: float) -> dict:
     """gensim's ``prepare_vocab`` report for the counts ``kept`` of the words chosen
-    among ``distinct``: what subsampling with ``sample`` is expected to leave, by
-    the keep probability of ``keep_thresholds`` (uncapped here, capped at 1)."""
+    among ``distinct``: how many words subsampling with ``sample`` thins (keep
+    probability below 1, as in ``keep_thresholds``) and the tokens it is
+    expected to leave."""
     kept = np.asarray(kept, dtype=np.float64)
     total = float(kept.sum())
     t = threshold_count(sample, total)

@@ -366,8 +366,8 @@ class Word2Vec:
         if not self.raw_vocab:
             raise RuntimeError("prepare_vocab needs raw_vocab: call scan_vocab first (build_vocab does both)")
         raw = RawCounts.from_freq(self.raw_vocab, self.corpus_count)
-        return self._prepare(raw, update=update, trim_rule=self._trim_rule_or(trim_rule), keep_raw_vocab=keep_raw_vocab,
-                             min_count=min_count, sample=sample, dry_run=dry_run)
+        return self._prepare(raw, update=update, trim_rule=self._trim_rule_or(trim_rule),
+                             keep_raw_vocab=keep_raw_vocab, min_count=min_count, sample=sample, dry_run=dry_run)
 
     def prepare_weights(self, update=False):
         """gensim's third step. ``prepare_vocab`` already sized the weights to its
@@ -406,8 +406,7 @@ class Word2Vec:
         distinct, top = len(raw.counts), int(raw.counts.max()) if len(raw.counts) else 0
         report = vocab_report(counts, distinct, self.sample if sample is None else sample)
         if dry_run:
-            if self.raw_vocab is None or len(self.raw_vocab) != distinct:
-                self.raw_vocab = raw.as_dict()
+            self.raw_vocab = raw.as_dict()  # what gensim's dry run leaves (it never clears raw_vocab then)
             return report
         self.effective_min_count = min_count
         if self.max_final_vocab is not None and distinct > self.max_final_vocab:
