@@ -160,17 +160,12 @@ def choose_words(raw: RawCounts, min_count=5, max_final_vocab=None, trim_rule=No
 def vocab_report(kept: np.ndarray, distinct: int, sample: float) -> dict:
     """gensim's ``prepare_vocab`` report for the counts ``kept`` of the words chosen
     among ``distinct``: how many words subsampling with ``sample`` thins (keep
-    probability below 1, as in ``keep_thresholds``) and the tokens it is
-    expected to leave."""
+    probability below 1) and the tokens it is expected to leave."""
     kept = np.asarray(kept, dtype=np.float64)
-    total = float(kept.sum())
-    t = threshold_count(sample, total)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = (np.sqrt(kept / t) + 1) * (t / kept) if t > 0 else np.ones_like(kept)
-    thinned = p < 1.0
-    return {"drop_unique": int(distinct - len(kept)), "retain_total": int(total),
-            "downsample_unique": int(np.count_nonzero(thinned)),
-            "downsample_total": int(np.where(thinned, p * kept, kept).sum()),
+    p = keep_probabilities(kept, sample)
+    return {"drop_unique": int(distinct - len(kept)), "retain_total": int(kept.sum()),
+            "downsample_unique": int(np.count_nonzero(p < 1.0)),
+            "downsample_total": int((p * kept).sum()),
             "num_retained_words": int(len(kept))}
 
 
@@ -191,21 +186,23 @@ def threshold_count(sample: float, total: float) -> float:
     return float(int(sample * (3 + math.sqrt(5)) / 2))
 
 
-def keep_thresholds(counts: np.ndarray, sample: float, total: float | None = None) -> np.ndarray:
-    """Integer subsampling thresholds: keep a token iff ``rand32 < threshold``.
-
-    word2vec C's keep probability (Mikolov et al. 2013b, as implemented):
+def keep_probabilities(counts: np.ndarray, sample: float, total: float | None = None) -> np.ndarray:
+    """word2vec C's keep probability (Mikolov et al. 2013b, as implemented):
     ``p(w) = (sqrt(f / t) + 1) * t / f`` with ``f = count(w)`` and ``t`` from
-    ``threshold_count``, capped at 1. Stored as ``round(p * 2^32)``. ``total``
-    defaults to ``counts.sum()``.
+    ``threshold_count``, capped at 1. ``total`` defaults to ``counts.sum()``.
     """
     counts = np.asarray(counts, dtype=np.float64)
     total = counts.sum() if total is None else total  # of the whole vocabulary when counts is a part
     t = threshold_count(sample, total)
     with np.errstate(divide="ignore", invalid="ignore"):
         p = (np.sqrt(counts / t) + 1) * (t / counts)
-    p = np.where(counts > 0, np.minimum(p, 1.0), 1.0)
-    return np.round(p * 2.0 ** 32).astype(np.uint64)
+    return np.where(counts > 0, np.minimum(p, 1.0), 1.0)
+
+
+def keep_thresholds(counts: np.ndarray, sample: float, total: float | None = None) -> np.ndarray:
+    """Integer subsampling thresholds: keep a token iff ``rand32 < threshold``,
+    ``round(p * 2^32)`` of ``keep_probabilities``."""
+    return np.round(keep_probabilities(counts, sample, total) * 2.0 ** 32).astype(np.uint64)
 
 
 def subsampled_head(counts: np.ndarray, sample: float) -> np.ndarray:
