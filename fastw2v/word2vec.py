@@ -59,6 +59,11 @@ HS_PRIVATE_NODES = 1023
 NEG_PRIVATE_ROWS = 255
 
 
+def _check_sample(sample) -> None:
+    if not (isinstance(sample, (int, float)) and sample >= 0):
+        raise ValueError(f"sample must be >= 0, got {sample!r}")
+
+
 def _check_restartable(corpus, what="corpus_iterable"):
     if corpus is None:
         return
@@ -275,8 +280,7 @@ class Word2Vec:
         if self.hs == 0 and self.negative == 0:
             raise ValueError("hs=0 and negative=0 leave no training objective: "
                              "set negative > 0 (e.g. 5) or hs=1")
-        if not (isinstance(self.sample, (int, float)) and self.sample >= 0):
-            raise ValueError(f"sample must be >= 0, got {self.sample!r}")
+        _check_sample(self.sample)
         if not (isinstance(self.alpha, (int, float)) and self.alpha > 0):
             raise ValueError(f"alpha must be > 0, got {self.alpha!r}")
         if not (isinstance(self.min_alpha, (int, float)) and self.min_alpha >= 0):
@@ -397,8 +401,8 @@ class Word2Vec:
         # gensim's prepare_vocab reads `min_count or self.min_count`: 0 is "not given"
         if min_count:
             check_integer("min_count", min_count, 0)
-        if sample and not (isinstance(sample, (int, float)) and sample >= 0):
-            raise ValueError(f"sample must be >= 0, got {sample!r}")
+        if sample:
+            _check_sample(sample)
         min_count = int(min_count) if min_count else self.min_count
         sample = sample if sample else None
         keys, counts = choose_words(raw, min_count, self.max_final_vocab, trim_rule,
