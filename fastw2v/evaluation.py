@@ -61,9 +61,23 @@ def _score(section) -> float:
     correct, incorrect = len(section["correct"]), len(section["incorrect"])
     if correct + incorrect == 0:
         return 0.0
-    score = correct / (correct + incorrect)
-    logger.info("%s: %.1f%% (%i/%i)", section["section"], 100.0 * score, correct, correct + incorrect)
-    return score
+    log_accuracy(section)
+    return correct / (correct + incorrect)
+
+
+def log_accuracy(section) -> None:
+    """Log one analogy section's accuracy (gensim's ``KeyedVectors.log_accuracy``)."""
+    correct, incorrect = len(section["correct"]), len(section["incorrect"])
+    if correct + incorrect > 0:
+        logger.info("%s: %.1f%% (%i/%i)", section["section"], 100.0 * correct / (correct + incorrect),
+                    correct, correct + incorrect)
+
+
+def log_evaluate_word_pairs(pearson, spearman, oov, pairs) -> None:
+    """Log a word-pair evaluation (gensim's ``KeyedVectors.log_evaluate_word_pairs``)."""
+    logger.info("Pearson correlation coefficient against %s: %.4f", pairs, pearson[0])
+    logger.info("Spearman rank-order correlation coefficient against %s: %.4f", pairs, spearman[0])
+    logger.info("Pairs with unknown words ratio: %.1f%%", oov)
 
 
 def _predict(kv, questions, ok_vocab, restrict_vocab, case_insensitive):
@@ -207,7 +221,5 @@ def evaluate_word_pairs(kv, pairs, delimiter="\t", encoding="utf8", restrict_voc
     spearman = stats.spearmanr(gold, model)
     pearson = stats.pearsonr(gold, model)
     oov_ratio = 100.0 * oov / (len(gold) if dummy4unknown else len(gold) + oov)
-    logger.info("Pearson correlation coefficient against %s: %.4f", pairs, pearson[0])
-    logger.info("Spearman rank-order correlation coefficient against %s: %.4f", pairs, spearman[0])
-    logger.info("Pairs with unknown words ratio: %.1f%%", oov_ratio)
+    log_evaluate_word_pairs(pearson, spearman, oov_ratio, pairs)
     return pearson, spearman, oov_ratio

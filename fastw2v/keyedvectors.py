@@ -16,7 +16,7 @@ import warnings
 
 import numpy as np
 
-from . import search
+from . import layout, search
 from .key_index import int_index_of, is_int_keyed, key_index
 
 logger = logging.getLogger(__name__)
@@ -189,6 +189,19 @@ class KeyedVectors:
                 k = min(len(old), n)
                 new[:k] = old[:k]
             self.expandos[attr] = new
+
+    def resize_vectors(self, seed=0) -> None:
+        """Give ``vectors`` one row per key of ``index_to_key`` (after keys were added to
+        it by hand), as gensim's: the new rows are drawn as a fresh ``(n, vector_size)``
+        matrix from ``seed`` would be (gensim's ``prep_vectors``), the existing rows kept."""
+        n, old = len(self.index_to_key), self.vectors
+        if old.shape != (n, self.vector_size):
+            new = layout.initial_rows(np.random.default_rng(seed), n, self.vector_size)
+            k = min(len(old), n)
+            new[:k] = old[:k]
+            self.vectors = new
+        self.allocate_vecattrs()
+        self.norms = None
 
     def set_vecattr(self, key, attr, val) -> None:
         if attr not in self.expandos:
@@ -544,7 +557,9 @@ class KeyedVectors:
         """Keys most similar to ``key``."""
         return self.most_similar(positive=[key], topn=topn, restrict_vocab=restrict_vocab)
 
-    similar_by_word = similar_by_key
+    def similar_by_word(self, word, topn=10, restrict_vocab=None):
+        """gensim's name (and argument name) for :meth:`similar_by_key`."""
+        return self.similar_by_key(word, topn=topn, restrict_vocab=restrict_vocab)
 
     def similar_by_vector(self, vector, topn=10, restrict_vocab=None):
         """Keys most similar to a raw vector."""
@@ -656,7 +671,9 @@ class KeyedVectors:
         dists = self.distances(key1)
         return [self.index_to_key[i] for i in np.flatnonzero(dists < dists[i2]) if i != i1]
 
-    words_closer_than = closer_than
+    def words_closer_than(self, word1, word2) -> list:
+        """gensim's name (and argument names) for :meth:`closer_than`."""
+        return self.closer_than(word1, word2)
 
     def rank(self, key1, key2) -> int:
         """1 + the number of keys closer to ``key1`` than ``key2`` is."""
@@ -668,6 +685,21 @@ class KeyedVectors:
         return self.similarity(wa, wb) / sum(s for _, s in top)
 
     # -- evaluation, formats, approximate search, interop (see their modules)
+    def similarity_unseen_docs(self, *args, **kwargs):
+        raise NotImplementedError("Call similarity_unseen_docs on a Doc2Vec model instead.")  # as gensim 4
+
+    @staticmethod
+    def log_accuracy(section) -> None:
+        """Log one section of :meth:`evaluate_word_analogies`' result."""
+        from .evaluation import log_accuracy
+        log_accuracy(section)
+
+    @staticmethod
+    def log_evaluate_word_pairs(pearson, spearman, oov, pairs) -> None:
+        """Log a result of :meth:`evaluate_word_pairs`."""
+        from .evaluation import log_evaluate_word_pairs
+        log_evaluate_word_pairs(pearson, spearman, oov, pairs)
+
     def evaluate_word_analogies(self, analogies, restrict_vocab=300000, case_insensitive=True,
                                 dummy4unknown=False, similarity_function="most_similar"):
         """Accuracy on a questions-words analogy file; see :func:`fastw2v.evaluation.evaluate_word_analogies`."""

@@ -52,6 +52,22 @@ def zeros_rows(n: int, dim: int) -> np.ndarray:
     return aligned_zeros(n * width).reshape(n, width)[:, :dim]
 
 
+def initial_rows(rng, n: int, dim: int) -> np.ndarray:
+    """gensim 4's initialisation, uniform in [-1/dim, 1/dim), computed in place: the
+    matrix is the largest array of a model and a temporary would double its peak."""
+    rows = zeros_rows(n, dim)  # padded and aligned for the kernels
+    if rows.flags.c_contiguous:
+        rng.random(dtype=REAL, out=rows)
+    else:  # row blocks draw the same stream as one call (the generator keeps any half-used word)
+        step = max(1, (1 << 20) // max(dim, 1))
+        for lo in range(0, n, step):
+            rows[lo:lo + step] = rng.random((min(step, n - lo), dim), dtype=REAL)
+    rows *= 2
+    rows -= 1
+    rows /= dim
+    return rows
+
+
 def padded(rows, copy: bool = False) -> np.ndarray:
     """``rows`` itself when it already has the kernel layout (and not ``copy``), else a padded copy of it."""
     if not copy and has_kernel_layout(rows):

@@ -81,52 +81,40 @@ def cosine_scores(queries: np.ndarray, normed: np.ndarray | None, vectors: np.nd
 
 
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:
-    """Column indices of the ``k`` largest scores of each row, best first.
+    """Column indices of the ``k`` largest scores of each row, best first; equal
+    scores lowest column first (gensim's order wherever its sort is stable).
 
-    ``argpartition`` finds the top k in O(n); only those k are sorted.
     ``scores`` is 2-D (queries x rows); excluded entries should be ``-inf``.
+    The row's k-th largest score is a bound every top-k entry meets; only the
+    entries that meet it are sorted (by row, then score descending, then column).
+    ``argpartition``-style selection costs tens of ns per score, so for k much
+    smaller than the row the bound comes from a sample of the columns: the
+    k-th largest score of every ``stride``-th column is a lower bound on the
+    row's k-th largest (a subset's k-th largest can only be smaller), and
+    ``scores >= bound`` then keeps every true top-k entry plus about k*stride
+    others per row.
     """
-    n = scores.shape[1]
+    m, n = scores.shape
     k = min(k, n)
     if k <= 0:
-        return np.empty((len(scores), 0), dtype=np.intp)
+        return np.empty((m, 0), dtype=np.intp)
     stride = _sample_stride(n, k)
-    if n >= SAMPLED_MIN_ROWS and k * stride * 4 <= n:
-        return _top_k_sampled(scores, k, stride)
-    if k < n:
-        part = np.argpartition(scores, n - k, axis=1)[:, n - k:]
-    else:
-        part = np.broadcast_to(np.arange(n), scores.shape)
-    picked = np.take_along_axis(scores, part, axis=1)
-    order = np.argsort(-picked, axis=1, kind="stable")
-    return np.take_along_axis(part, order, axis=1)
+    sample = scores[:, ::stride] if n >= SAMPLED_MIN_ROWS and k * stride * 4 <= n else scores
+    s = sample.shape[1]
+    bound = np.partition(sample, s - k, axis=1)[:, s - k]
+    rows, cols = np.nonzero(scores >= bound[:, None])
+    if np.bincount(rows, minlength=m).min(initial=k) < k:  # NaN scores (NaN vectors) meet no bound
+        return top_k(np.where(np.isnan(scores), -np.inf, scores), k)
+    order = np.lexsort((cols, -scores[rows, cols], rows))
+    rows, cols = rows[order], cols[order]
+    starts = np.searchsorted(rows, np.arange(m))  # every row has >= k candidates
+    return cols[starts[:, None] + np.arange(k)]
 
 
 def _sample_stride(n: int, k: int) -> int:
     # Partitioning the sample costs ~n/stride per row and sorting the candidates
     # ~k*stride; stride ~ sqrt(n/k) balances the two (the constant was measured).
     return int(max(8, np.sqrt(0.3 * n / max(k, 1))))
-
-
-def _top_k_sampled(scores: np.ndarray, k: int, stride: int) -> np.ndarray:
-    """``top_k`` for k much smaller than the row length, in a few vectorised passes.
-
-    ``argpartition`` costs tens of ns per score; this costs a few. The k-th
-    largest score of every ``stride``-th column is a lower bound on the
-    row's k-th largest (a subset's k-th largest can only be smaller), so
-    ``scores >= bound`` keeps every true top-k entry plus about k*stride
-    others per row; only those candidates are sorted (by row, then score
-    descending).
-    """
-    m = len(scores)
-    sample = scores[:, ::stride]
-    s = sample.shape[1]
-    bound = np.partition(sample, s - k, axis=1)[:, s - k]
-    rows, cols = np.nonzero(scores >= bound[:, None])
-    order = np.lexsort((cols, -scores[rows, cols], rows))
-    rows, cols = rows[order], cols[order]
-    starts = np.searchsorted(rows, np.arange(m))  # every row has >= k candidates
-    return cols[starts[:, None] + np.arange(k)]
 
 
 def nearest(queries: np.ndarray, normed: np.ndarray | None, vectors: np.ndarray, norms: np.ndarray,

@@ -102,22 +102,6 @@ def _float32_rows(arr, name, fname, mmap):
     return arr
 
 
-def _initial_rows(rng, n: int, dim: int) -> np.ndarray:
-    """gensim 4's initialisation, uniform in [-1/dim, 1/dim), computed in place: the
-    matrix is the largest array of a model and a temporary would double its peak."""
-    rows = layout.zeros_rows(n, dim)  # padded and aligned for the kernels
-    if rows.flags.c_contiguous:
-        rng.random(dtype=REAL, out=rows)
-    else:  # row blocks draw the same stream as one call (the generator keeps any half-used word)
-        step = max(1, (1 << 20) // max(dim, 1))
-        for lo in range(0, n, step):
-            rows[lo:lo + step] = rng.random((min(step, n - lo), dim), dtype=REAL)
-    rows *= 2
-    rows -= 1
-    rows /= dim
-    return rows
-
-
 def _grown(rows: np.ndarray, more: np.ndarray) -> np.ndarray:
     """``rows`` with ``more`` appended, in the kernels' padded layout."""
     out = layout.zeros_rows(len(rows) + len(more), rows.shape[1])
@@ -385,6 +369,50 @@ class Word2Vec:
             self._reset_weights(keys, self.wv.expandos["count"].copy())
             self._build_tables()
 
+    def init_weights(self):
+        """gensim's name: start every weight again from the seed, keeping the vocabulary."""
+        self.prepare_weights(update=False)
+
+    def update_weights(self):
+        """gensim's name: give keys added since the weights were sized their rows (new
+        input rows from the seed, zero output rows), keeping the trained ones.
+        ``build_vocab(update=True)`` already does this."""
+        if not len(self.wv.vectors):
+            raise RuntimeError("You cannot do an online vocabulary-update of a model which has no prior "
+                               "vocabulary. First build the vocabulary of your model with a corpus before "
+                               "doing an online update.")
+        n = len(self.wv.vectors)
+        self.wv.resize_vectors(seed=self.seed)  # new keys count 0 until counted
+        if self._cover_added_keys() or len(self.wv.vectors) != n:
+            self._build_tables()
+
+    def make_cum_table(self, domain=2**31 - 1):
+        """gensim's cumulative noise table ``cum_table`` (uint32, last entry ``domain``):
+        word ``i`` is drawn when a uniform integer below ``domain`` falls in
+        ``[cum_table[i-1], cum_table[i])``. fastw2v's kernels draw noise from an alias
+        table instead (O(1), no binary search); this table is for code that reads gensim's."""
+        counts = self.wv.expandos["count"]
+        # Python's pow and a running float64 sum, term by term as gensim computes them,
+        # so the rounded entries are gensim's exactly (a vectorised power may differ in the last bit)
+        power = np.fromiter((c ** float(self.ns_exponent) for c in counts.tolist()), dtype=np.float64,
+                            count=len(counts))
+        cumulative = np.cumsum(power)
+        table = np.zeros(len(counts), dtype=np.uint32)
+        if len(counts):
+            table[:] = np.rint(cumulative / cumulative[-1] * domain)
+        self._cum_table = table
+
+    @property
+    def cum_table(self):
+        """gensim's noise table, made on first use by :meth:`make_cum_table`."""
+        if getattr(self, "_cum_table", None) is None or len(self._cum_table) != len(self.wv):
+            self.make_cum_table()
+        return self._cum_table
+
+    @cum_table.setter
+    def cum_table(self, table):
+        self._cum_table = table
+
     def build_vocab_from_freq(self, word_freq, keep_raw_vocab=False, corpus_count=None, trim_rule=None,
                               update=False):
         """Build the vocabulary from a ``{word: count}`` mapping."""
@@ -448,7 +476,7 @@ class Word2Vec:
         wv = KeyedVectors(dim, count=0)
         # integer keys: one int64 array + C index, adopted without a copy (fastw2v/key_index.py)
         wv.index_to_key, wv.key_to_index = key_index(keys, copy=False)
-        wv.vectors = _initial_rows(np.random.default_rng(self.seed), len(keys), dim)
+        wv.vectors = layout.initial_rows(np.random.default_rng(self.seed), len(keys), dim)
         wv.expandos["count"] = np.asarray(counts, dtype=np.int64)
         self.wv = wv
         self.syn1 = layout.zeros_rows(len(keys), dim) if self.hs else None
@@ -489,7 +517,7 @@ class Word2Vec:
                 else:
                     all_counts[idx] += c
         wv._append_keys(new_keys)
-        fresh = _initial_rows(np.random.default_rng([self.seed, old_n]), len(new_keys), dim)
+        fresh = layout.initial_rows(np.random.default_rng([self.seed, old_n]), len(new_keys), dim)
         wv.vectors = _grown(wv.vectors, fresh)
         # vectors_lockf needs no growing: rows past the stored multipliers count as 1
         wv.expandos["count"] = np.concatenate([all_counts, np.asarray(new_counts, dtype=np.int64)])
@@ -512,6 +540,7 @@ class Word2Vec:
             tables["path_offsets"], tables["codes"], tables["points"] = huffman_tree(counts)
         self._tables = tables
         self._encoder = None
+        self._cum_table = None
 
     @property
     def encoder(self):

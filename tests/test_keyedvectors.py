@@ -1,4 +1,6 @@
 """Queries of fastw2v.keyedvectors against a brute-force NumPy reference (and gensim where installed)."""
+import warnings
+
 import numpy as np
 import pytest
 
@@ -261,3 +263,39 @@ def test_gensim3_names_raise_gensims_migration_errors():
         ours.index2word = ["x", "y"]
     assert ours.index_to_key == ["a", "b"]
     assert copy.deepcopy(ours).index_to_key == ["a", "b"]
+
+
+def test_gensim_argument_names_resize_and_logging(data, caplog):
+    gensim_kv = pytest.importorskip("gensim.models").KeyedVectors
+    kv, keys, V = data
+    theirs = _gensim_twin(kv, keys, V)
+    for kvs in (kv, theirs):  # gensim's keyword names work
+        assert kvs.similar_by_word(word="w4", topn=3) == kvs.most_similar("w4", topn=3)
+    assert kv.similar_by_word(word="w4", topn=3) == [(k, pytest.approx(s, abs=1e-6))
+                                                      for k, s in theirs.similar_by_word(word="w4", topn=3)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # gensim 4.4 deprecates its own name
+        assert kv.words_closer_than(word1="w1", word2="w7") == theirs.words_closer_than(word1="w1", word2="w7")
+    for kvs in (kv, theirs):
+        with pytest.raises(NotImplementedError, match="Doc2Vec"):
+            kvs.similarity_unseen_docs(["a"], ["b"])
+    # keys appended by hand get rows from resize_vectors: gensim's draw, the old rows kept
+    ours = KeyedVectors(5)
+    twin = gensim_kv(5)
+    for kvs in (ours, twin):
+        kvs.add_vectors(["a", "b"], np.arange(10, dtype=np.float32).reshape(2, 5))
+        kvs.set_vecattr("a", "count", 7)
+        for key in ("c", "d"):
+            kvs.key_to_index[key] = len(kvs.index_to_key)
+            kvs.index_to_key.append(key)
+        kvs.resize_vectors(seed=4)
+    np.testing.assert_array_equal(ours.vectors, twin.vectors)
+    np.testing.assert_array_equal(ours.expandos["count"], [7, 0, 0, 0])
+    assert ours.most_similar("c", topn=3) == [(k, pytest.approx(s, abs=1e-6)) for k, s in twin.most_similar("c", topn=3)]
+    caplog.set_level("INFO")
+    for kvs in (ours, twin):
+        kvs.log_accuracy({"section": "capitals", "correct": [1, 2], "incorrect": [3]})
+        kvs.log_accuracy({"section": "empty", "correct": [], "incorrect": []})
+        kvs.log_evaluate_word_pairs((0.5, 0.1), (0.25, 0.2), 12.5, "pairs.tsv")
+    lines = [r.getMessage() for r in caplog.records]
+    assert lines[:4] == lines[4:] and lines[0] == "capitals: 66.7% (2/3)"

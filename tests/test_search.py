@@ -14,6 +14,21 @@ def test_top_k_matches_full_sort(n, k):
     np.testing.assert_array_equal(search.top_k(scores, k), expected)
 
 
+@pytest.mark.parametrize("n,k", [(12, 3), (50, 5), (5000, 5), (20000, 10), (20000, 400)])
+def test_top_k_breaks_ties_lowest_column_first(n, k):
+    """Scores on a coarse grid tie in bulk, across the k-th place too."""
+    rng = np.random.default_rng(n * k)
+    scores = rng.integers(0, 6, size=(5, n)).astype(np.float32)
+    scores[1] = 1.0  # a row of nothing but ties
+    expected = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+    np.testing.assert_array_equal(search.top_k(scores, k), expected)
+
+
+def test_top_k_ranks_nan_scores_last():
+    scores = np.array([[0.5, np.nan, 0.9, np.nan, 0.1], [np.nan] * 5], dtype=np.float32)
+    np.testing.assert_array_equal(search.top_k(scores, 4), [[2, 0, 4, 1], [0, 1, 2, 3]])
+
+
 def test_chunked_scores_equal_cached(monkeypatch):
     rng = np.random.default_rng(0)
     vectors = rng.standard_normal((1000, 8)).astype(np.float32)

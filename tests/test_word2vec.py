@@ -262,6 +262,45 @@ def test_build_vocab_update_keeps_trained_vectors(topic_corpus):
     assert np.isfinite(model.wv.vectors).all()
 
 
+@pytest.mark.parametrize("ns_exponent", [0.75, 0.0, 1.0, -0.5])
+def test_cum_table_is_gensims(topic_corpus, ns_exponent):
+    gensim = pytest.importorskip("gensim.models")
+    kw = dict(vector_size=8, min_count=1, workers=1, epochs=1, ns_exponent=ns_exponent)
+    ours, theirs = Word2Vec(topic_corpus, **kw), gensim.Word2Vec(topic_corpus, **kw)
+    assert ours.wv.index_to_key == theirs.wv.index_to_key
+    assert ours.cum_table.dtype == np.uint32
+    np.testing.assert_array_equal(ours.cum_table, theirs.cum_table)
+    ours.make_cum_table(domain=1000)
+    theirs.make_cum_table(domain=1000)
+    np.testing.assert_array_equal(ours.cum_table, theirs.cum_table)
+    ours.build_vocab([["brand", "new"]] * 3, update=True)  # the table follows the vocabulary
+    assert len(ours.cum_table) == len(ours.wv) and ours.cum_table[-1] == 2**31 - 1
+
+
+def test_init_weights_and_update_weights_as_gensim(topic_corpus):
+    model = Word2Vec(vector_size=12, min_count=1, workers=1, seed=5, epochs=1)
+    model.build_vocab(topic_corpus)
+    initial = model.wv.vectors.copy()
+    model.train(topic_corpus, total_examples=model.corpus_count, epochs=1)
+    assert not np.array_equal(model.wv.vectors, initial)
+    model.init_weights()  # back to the seed's starting point, vocabulary kept
+    np.testing.assert_array_equal(model.wv.vectors, initial)
+    assert not model.syn1neg.any() and len(model.wv) == 100
+    model.train(topic_corpus, total_examples=model.corpus_count, epochs=1)
+    trained = model.wv.vectors.copy()
+    # a key appended by hand (as gensim's add_null_word does) gets its rows
+    model.wv.key_to_index["\0"] = len(model.wv)
+    model.wv.index_to_key.append("\0")
+    model.update_weights()
+    assert model.wv.vectors.shape == model.syn1neg.shape == (101, 12)
+    np.testing.assert_array_equal(model.wv.vectors[:100], trained)
+    assert not model.syn1neg[100].any() and model.wv.vectors[100].any()
+    model.train(topic_corpus, total_examples=model.corpus_count, epochs=1)
+    assert np.isfinite(model.wv.vectors).all()
+    with pytest.raises(RuntimeError, match="no prior vocabulary"):
+        Word2Vec(vector_size=4).update_weights()
+
+
 def test_generators_are_refused_before_training():
     def gen():
         yield ["a", "b"]
