@@ -7,6 +7,7 @@
     python benchmarks/bench_speed.py callgrind [--tokens 30000]
     python benchmarks/bench_speed.py iterable CORPUS [--modes sg-ns,cbow-ns] [--rounds 3]
     python benchmarks/bench_speed.py sharing CORPUS [--modes sg-ns] [--rounds 8] [--epochs 3]
+    python benchmarks/bench_speed.py rows CORPUS [--modes sg-ns] [--rounds 2] [--epochs 3]
     python benchmarks/bench_speed.py placement [--rounds 10]
 
 Multi-thread timings print ``cores N/M ns``: the core-to-core round trip of a
@@ -300,6 +301,68 @@ def cmd_sharing(args):
                 print(f"{name:8} {label:8} runs below 0.7x the best: {slow} of {len(pairs)}", flush=True)
 
 
+def rotated(path, tmpdir):
+    """The corpus with its second half first: a second thread reading it reads
+    other text than the first, as the two workers of one model do."""
+    with open(path, "rb") as fh:
+        lines = fh.read().splitlines(keepends=True)
+    out = os.path.join(tmpdir, "rotated.txt")
+    with open(out, "wb") as fh:
+        fh.writelines(lines[len(lines) // 2:] + lines[:len(lines) // 2])
+    return out
+
+
+ROW_SHARING = ("none", "syn0", "syn1neg", "both")
+
+
+def two_models(path, other, share, epochs, **mode):
+    """Words/s of two 1-worker models trained at once in one process (the second on
+    ``other``), with ``share`` of their matrices made one: same vocabulary, so a
+    shared matrix is one model's rows written by two threads, and nothing else is
+    shared (parameters, progress, tables). A 1-worker model has no private rows."""
+    import threading
+
+    from fastw2v import Word2Vec
+
+    models = []
+    for seed in (1, 2):
+        m = Word2Vec(vector_size=100, window=5, sample=1e-3, min_count=5, workers=1, seed=seed, **mode)
+        m.build_vocab(corpus_file=path)
+        models.append(m)
+    first, second = models
+    if share in ("syn0", "both"):
+        second.wv.vectors = first.wv.vectors
+    if share in ("syn1neg", "both"):
+        second.syn1neg = first.syn1neg
+    runners = [threading.Thread(target=m.train, kwargs=dict(corpus_file=f, total_words=m.corpus_total_words,
+                                                             epochs=epochs))
+               for m, f in zip(models, (path, other))]
+    t0 = time.perf_counter()
+    for r in runners:
+        r.start()
+    for r in runners:
+        r.join()
+    return 2 * first.corpus_total_words * epochs / (time.perf_counter() - t0)
+
+
+def cmd_rows(args):
+    """Which shared matrix costs a 2-worker model its second core: two 1-worker
+    models at once sharing none, ``syn0``, ``syn1neg`` or both matrices, beside one
+    2-worker model (which keeps private copies of the most frequent ``syn1neg``
+    rows), each round in that order."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = plain(args.corpus, tmp)
+        other = rotated(path, tmp)
+        for name in args.modes.split(","):
+            for k in range(args.rounds):
+                runs = [(f"2 models, shared {share}", two_models(path, other, share, args.epochs, **MODES[name]))
+                        for share in ROW_SHARING]
+                runs.append(("1 model, 2 workers", words_per_sec(path, 2, batch_mode="auto", epochs=args.epochs,
+                                                                  **MODES[name])))
+                for label, wps in runs:
+                    print(f"{name:8} round {k + 1}  {label:26} {wps:>9.0f} w/s", flush=True)
+
+
 def cmd_placement(args):
     """The core-to-core round trip, ``--rounds`` times a second apart: whether
     the host keeps this machine's CPUs near each other (see pingpong.c)."""
@@ -391,6 +454,11 @@ def main(argv=None):
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--rounds", type=int, default=8, help="alternated shared/separate pairs")
     p.add_argument("--epochs", type=int, default=3)
+    p = sub.add_parser("rows")
+    p.add_argument("corpus")
+    p.add_argument("--modes", default="sg-ns")
+    p.add_argument("--rounds", type=int, default=2)
+    p.add_argument("--epochs", type=int, default=3)
     p = sub.add_parser("placement")
     p.add_argument("--rounds", type=int, default=10)
     p = sub.add_parser("iterable")
@@ -403,7 +471,7 @@ def main(argv=None):
     p.add_argument("--batch-modes", default="pair,window")
     args = ap.parse_args(argv)
     {"scaling": cmd_scaling, "dims": cmd_dims, "vocab": cmd_vocab, "callgrind": cmd_callgrind, "sharing": cmd_sharing,
-     "iterable": cmd_iterable, "gensim": cmd_gensim, "placement": cmd_placement}[args.cmd](args)
+     "iterable": cmd_iterable, "gensim": cmd_gensim, "placement": cmd_placement, "rows": cmd_rows}[args.cmd](args)
 
 
 if __name__ == "__main__":
