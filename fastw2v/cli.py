@@ -59,6 +59,19 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message):
         raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
 
+    def _get_option_tuples(self, option_string):
+        # allow_abbrev=False still lets argparse (3.11) take `-siz` for `-size`; word2vec.c
+        # matches flags whole. Only a short option with its value attached (`-n5`) stays.
+        found = super()._get_option_tuples(option_string)
+        if self.allow_abbrev:
+            return found
+        return [t for t in found if len(t[1]) == 2 and option_string.startswith(t[1])]
+
+
+def _switch(text: str) -> int:
+    """word2vec.c reads -hs, -cbow and -binary with atoi and tests them for non-zero."""
+    return int(int(text) != 0)
+
 
 def _cpu_count() -> int:
     try:
@@ -124,7 +137,7 @@ def check_writable(path, what: str) -> None:
 # -- train ----------------------------------------------------------------------
 def _train_parser(sub) -> None:
     p = sub.add_parser(
-        "train", help="train word vectors (word2vec.c's flags or long options)",
+        "train", help="train word vectors (word2vec.c's flags or long options)", allow_abbrev=False,
         description="Train word vectors. word2vec.c's flags work verbatim, with its defaults "
                     "(CBOW, 100 dimensions, 5 epochs, alpha 0.05 for CBOW and 0.025 for skip-gram).",
         epilog="example: fastw2v train -train text8 -output vectors.bin -cbow 1 -size 200 -window 8 "
@@ -139,7 +152,7 @@ def _train_parser(sub) -> None:
                    help="max distance between words (default 5)")
     p.add_argument("-sample", "--sample", dest="sample", type=float, default=1e-3,
                    help="down-sampling threshold for frequent words (default 1e-3; 0 = off)")
-    p.add_argument("-hs", dest="hs", type=int, choices=(0, 1), default=0,
+    p.add_argument("-hs", dest="hs", type=_switch, default=0,
                    help="hierarchical softmax: 1 = on (default 0)")
     p.add_argument("--hs", dest="hs", action="store_const", const=1, help="hierarchical softmax on")
     p.add_argument("-negative", "--negative", dest="negative", type=int, default=5,
@@ -152,13 +165,13 @@ def _train_parser(sub) -> None:
                    help="drop words seen fewer times (default 5)")
     p.add_argument("-alpha", "--alpha", dest="alpha", type=float, default=None,
                    help="starting learning rate (default 0.05 for CBOW, 0.025 for skip-gram)")
-    p.add_argument("-binary", dest="binary", type=int, choices=(0, 1), default=0,
+    p.add_argument("-binary", dest="binary", type=_switch, default=0,
                    help="1 = binary vectors file (default 0 = text)")
     p.add_argument("--binary", dest="binary", action="store_const", const=1, help="binary vectors file")
     p.add_argument("-classes", "--classes", dest="classes", type=int, default=0, metavar="K",
                    help="write 'word class' lines (K-means over the vectors into K classes, as word2vec.c) "
                         "to -output instead of the vectors (default 0: vectors)")
-    p.add_argument("-cbow", dest="cbow", type=int, choices=(0, 1), default=1,
+    p.add_argument("-cbow", dest="cbow", type=_switch, default=1,
                    help="1 = CBOW (default), 0 = skip-gram")
     p.add_argument("--cbow", dest="cbow", action="store_const", const=1, help="CBOW (the default)")
     p.add_argument("--skip-gram", "--sg", dest="cbow", action="store_const", const=0, help="skip-gram")
@@ -190,9 +203,13 @@ def _model_from_args(args):
     # word2vec.c's defaults: alpha 0.05 for CBOW, 0.025 for skip-gram; the rate decays
     # linearly and is floored at alpha * 1e-4, which is where our linear schedule ends.
     alpha = args.alpha if args.alpha is not None else (0.05 if cbow else 0.025)
+    # word2vec.c's -sample is always a fraction of the corpus: its threshold sample * train_words
+    # is then at least every word's count, so nothing is dropped -- no subsampling, as 0 is.
+    # (The Python API reads sample >= 1 as gensim's absolute count.)
+    sample = 0 if args.sample >= 1 else args.sample
     workers = min(args.threads, _cpu_count()) if args.threads >= 1 else args.threads
     try:
-        return Word2Vec(vector_size=args.size, window=args.window, sample=args.sample, hs=args.hs,
+        return Word2Vec(vector_size=args.size, window=args.window, sample=sample, hs=args.hs,
                         negative=args.negative, workers=workers, epochs=args.iter, min_count=args.min_count,
                         alpha=alpha, min_alpha=alpha * 1e-4, sg=0 if cbow else 1, cbow_mean=1,
                         seed=args.seed, compute_loss=args.loss)
@@ -464,7 +481,10 @@ def cmd_demo(args, say) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="fastw2v", allow_abbrev=False,
                      description="Fast word2vec. Start with `fastw2v demo`; train with word2vec.c's "
-                                 "flags: `fastw2v train -train corpus.txt -output vectors.bin -binary 1`.")
+                                 "flags: `fastw2v train -train corpus.txt -output vectors.bin -binary 1`.",
+                     epilog="more commands, each with its own --help: `fastw2v phrases` (word2phrase's flags: "
+                            "join frequent word pairs) and `fastw2v graph` (DeepWalk / node2vec vectors "
+                            "from an edge list)")
     parser.add_argument("--version", action="version", version=f"fastw2v {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     _train_parser(sub)
@@ -569,7 +589,11 @@ def main(argv=None) -> int:
     except BrokenPipeError:  # `fastw2v similar ... | head`: the reader left, which is no error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit flush is silent
         return EXIT_ERROR
-    except (ValueError, KeyError, OSError, ImportError, RuntimeError) as exc:
+    except MemoryError as exc:  # e.g. -size 100000000, or a vocabulary too large for this machine
+        print(f"fastw2v {args.command}: error: out of memory ({_one_line(exc) or 'allocation failed'})",
+              file=sys.stderr)
+        return EXIT_ERROR
+    except (ValueError, KeyError, OSError, ImportError, RuntimeError, OverflowError) as exc:
         print(f"fastw2v {args.command}: error: {_one_line(exc)}", file=sys.stderr)
         return EXIT_ERROR
 

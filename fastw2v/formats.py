@@ -16,14 +16,22 @@ memory is the matrix plus one block.
 
 Saves write to a temporary file in the same directory and rename it into
 place, so a crash never leaves a half-written file under the final name.
-Paths ending in ``.gz`` / ``.bz2`` are (de)compressed transparently.
+Paths ending in ``.gz`` / ``.bz2`` / ``.xz`` are (de)compressed transparently.
+
+Errors are gensim's exception types with the file and place in the message:
+invalid bytes in a word raise a ``UnicodeDecodeError`` (so gensim-style
+``except UnicodeDecodeError:`` retries with ``unicode_errors='ignore'`` work), a
+file shorter than its header says raises ``TruncatedFileError`` (both an
+``EOFError``, as gensim's, and a ``ValueError``).
 """
 from __future__ import annotations
 
 import bz2
+import codecs
 import gzip
 import io
 import logging
+import lzma
 import mmap
 import os
 import stat as stat_module
@@ -44,13 +52,46 @@ WRITE_ROWS = 1 << 15
 TEXT_LINES = 1 << 14
 
 
+_COMPRESSED = {".gz": gzip.GzipFile, ".bz2": bz2.BZ2File, ".xz": lzma.LZMAFile}
+
+
+class TruncatedFileError(ValueError, EOFError):
+    """A vectors file ends before the rows its header declares."""
+
+
+class WordDecodeError(UnicodeDecodeError):
+    """A word's bytes are not valid in the file's encoding; the message names the file and row."""
+
+    def __init__(self, message: str, cause: UnicodeDecodeError):
+        super().__init__(cause.encoding, cause.object, cause.start, cause.end, cause.reason)
+        self.message = message
+
+    def __str__(self):
+        return self.message
+
+
+def _compression(path):
+    return _COMPRESSED.get(os.path.splitext(os.fspath(path))[1])
+
+
 def _open(path, mode="rb"):
-    path = os.fspath(path)
-    if path.endswith(".gz"):
-        return gzip.open(path, mode)
-    if path.endswith(".bz2"):
-        return bz2.open(path, mode)
-    return open(path, mode)
+    """``path`` opened in binary ``mode``, (de)compressed by its extension."""
+    kind = _compression(path)
+    return kind(os.fspath(path), mode) if kind else open(path, mode)
+
+
+def _compressing(path, raw):
+    """A writer that compresses into the open file ``raw`` as ``path``'s extension asks."""
+    kind = _compression(path)
+    return kind(fileobj=raw, mode="wb") if kind is gzip.GzipFile else kind(raw, "wb") if kind else raw
+
+
+def _check_unicode_errors(errors: str) -> None:
+    try:
+        codecs.lookup_error(errors)
+    except (LookupError, TypeError):
+        raise ValueError(f"unicode_errors must name a codec error handler ('strict', 'replace', "
+                         f"'ignore', ...), got {errors!r}") from None
 
 
 def _parse_header(line: bytes, path) -> tuple[int, int]:
@@ -77,8 +118,8 @@ def _decode_joined(joined, encoding: str, errors: str, first_row: int, path) -> 
     except UnicodeDecodeError as exc:
         i = bytes(joined[:exc.start]).count(b" ")
         word = bytes(joined).split(b" ")[i]
-        raise ValueError(f"{path}: vector {first_row + i + 1}: word {word!r} is not valid {encoding} "
-                         f"({exc.reason}); pass unicode_errors='replace' or 'ignore'") from None
+        raise WordDecodeError(f"{path}: vector {first_row + i + 1}: word {word!r} is not valid {encoding} "
+                              f"({exc.reason}); pass unicode_errors='replace' or 'ignore'", exc) from None
     return text.split(" ")
 
 
@@ -138,7 +179,7 @@ def _check_size(fh, need: int, count: int, dim: int, path) -> None:
     except OSError:
         return
     if stat_module.S_ISREG(stat.st_mode) and size < need:
-        raise ValueError(f"{path}: truncated binary word2vec file: the header declares {count} vectors of "
+        raise TruncatedFileError(f"{path}: truncated binary word2vec file: the header declares {count} vectors of "
                          f"{dim} float32 ({need} bytes at least), but the file ends at byte {stat.st_size}, "
                          f"{size} bytes after the header")
 
@@ -175,13 +216,17 @@ def _parse_binary_into(fh, buf, count, row_bytes, block, offset, encoding, error
         kept = stop - base - used
         data[done * row_bytes:done * row_bytes + kept] = data[base + used:stop]  # NumPy copes with overlap
         if not got and done < count:
-            raise ValueError(f"{path}: truncated binary word2vec file: the header declares {count} vectors "
+            raise TruncatedFileError(f"{path}: truncated binary word2vec file: the header declares {count} vectors "
                              f"of {row_bytes // 4} float32, but the data ends after {done} (at byte {offset + kept})")
     return words, buf, done, kept, offset
 
 
-def _read_text(fh, count, dim, first_line: int, encoding, errors, path, lines=None):
-    """Read text rows (``<word> <floats...>``); ``count`` None means to EOF. Returns (words, matrix)."""
+def _read_text(fh, count, dim, first_line: int, encoding, errors, path, lines=None, dtype=REAL):
+    """Read text rows (``<word> <floats...>``); ``count`` None means to EOF. Returns (words, matrix).
+
+    The word is everything before the first space, as gensim reads it (only
+    trailing whitespace is stripped), so keys that start with whitespace, or
+    the empty key, come back as they were written."""
     words, blocks = [], []
     line_no = first_line
     done = 0
@@ -200,18 +245,18 @@ def _read_text(fh, count, dim, first_line: int, encoding, errors, path, lines=No
             break
         heads, rests = [], []
         for line in batch:
-            head, _, rest = line.strip().partition(b" ")
+            head, _, rest = line.rstrip().partition(b" ")
             heads.append(head)
             rests.append(rest)
         values = None
         # Fast path: every line has exactly ``dim`` single-space separated numbers.
         if all(r.count(b" ") == dim - 1 for r in rests):
             try:
-                values = np.array(b" ".join(rests).split(), dtype=REAL)
+                values = np.array(b" ".join(rests).split(), dtype=dtype)
             except ValueError:
                 values = None
         if values is None or values.size != len(batch) * dim:
-            values = _parse_text_rows(rests, dim, line_no, path)
+            values = _parse_text_rows(rests, dim, line_no, path, dtype)
         blocks.append(values.reshape(len(batch), dim))
         words.extend(_decode_words(heads, encoding, errors, done, path))
         done += len(batch)
@@ -219,15 +264,15 @@ def _read_text(fh, count, dim, first_line: int, encoding, errors, path, lines=No
         if len(batch) < want:
             break
     if count is not None and done < count:
-        raise ValueError(f"{path}: truncated text word2vec file: the header declares {count} vectors, "
+        raise TruncatedFileError(f"{path}: truncated text word2vec file: the header declares {count} vectors, "
                          f"found {done} (file ends at line {line_no})")
-    matrix = np.concatenate(blocks) if blocks else np.zeros((0, dim), dtype=REAL)
+    matrix = np.concatenate(blocks) if blocks else np.zeros((0, dim), dtype=dtype)
     return words, matrix
 
 
-def _parse_text_rows(rests, dim, first_line, path) -> np.ndarray:
+def _parse_text_rows(rests, dim, first_line, path, dtype=REAL) -> np.ndarray:
     """Slow, exact row-by-row parse that names the offending line."""
-    out = np.empty((len(rests), dim), dtype=REAL)
+    out = np.empty((len(rests), dim), dtype=dtype)
     for i, rest in enumerate(rests):
         parts = rest.split()
         if len(parts) != dim:
@@ -262,10 +307,12 @@ def read_vocab_counts(path, errors="strict") -> dict:
 
 
 def read_word2vec_format(fname, binary=False, encoding="utf8", unicode_errors="strict",
-                         limit=None, no_header=False) -> tuple[list, np.ndarray]:
-    """Parse a word2vec/GloVe file into (list of words, float32 matrix), without building a KeyedVectors."""
-    if unicode_errors not in ("strict", "replace", "ignore"):
-        raise ValueError(f"unicode_errors must be 'strict', 'replace' or 'ignore', got {unicode_errors!r}")
+                         limit=None, no_header=False, dtype=REAL) -> tuple[list, np.ndarray]:
+    """Parse a word2vec/GloVe file into (list of words, matrix), without building a KeyedVectors.
+
+    Text is parsed to ``dtype`` (float32, or float64 for full precision);
+    binary rows are float32 whatever ``dtype`` says."""
+    _check_unicode_errors(unicode_errors)
     if limit is not None and limit < 0:
         raise ValueError(f"limit must be >= 0 or None, got {limit}")
     with _open(fname, "rb") as fh:
@@ -279,23 +326,23 @@ def read_word2vec_format(fname, binary=False, encoding="utf8", unicode_errors="s
             if dim <= 0:
                 raise ValueError(f"{fname}: line 1: expected '<word> <numbers...>', got {first[:80]!r}")
             lines = [first] if limit != 0 else []
-            return _read_text(fh, limit, dim, 1, encoding, unicode_errors, fname, lines=lines)
+            return _read_text(fh, limit, dim, 1, encoding, unicode_errors, fname, lines=lines, dtype=dtype)
         header = fh.readline()
         count, dim = _parse_header(header, fname)
         limited = limit is not None and limit < count
         if limited:
             count = limit
         if not binary:
-            return _read_text(fh, count, dim, 2, encoding, unicode_errors, fname)
+            return _read_text(fh, count, dim, 2, encoding, unicode_errors, fname, dtype=dtype)
         words, vectors, pending, offset = _read_binary(fh, count, dim, len(header), encoding,
                                                        unicode_errors, fname)
         if not limited:
+            # gensim reads the declared rows and ignores the rest; gensim itself writes
+            # int-keyed sets (Doc2Vec's dv) with more rows than their header says
             tail = pending + fh.read(256)
             if tail.strip():
-                raise ValueError(
-                    f"{fname}: unexpected data after the {count} vectors the header declares (at byte "
-                    f"{offset + len(tail) - len(tail.lstrip())}): is the header's count or dimension "
-                    "wrong? (pass limit= to read only the first vectors)")
+                logger.warning("%s: data after the %d vectors the header declares (at byte %d) is ignored",
+                               fname, count, offset + len(tail) - len(tail.lstrip()))
         return words, vectors
 
 
@@ -337,8 +384,9 @@ def load_word2vec_format(fname, fvocab=None, binary=False, encoding="utf8", unic
     """
     from .keyedvectors import KeyedVectors
     cls = cls or KeyedVectors
-    words, vectors = read_word2vec_format(fname, binary=binary, encoding=encoding,
-                                          unicode_errors=unicode_errors, limit=limit, no_header=no_header)
+    parse = np.float64 if np.dtype(datatype) == np.float64 else REAL
+    words, vectors = read_word2vec_format(fname, binary=binary, encoding=encoding, unicode_errors=unicode_errors,
+                                          limit=limit, no_header=no_header, dtype=parse)
     key_to_index = _formats.index_of(words)
     if len(key_to_index) != len(words):
         key_to_index = {}
@@ -379,14 +427,16 @@ def _row_chunks(kv, order, binary, prefix, row_end=b""):
     """Encoded rows, ``WRITE_ROWS`` at a time."""
     for lo in range(0, len(order), WRITE_ROWS):
         rows = order[lo:lo + WRITE_ROWS]
-        block = np.asarray(kv.vectors[rows], dtype="<f4")
+        # text keeps float64's digits; binary rows are float32 by the format
+        wide = not binary and kv.vectors.dtype == np.float64
+        block = np.asarray(kv.vectors[rows], dtype="<f8" if wide else "<f4")
         keys = [f"{prefix}{kv.index_to_key[i]}".encode("utf8") for i in rows]
         if binary:
             raw = block.tobytes()
             n = block.shape[1] * 4
             yield b"".join(k + b" " + raw[j * n:(j + 1) * n] + row_end for j, k in enumerate(keys))
         else:
-            # float32 -> str gives the shortest text that reads back to the same float32
+            # float -> str gives the shortest text that reads back to the same float
             text = block.astype(str)
             yield b"".join(k + b" " + " ".join(t).encode("ascii") + b"\n" for k, t in zip(keys, text))
 
@@ -408,14 +458,11 @@ def save_word2vec_format(kv, fname, fvocab=None, binary=False, total_vec=None, w
     order = _save_order(kv, sort_attr, fvocab)
     total_vec = len(order) if total_vec is None else total_vec
 
-    def write_vectors(raw):
-        fh = gzip.GzipFile(fileobj=raw, mode="wb") if os.fspath(fname).endswith(".gz") else raw
+    def write_vectors(fh):
         if write_header:
             fh.write(f"{total_vec} {kv.vector_size}\n".encode("utf8"))
         for chunk in _row_chunks(kv, order, binary, prefix, b"\n" if binary_newlines else b""):
             fh.write(chunk)
-        if fh is not raw:
-            fh.close()
 
     if fvocab is not None:
         counts = kv.expandos[sort_attr]
@@ -444,11 +491,18 @@ def save_word_classes(path, words, classes) -> None:
 
 
 def _write(path, write, append):
+    """``write(fh)`` into ``path``, compressed as its extension says; atomic unless ``append``."""
+    def compressed(raw):
+        fh = _compressing(path, raw)
+        write(fh)
+        if fh is not raw:
+            fh.close()  # ends the compressed stream; leaves raw open
+
     if append:
-        with open(path, "ab") as fh:
-            write(fh)
+        with open(path, "ab") as raw:  # a compressed file gains a second stream, which readers join
+            compressed(raw)
     else:
-        _atomic_write(os.fspath(path), write)
+        _atomic_write(os.fspath(path), compressed)
 
 
 def intersect_word2vec_format(kv, fname, lockf=0.0, binary=False, encoding="utf8",

@@ -82,6 +82,16 @@ class KeyedVectors:
     # Setting ``norms = None`` (what gensim-style training code does after it
     # changes ``vectors``) also drops the cached unit matrix.
     @property
+    def vectors(self) -> np.ndarray:
+        return self._vectors
+
+    @vectors.setter
+    def vectors(self, value):
+        # new rows: norms computed from the old ones would silently scale every cosine
+        self._vectors = value
+        self.norms = None
+
+    @property
     def norms(self):
         return self._norms
 
@@ -135,10 +145,11 @@ class KeyedVectors:
         return self._normed
 
     def get_normed_vectors(self) -> np.ndarray:
-        """All vectors scaled to unit length (zero rows stay zero), as float32."""
+        """All vectors scaled to unit length (zero rows stay zero), as a new float32
+        array (gensim's; the queries' cached copy stays private)."""
         normed = self._unit_matrix()
         if normed is not None:
-            return normed
+            return normed.copy()
         return np.asarray(self.vectors, dtype=REAL) / search.safe_norms(self._norms)[:, None]
 
     def unit_normalize_all(self) -> None:
@@ -176,19 +187,27 @@ class KeyedVectors:
 
     # -- per-key attributes (gensim's "vecattr") ---------------------------
     def allocate_vecattrs(self, attrs=None, types=None) -> None:
-        """Make every expando array as long as ``index_to_key``."""
+        """Make every expando array (or those of ``attrs``, created with ``types``) as
+        long as ``index_to_key``, as gensim's: ``int`` is int64, ``str`` is object
+        (a fixed-width str array would cut longer values short), and a type the
+        existing array cannot hold raises TypeError instead of being truncated."""
         n = len(self.index_to_key)
-        attrs = attrs or list(self.expandos)
-        types = types or [self.expandos[a].dtype for a in attrs]
+        attrs = list(self.expandos) if attrs is None else list(attrs)
+        types = [self.expandos[a].dtype for a in attrs] if types is None else list(types)
         for attr, t in zip(attrs, types):
+            t = np.int64 if t is int else object if isinstance(t, type) and issubclass(t, str) else t
             old = self.expandos.get(attr)
-            if old is not None and len(old) == n and old.dtype == np.dtype(t):
+            if old is None:
+                self.expandos[attr] = np.zeros(n, dtype=t)
                 continue
-            new = np.zeros(n, dtype=t)
-            if old is not None:
+            if not np.issubdtype(t, old.dtype):
+                raise TypeError(f"Can't allocate type {t} for attribute {attr}, "
+                                f"conflicts with its existing type {old.dtype}")
+            if len(old) != n:
+                new = np.zeros(n, dtype=old.dtype)
                 k = min(len(old), n)
                 new[:k] = old[:k]
-            self.expandos[attr] = new
+                self.expandos[attr] = new
 
     def resize_vectors(self, seed=0) -> None:
         """Give ``vectors`` one row per key of ``index_to_key`` (after keys were added to
@@ -204,12 +223,12 @@ class KeyedVectors:
         self.norms = None
 
     def set_vecattr(self, key, attr, val) -> None:
-        if attr not in self.expandos:
-            self.expandos[attr] = np.zeros(len(self.index_to_key), dtype=np.asarray(val).dtype)
+        self.allocate_vecattrs([attr], [type(val)])
         self.expandos[attr][self.get_index(key)] = val
 
     def get_vecattr(self, key, attr):
-        return self.expandos[attr][self.get_index(key)].item()
+        value = self.expandos[attr][self.get_index(key)]
+        return value.item() if isinstance(value, np.generic) else value
 
     # -- lookup -------------------------------------------------------------
     def get_index(self, key, default=None) -> int:
@@ -239,8 +258,12 @@ class KeyedVectors:
         index = self.get_index(key)
         if norm:
             self.fill_norms()
-            return np.asarray(self.vectors[index], dtype=REAL) / search.safe_norms(self._norms[index:index + 1])[0]
-        return self.vectors[index]
+            result = np.asarray(self.vectors[index], dtype=REAL) / search.safe_norms(self._norms[index:index + 1])[0]
+        else:
+            result = self.vectors[index].view()
+        # read-only, as gensim's: `v = kv["king"]; v -= kv["man"]` must not rewrite the stored row
+        result.flags.writeable = False
+        return result
 
     word_vec = get_vector
 
@@ -350,24 +373,31 @@ class KeyedVectors:
         if not chosen:
             return other
         rows = self.get_indices(chosen)
-        extras = {attr: vals[rows] for attr, vals in self.expandos.items()} if copy_vecattrs else None
+        # gensim makes up descending counts, then copies the real attributes over them
+        extras = {"count": np.arange(len(chosen), 0, -1, dtype=np.int64)}
+        if copy_vecattrs:
+            extras.update((attr, vals[rows]) for attr, vals in self.expandos.items())
         other.add_vectors(chosen, np.asarray(self.vectors[rows]), extras=extras)
         return other
 
     def sort_by_descending_frequency(self) -> None:
-        """Reorder rows by descending ``count`` (stable), as gensim does after building a vocabulary."""
+        """Reorder keys by descending ``count``, equal counts the later key first (gensim's
+        order, as in a built vocabulary). Works before any vectors exist (gensim's
+        idiom: keys and counts, sort, then ``resize_vectors``)."""
         if "count" not in self.expandos or not len(self):
             return
-        order = np.argsort(-self.expandos["count"], kind="stable")
+        self.allocate_vecattrs()
+        counts = np.asarray(self.expandos["count"], dtype=np.int64)
+        order = np.lexsort((-np.arange(len(counts)), -counts))
         if int_index_of(self.key_to_index) is not None:
             keys = np.asarray(self.index_to_key)[order]
         else:
             keys = [self.index_to_key[i] for i in order]
         self.index_to_key, self.key_to_index = key_index(keys, copy=False)
-        self.vectors = np.ascontiguousarray(self.vectors[order])
-        self.vectors_lockf = self.vectors_lockf[order]
         self.expandos = {k: v[order] for k, v in self.expandos.items()}
-        self.norms = None
+        if len(self.vectors):
+            self.vectors = np.ascontiguousarray(self.vectors[order])
+            self.vectors_lockf = self.vectors_lockf[order]
 
     # -- queries ------------------------------------------------------------
     def _weighted_terms(self, positive, negative):
@@ -375,7 +405,8 @@ class KeyedVectors:
         items, weights = [], []
         for default, group in ((1.0, _as_list(positive)), (-1.0, _as_list(negative))):
             for item in group:
-                if isinstance(item, tuple) and len(item) == 2 and not isinstance(item[0], tuple):
+                # gensim: anything not a key or a vector is a (key-or-vector, weight) pair
+                if isinstance(item, (tuple, list)) and len(item) == 2 and not isinstance(item[0], (tuple, list)):
                     item, w = item
                 else:
                     w = default
@@ -547,7 +578,7 @@ class KeyedVectors:
             excludes = [[] for _ in range(len(q))]
         else:
             idx = self.get_indices(list(queries))
-            q = self.get_normed_vectors()[idx] if self._cacheable() else search.unit(
+            q = self._unit_matrix()[idx] if self._cacheable() else search.unit(
                 np.asarray(self.vectors[idx], dtype=REAL))
             excludes = [[i] for i in idx]
         stop = len(self.vectors) if not restrict_vocab else min(restrict_vocab, len(self.vectors))
@@ -592,8 +623,8 @@ class KeyedVectors:
         return self._top_results(dists[None, :].astype(REAL), topn, [exclude])[0]
 
     def similarity(self, w1, w2) -> float:
-        """Cosine similarity of two keys."""
-        return float(np.dot(self.get_vector(w1, norm=True), self.get_vector(w2, norm=True)))
+        """Cosine similarity of two keys, from their rows as they are now (as gensim's)."""
+        return float(np.dot(search.unit(self.get_vector(w1)), search.unit(self.get_vector(w2))))
 
     def distance(self, w1, w2) -> float:
         """Cosine distance, ``1 - similarity``."""
@@ -603,8 +634,8 @@ class KeyedVectors:
         """Cosine similarity of the (unnormalised) mean vectors of two sets of keys."""
         if not (len(ws1) and len(ws2)):
             raise ZeroDivisionError("At least one of the passed lists is empty.")
-        a = self.get_mean_vector(ws1, pre_normalize=False, ignore_missing=False)
-        b = self.get_mean_vector(ws2, pre_normalize=False, ignore_missing=False)
+        a = self.get_mean_vector(ws1, pre_normalize=False)  # unknown keys skipped, as gensim 4
+        b = self.get_mean_vector(ws2, pre_normalize=False)
         return float(np.dot(search.unit(a), search.unit(b)))
 
     def wmdistance(self, document1, document2, norm: bool = True) -> float:
@@ -631,18 +662,19 @@ class KeyedVectors:
 
     @staticmethod
     def cosine_similarities(vector_1, vectors_all) -> np.ndarray:
-        """Cosine of ``vector_1`` with each row of ``vectors_all``."""
-        vectors_all = np.asarray(vectors_all, dtype=REAL)
-        return search.unit(vectors_all) @ search.unit(vector_1)
+        """Cosine of ``vector_1`` with each row of ``vectors_all`` (0 for a zero row), from
+        the rows as they are: dot products over norms, with no normalised copy of the rows."""
+        query = search.unit(vector_1)
+        if not isinstance(vectors_all, np.ndarray) or vectors_all.dtype != REAL:
+            vectors_all = np.asarray(vectors_all, dtype=REAL)
+        return (vectors_all @ query) / search.safe_norms(search.row_norms(vectors_all))
 
     def distances(self, word_or_vector, other_words=()) -> np.ndarray:
         """Cosine distances from a key or vector to ``other_words`` (to every key when empty)."""
-        if isinstance(word_or_vector, _KEY_TYPES):
-            query = self.get_vector(word_or_vector, norm=True)
-        else:
-            query = search.unit(word_or_vector)
+        query = self.get_vector(word_or_vector) if isinstance(word_or_vector, _KEY_TYPES) else word_or_vector
+        # from the rows as they are now, as gensim's (not the queries' cached norms)
         if other_words is None or len(other_words) == 0:
-            return 1 - self._scores(query[None, :])[0]
+            return 1 - self.cosine_similarities(query, self.vectors)
         return 1 - self.cosine_similarities(query, self[list(other_words)])
 
     def rank_by_centrality(self, words, use_norm=True):
@@ -682,6 +714,8 @@ class KeyedVectors:
     def relative_cosine_similarity(self, wa, wb, topn=10) -> float:
         """Similarity of ``wa`` and ``wb`` divided by the sum over ``wa``'s top-n (Leeuwenberg et al.)."""
         top = self.most_similar(wa, topn=topn)
+        if not top:
+            raise ValueError("Cannot calculate relative cosine similarity without any similar words.")
         return self.similarity(wa, wb) / sum(s for _, s in top)
 
     # -- evaluation, formats, approximate search, interop (see their modules)

@@ -60,7 +60,23 @@ def _new_file_mode(path: str) -> int:
 
 
 def _atomic_write(path: str, write) -> None:
-    directory = os.path.dirname(os.path.abspath(path))
+    """``write(fh)`` into a temporary file beside ``path``, then renamed over it, so a
+    failure never leaves a half-written file under the final name.
+
+    Only a regular file is replaced that way. A symbolic link is followed (the file
+    it names is replaced, the link stays), and an existing device, FIFO or socket
+    (``/dev/null``, ``/dev/stdout``, a named pipe) is written into directly, as
+    ``open(path, "wb")`` would: renaming over it would destroy the node itself."""
+    path = os.path.realpath(path)
+    try:
+        special = not stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        special = False  # not there yet: a new regular file
+    if special:
+        with open(path, "wb") as fh:
+            write(fh)
+        return
+    directory = os.path.dirname(path)
     if not os.path.isdir(directory):
         raise FileNotFoundError(f"output directory does not exist: {directory}")
     mode = _new_file_mode(path)

@@ -29,7 +29,6 @@ over files is read by C without building Python strings, for learning and for
 """
 from __future__ import annotations
 
-import argparse
 import gzip
 import itertools
 import logging
@@ -684,19 +683,26 @@ def cli_main(argv=None) -> int:
     output tokens are separated by single spaces and blank lines dropped.
     Run it again on its output to get 3- and 4-word phrases.
     """
-    parser = argparse.ArgumentParser(prog="fastw2v phrases", description=cli_main.__doc__.split("\n")[0])
+    from fastw2v.cli import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_USAGE, UsageError, _one_line, _Parser
+    from fastw2v.cli import check_readable, check_writable
+    parser = _Parser(prog="fastw2v phrases", description=cli_main.__doc__.split("\n")[0], allow_abbrev=False)
     parser.add_argument("-train", "--train", required=True, help="input text file (plain, gz, bz2, xz)")
     parser.add_argument("-output", "--output", required=True, help="output text file with phrases joined")
     parser.add_argument("-min-count", "--min-count", type=int, default=5, help="discard words seen fewer times")
     parser.add_argument("-threshold", "--threshold", type=float, default=100.0,
                         help="higher threshold: fewer phrases (default 100)")
     parser.add_argument("-debug", "--debug", type=int, default=2, help="verbosity (0: quiet)")
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as exc:  # one line, as the train command's
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
     # as the train command: a failure the user can cause is one line and status 1
-    from fastw2v.cli import EXIT_ERROR, EXIT_INTERRUPTED, _one_line, check_readable, check_writable
     try:
         if args.min_count < 1:
             raise ValueError(f"-min-count must be at least 1, got {args.min_count}")
+        if not np.isfinite(args.threshold):
+            raise ValueError(f"-threshold must be a finite number, got {args.threshold}")
         check_readable(args.train, "-train file")
         check_writable(args.output, f"-output {args.output}")
         endless = 2 ** 62  # word2phrase never cuts a line

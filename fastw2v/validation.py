@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 
-def check_integer(name: str, value, low: int) -> None:
-    """ValueError unless ``value`` is an integer (Python or NumPy, not bool) >= ``low``."""
+#: the kernels hold counts such as the window and the dimension in C ints
+INT32_MAX = 2**31 - 1
+
+
+def check_integer(name: str, value, low: int, high: int | None = None) -> None:
+    """ValueError unless ``value`` is an integer (Python or NumPy, not bool) in ``[low, high]``."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
         raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+    if high is not None and value > high:
+        raise ValueError(f"{name} must be an integer <= {high}, got {value!r}")

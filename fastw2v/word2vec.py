@@ -33,7 +33,7 @@ from fastw2v.key_index import int_index_of, is_int_keyed, key_index
 from fastw2v.keyedvectors import KeyedVectors
 from fastw2v.threads import (EncodedCorpus, Interrupts, Progress, encode_file, score_sentences,
                              train_epoch_encoded, train_epoch_iterable)
-from fastw2v.validation import check_integer
+from fastw2v.validation import INT32_MAX, check_integer
 from fastw2v.vocab import (MAX_SENTENCE_LENGTH, EmptyVocabularyError, RawCounts, choose_words, encoder_for,
                            huffman_tree, noise_table, scan_corpus, subsampled_head, vocab_report)
 
@@ -60,7 +60,7 @@ NEG_PRIVATE_ROWS = 255
 
 
 def _check_sample(sample) -> None:
-    if not (isinstance(sample, (int, float)) and sample >= 0):
+    if not (isinstance(sample, (int, float)) and 0 <= sample < float("inf")):
         raise ValueError(f"sample must be >= 0, got {sample!r}")
 
 
@@ -252,12 +252,12 @@ class Word2Vec:
 
     # -- validation ----------------------------------------------------------
     def _check_params(self):
-        check_integer("vector_size", self.vector_size, 1)
-        check_integer("window", self.window, 1)
+        check_integer("vector_size", self.vector_size, 1, INT32_MAX)
+        check_integer("window", self.window, 1, INT32_MAX)
         check_integer("min_count", self.min_count, 0)
-        check_integer("negative", self.negative, 0)
-        check_integer("workers", self.workers, 1)
-        check_integer("epochs", self.epochs, 0)
+        check_integer("negative", self.negative, 0, INT32_MAX)
+        check_integer("workers", self.workers, 1, INT32_MAX)
+        check_integer("epochs", self.epochs, 0, INT32_MAX)
         check_integer("batch_words", self.batch_words, 1)
         if self.hs not in (0, 1) or self.sg not in (0, 1) or self.cbow_mean not in (0, 1):
             raise ValueError("hs, sg and cbow_mean must each be 0 or 1")
@@ -265,7 +265,7 @@ class Word2Vec:
             raise ValueError("hs=0 and negative=0 leave no training objective: "
                              "set negative > 0 (e.g. 5) or hs=1")
         _check_sample(self.sample)
-        if not (isinstance(self.alpha, (int, float)) and self.alpha > 0):
+        if not (isinstance(self.alpha, (int, float)) and 0 < self.alpha < float("inf")):
             raise ValueError(f"alpha must be > 0, got {self.alpha!r}")
         if not (isinstance(self.min_alpha, (int, float)) and self.min_alpha >= 0):
             raise ValueError(f"min_alpha must be >= 0, got {self.min_alpha!r}")

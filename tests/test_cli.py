@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from conftest import PACKAGE_PARENT, TESTS_DIR, planted_topics, write_corpus
-from fastw2v import KeyedVectors
+from fastw2v import KeyedVectors, Word2Vec
 
 ENV = dict(os.environ, PYTHONPATH=PACKAGE_PARENT + os.pathsep + os.environ.get("PYTHONPATH", ""))
 SMALL = ["-size", "16", "-iter", "2", "-threads", "2"]
@@ -247,8 +247,32 @@ def test_invalid_values(corpus, tmp_path, flags, fragment):
 def test_bad_command_lines(corpus, tmp_path):
     fails_with(fastw2v("train", "-train", corpus, "-cbow-mean", "1"), "unrecognized arguments: -cbow-mean", 2)
     fails_with(fastw2v("train", "-train", corpus, "-size", "ten"), "argument -size", 2)
-    fails_with(fastw2v("train", "-train", corpus, "-binary", "2"), "argument -binary", 2)
+    fails_with(fastw2v("train", "-train", corpus, "-binary", "yes"), "argument -binary", 2)
     fails_with(fastw2v("train", "-output", tmp_path / "v.txt"), "required: -train", 2)
+    # flags are matched whole, as word2vec.c does (argparse would take -siz for -size)
+    fails_with(fastw2v("train", "-train", corpus, "-siz", "20"), "unrecognized arguments: -siz", 2)
+    fails_with(fastw2v("phrases", "-train", corpus, "-output", tmp_path / "p.txt", "-thresh", "5"),
+               "unrecognized arguments: -thresh", 2)
+    # values past what the kernels hold, or memory, are one line too
+    fails_with(fastw2v("train", "-train", corpus, "-window", str(2**31)), "window must be an integer <= 2147483647")
+    fails_with(fastw2v("train", "-train", corpus, "-output", tmp_path / "v.txt", "-size", str(10**9),
+                       "-min-count", "1"), "out of memory")
+
+
+def test_switches_and_sample_read_as_word2vec_c(corpus, tmp_path):
+    """word2vec.c: -hs/-cbow/-binary are on when non-zero; -sample is a fraction of the
+    corpus, so 1 or more keeps every word (as 0 does), never gensim's absolute count."""
+    out = tmp_path / "v.bin"
+    ok = fastw2v("train", "-train", corpus, "-output", out, "-binary", "7", "-hs", "2", "-negative", "0",
+                 "-cbow", "3", "-size", "8", "-iter", "1", "-threads", "1", "--save-model", tmp_path / "m")
+    assert ok.returncode == 0, ok.stderr
+    model = Word2Vec.load(tmp_path / "m")
+    assert model.hs == 1 and model.sg == 0
+    assert KeyedVectors.load_word2vec_format(out, binary=True).vectors.shape[1] == 8  # a binary file
+    for sample in ("1", "5"):
+        fastw2v("train", "-train", corpus, "-output", out, "-sample", sample, "-size", "8", "-iter", "1",
+                "-threads", "1", "--save-model", tmp_path / "m")
+        assert Word2Vec.load(tmp_path / "m").sample == 0
 
 
 def test_bad_inputs(corpus, vectors, tmp_path):

@@ -1,5 +1,7 @@
 """word2vec binary/text and GloVe I/O of fastw2v.formats: round trips through gensim, damaged files."""
+import bz2
 import gzip
+import lzma
 import os
 
 import numpy as np
@@ -29,11 +31,18 @@ def write_c_tool_binary(path, words, vectors):
 
 
 @pytest.mark.parametrize("binary", [True, False])
-@pytest.mark.parametrize("suffix", ["", ".gz"])
+@pytest.mark.parametrize("suffix", ["", ".gz", ".bz2", ".xz"])
 def test_round_trip(tmp_path, kv, binary, suffix):
     path = tmp_path / f"v.w2v{suffix}"
-    kv.save_word2vec_format(path, binary=binary)
-    back = KeyedVectors.load_word2vec_format(path, binary=binary)
+    kv.save_word2vec_format(path, binary=binary, fvocab=tmp_path / f"v.vocab{suffix}")
+    if suffix:  # really compressed, vocabulary file too (as gensim writes them)
+        opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}[suffix]
+        with opener(path, "rb") as fh:
+            assert fh.read(4) == b"6 7\n"
+        with opener(tmp_path / f"v.vocab{suffix}", "rb") as fh:
+            assert fh.read().decode().splitlines()[0] == "the 60"
+    back = KeyedVectors.load_word2vec_format(path, binary=binary, fvocab=tmp_path / f"v.vocab{suffix}")
+    np.testing.assert_array_equal(back.expandos["count"], kv.expandos["count"])
     assert back.index_to_key == KEYS
     np.testing.assert_array_equal(back.vectors, kv.vectors)
     assert back.vectors.dtype == np.float32 and back.vectors.flags.c_contiguous
@@ -110,6 +119,58 @@ def test_unicode_errors(tmp_path):
         KeyedVectors.load_word2vec_format(path, binary=True)
     assert KeyedVectors.load_word2vec_format(path, binary=True, unicode_errors="ignore").index_to_key == ["ab"]
     assert KeyedVectors.load_word2vec_format(path, binary=True, unicode_errors="replace").index_to_key == ["ab\ufffd"]
+
+
+def test_gensim_exception_types_and_any_error_handler(tmp_path, kv):
+    """gensim's reader raises UnicodeDecodeError and EOFError; code that catches those keeps working."""
+    path = tmp_path / "bad.bin"
+    write_c_tool_binary(path, ["ok", "b\xe4d".encode("latin1").decode("latin1")], np.ones((2, 3)))
+    raw = path.read_bytes().replace("bäd".encode(), b"b\xe4d")
+    path.write_bytes(raw)
+    with pytest.raises(UnicodeDecodeError, match="vector 2"):
+        KeyedVectors.load_word2vec_format(path, binary=True)
+    kept = KeyedVectors.load_word2vec_format(path, binary=True, unicode_errors="backslashreplace")
+    assert kept.index_to_key == ["ok", "b\\xe4d"]
+    with pytest.raises(ValueError, match="error handler"):
+        KeyedVectors.load_word2vec_format(path, binary=True, unicode_errors="nonsense")
+    kv.save_word2vec_format(tmp_path / "v.bin", binary=True)
+    (tmp_path / "cut.bin").write_bytes((tmp_path / "v.bin").read_bytes()[:-9])
+    with pytest.raises(EOFError):
+        KeyedVectors.load_word2vec_format(tmp_path / "cut.bin", binary=True)
+
+
+def test_rows_beyond_the_header_are_ignored_as_gensim(tmp_path, caplog):
+    """gensim writes int-keyed sets (Doc2Vec's dv) with more binary rows than the header
+    declares; gensim's reader takes the declared rows, and so does this one."""
+    gensim_kv = pytest.importorskip("gensim.models").KeyedVectors
+    theirs = gensim_kv(2)
+    theirs.add_vectors([0, 1, 2], np.arange(6, dtype=np.float32).reshape(3, 2))
+    theirs.save_word2vec_format(str(tmp_path / "int.bin"), binary=True)
+    expected = gensim_kv.load_word2vec_format(str(tmp_path / "int.bin"), binary=True)
+    ours = KeyedVectors.load_word2vec_format(tmp_path / "int.bin", binary=True)
+    assert ours.index_to_key == expected.index_to_key
+    np.testing.assert_array_equal(ours.vectors, expected.vectors)
+    assert "ignored" in caplog.text
+
+
+def test_text_keeps_float64_digits_and_whitespace_led_keys(tmp_path):
+    gensim_kv = pytest.importorskip("gensim.models").KeyedVectors
+    values = np.array([[0.1, 1e-50, 1e39], [2 / 3, -0.0, 123456789.123456789]])
+    wide = KeyedVectors(3, dtype=np.float64)
+    wide.add_vectors(["a", "b"], values)
+    wide.save_word2vec_format(tmp_path / "w.txt")
+    back = KeyedVectors.load_word2vec_format(tmp_path / "w.txt", datatype=np.float64)
+    np.testing.assert_array_equal(back.vectors, values)
+    assert back.vectors.dtype == np.float64
+    np.testing.assert_array_equal(gensim_kv.load_word2vec_format(str(tmp_path / "w.txt"), datatype=np.float64).vectors,
+                                  values)
+    odd = KeyedVectors(2)
+    odd.add_vectors(["", "\tx", "x"], np.arange(6, dtype=np.float32).reshape(3, 2))
+    odd.save_word2vec_format(tmp_path / "odd.txt")
+    for loaded in (KeyedVectors.load_word2vec_format(tmp_path / "odd.txt"),
+                   gensim_kv.load_word2vec_format(str(tmp_path / "odd.txt"))):
+        assert list(loaded.index_to_key) == ["", "\tx", "x"]
+        np.testing.assert_array_equal(loaded.vectors, odd.vectors)
 
 
 def test_truncated_and_garbled_files_raise(tmp_path, kv):

@@ -299,3 +299,76 @@ def test_gensim_argument_names_resize_and_logging(data, caplog):
         kvs.log_evaluate_word_pairs((0.5, 0.1), (0.25, 0.2), 12.5, "pairs.tsv")
     lines = [r.getMessage() for r in caplog.records]
     assert lines[:4] == lines[4:] and lines[0] == "capitals: 66.7% (2/3)"
+
+
+def test_returned_vectors_cannot_corrupt_the_set(data):
+    """gensim's get_vector is read-only and get_normed_vectors a new array: editing
+    either must not change the stored rows or later answers."""
+    kv, keys, V = data
+    before = kv.most_similar("w0", topn=3)
+    v = kv["w0"]
+    with pytest.raises(ValueError, match="read-only"):
+        v -= kv["w1"]
+    with pytest.raises(ValueError, match="read-only"):
+        kv.get_vector("w0", norm=True)[:] = 0
+    normed = kv.get_normed_vectors()
+    normed *= 2
+    np.testing.assert_array_equal(kv.vectors, V)
+    assert kv.most_similar("w0", topn=3) == before
+    rows = kv[["w0", "w1"]]  # a list gives a copy, writable as gensim's
+    rows[:] = 0
+    np.testing.assert_array_equal(kv.vectors[:2], V[:2])
+
+
+def test_changed_vectors_are_never_answered_from_stale_norms(data):
+    kv, keys, V = data
+    theirs = _gensim_twin(kv, keys, V)
+    before = kv.most_similar("w0", topn=3)  # fills the caches
+    theirs.most_similar("w0")
+    for kvs in (kv, theirs):
+        kvs.vectors = kvs.vectors * 2  # a new matrix: cosines unchanged (gensim's stale norms double them)
+    assert kv.most_similar("w0", topn=3) == [(k, pytest.approx(s, abs=1e-6)) for k, s in before]
+    assert kv.similarity("w0", "w1") == pytest.approx(float(theirs.similarity("w0", "w1")), abs=1e-6)
+    for kvs in (kv, theirs):
+        kvs.vectors[1] = -kvs.vectors[1]  # in place: gensim computes these from the rows as they are
+    assert kv.similarity("w0", "w1") == pytest.approx(float(theirs.similarity("w0", "w1")), abs=1e-6)
+    np.testing.assert_allclose(kv.distances("w0"), theirs.distances("w0"), atol=1e-5)
+    assert kv.rank("w0", "w1") == theirs.rank("w0", "w1")
+    assert kv.closer_than("w0", "w1") == theirs.closer_than("w0", "w1")
+
+
+def test_vecattrs_sorting_and_small_queries_as_gensim(data):
+    gensim_kv = pytest.importorskip("gensim.models").KeyedVectors
+    kv, keys, V = data
+    theirs = _gensim_twin(kv, keys, V)
+    # unknown keys are skipped by n_similarity, as gensim 4's get_mean_vector does
+    assert kv.n_similarity(["w0", "zzz"], ["w1"]) == pytest.approx(float(theirs.n_similarity(["w0", "zzz"], ["w1"])),
+                                                                  abs=1e-6)
+    # (key, weight) pairs may be lists
+    assert kv.most_similar(positive=[["w1", 2.0]], topn=3) == [
+        (k, pytest.approx(s, abs=1e-6)) for k, s in theirs.most_similar(positive=[["w1", 2.0]], topn=3)]
+    for kvs in (kv, theirs):
+        with pytest.raises(ValueError, match="without any similar words"):
+            kvs.relative_cosine_similarity("w0", "w1", topn=0)
+    # per-key attributes: str values are objects (never cut short), a clashing type raises
+    for kvs in (kv, theirs):
+        kvs.set_vecattr("w0", "tag", "ab")
+        kvs.set_vecattr("w1", "tag", "abcdef")
+        assert kvs.get_vecattr("w1", "tag") == "abcdef"
+        kvs.set_vecattr("w0", "count", 3)
+        with pytest.raises(TypeError, match="count"):
+            kvs.set_vecattr("w1", "count", 2.7)
+    # vectors_for_all makes up descending counts, as gensim's
+    assert [kvs.vectors_for_all(["w3", "w1", "nope"]).get_vecattr("w1", "count") for kvs in (kv, theirs)] == [1, 1]
+    # sorting by count: equal counts the later key first; works before any vectors exist
+    counts = [3, 5, 3, 5, 1]
+    for kvs in (KeyedVectors(4), gensim_kv(4)):
+        for i, c in enumerate(counts):
+            kvs.key_to_index[f"k{i}"] = i
+            kvs.index_to_key.append(f"k{i}")
+        kvs.set_vecattr("k0", "count", 3)
+        kvs.expandos["count"][:] = counts
+        kvs.sort_by_descending_frequency()
+        kvs.resize_vectors(seed=1)
+        assert list(kvs.index_to_key) == ["k3", "k1", "k2", "k0", "k4"]
+        assert kvs.vectors.shape == (5, 4)

@@ -344,6 +344,27 @@ def test_a_word2vec_format_save_failing_part_way_keeps_the_previous_file(tmp_pat
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_atomic_saves_write_through_links_and_into_special_files(tmp_path):
+    """A symlink stays a link (the file it names is replaced), and a FIFO or device
+    (`-output /dev/null`) is written into: renaming over it would destroy the node."""
+    import stat
+    real = tmp_path / "real.txt"
+    real.write_text("old")
+    link = tmp_path / "link.txt"
+    link.symlink_to(real)
+    native._atomic_write(str(link), lambda fh: fh.write(b"new"))
+    assert link.is_symlink() and real.read_text() == "new"
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    native._atomic_write(str(fifo), lambda fh: fh.write(b"data"))
+    reader.join(10)
+    assert got == [b"data"] and stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.txt", "pipe", "real.txt"]  # no temporary left
+
+
 def test_atomic_saves_leave_the_permissions_a_plain_write_would(tmp_path):
     """The temporary file behind an atomic save is created 0o600; the saved file
     must not be: a new one gets 0o666 less the umask, a replaced one keeps its mode."""
