@@ -110,6 +110,10 @@ cdef class IntIndex:
             view = arr
             self.data = &view[0]
 
+    def __reduce__(self):
+        # copy.deepcopy and pickle rebuild the index from its keys (a model copy keeps its vocabulary)
+        return (IntIndex, (np.array(self.keys, dtype=np.int64),))
+
     def __len__(self):
         return self.index.size
 

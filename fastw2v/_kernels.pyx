@@ -157,6 +157,19 @@ cdef class KernelParams:
         self.p.progress = &self.progress_counter
         self.p.stop = &self.stop_flag
 
+    def set_learning_rates(self, double start_alpha, double end_alpha):
+        """The linear schedule's two ends, changed between epochs (no worker running):
+        a callback that sets ``model.alpha`` / ``min_alpha`` steers the rest of the
+        run, as gensim reads them for every job."""
+        self.p.start_alpha = start_alpha
+        self.p.end_alpha = end_alpha
+
+    def set_lockf(self, lockf):
+        """Point the kernels at a new ``vectors_lockf`` between epochs (no worker running)."""
+        self.p.lockf = <const real_t *>_ptr(lockf, "lockf", np.float32, 0, -1)
+        self.p.lockf_len = 0 if lockf is None else min(len(lockf), self.p.vocab_size)
+        self.arrays = self.arrays[:3] + (lockf,) + self.arrays[4:]
+
     @property
     def progress(self):
         """In-vocabulary tokens consumed by all threads (published part)."""

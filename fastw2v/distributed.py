@@ -859,5 +859,4 @@ def train_like(template, corpus, client=None, **options):
     """Train with the settings of an untrained ``template`` model (e.g. one the CLI
     built from its flags); ``options`` are :func:`Word2Vec`'s own (``sync_every``, ...)."""
     params = {k: getattr(template, k) for k in _MODEL_PARAMS}
-    trim_rule = getattr(template, "_trim_rule", None)
-    return Word2Vec(corpus, client=client, trim_rule=trim_rule, **params, **options)
+    return Word2Vec(corpus, client=client, **params, **options)

@@ -207,8 +207,11 @@ class Progress:
         """Report if due, and run ``on_batch_end``; StopTraining stops the workers."""
         self.interrupts.check()
         for cb in self.callbacks:
+            hook = getattr(cb, "on_batch_end", None)  # gensim 4's CallbackAny2Vec has no batch hooks
+            if hook is None:
+                continue
             try:
-                cb.on_batch_end(self.model)
+                hook(self.model)
             except StopTraining:
                 self.model._stop_requested = True
         if self.model._stop_requested:

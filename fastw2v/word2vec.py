@@ -19,6 +19,7 @@ Differences, all deliberate:
 """
 from __future__ import annotations
 
+import collections
 import logging
 import os
 import time
@@ -62,6 +63,11 @@ NEG_PRIVATE_ROWS = 255
 def _check_sample(sample) -> None:
     if not (isinstance(sample, (int, float)) and 0 <= sample < float("inf")):
         raise ValueError(f"sample must be >= 0, got {sample!r}")
+
+
+def _raw_dict(raw: RawCounts) -> collections.defaultdict:
+    """gensim's ``raw_vocab``: a ``defaultdict(int)`` (an unseen key counts 0)."""
+    return collections.defaultdict(int, raw.as_dict())
 
 
 def _check_restartable(corpus, what="corpus_iterable"):
@@ -220,7 +226,7 @@ class Word2Vec:
         self.wv.vectors_lockf = np.ones(0, dtype=REAL)
         self.syn1 = None
         self.syn1neg = None
-        self.raw_vocab = None
+        self.raw_vocab = collections.defaultdict(int)
         self.corpus_count = 0
         self.corpus_total_words = 0
         self.train_count = 0
@@ -247,8 +253,13 @@ class Word2Vec:
             self.train(corpus_iterable=sentences, corpus_file=corpus_file,
                        total_examples=self.corpus_count, total_words=self.corpus_total_words,
                        epochs=self.epochs, compute_loss=compute_loss, callbacks=callbacks)
-        elif trim_rule is not None:
-            self._trim_rule = trim_rule
+        else:  # gensim 4 keeps neither: they apply only to the training the constructor does itself
+            if trim_rule is not None:
+                logger.warning("Model initialized without a corpus: the trim_rule given is ignored (pass it to "
+                               "build_vocab, which is where it prunes the vocabulary), as in gensim 4")
+            if self.callbacks:
+                logger.warning("Model initialized without a corpus: the callbacks given are ignored (pass them "
+                               "to train, each time it is called), as in gensim 4")
 
     # -- validation ----------------------------------------------------------
     def _check_params(self):
@@ -294,7 +305,7 @@ class Word2Vec:
         keyword is a ``TypeError``, as in gensim.
         """
         t0 = time.perf_counter()
-        trim_rule = self._trim_rule_or(trim_rule)
+        trim_rule = trim_rule
         raw = self._scan(corpus_iterable if corpus_iterable is not None else sentences, corpus_file, trim_rule,
                          errors, progress)
         distinct = len(raw.counts)
@@ -322,18 +333,14 @@ class Word2Vec:
         self.corpus_total_words = raw.total_words
         return raw
 
-    def _trim_rule_or(self, trim_rule):
-        """``trim_rule``, else the one given to the constructor without a corpus."""
-        return trim_rule if trim_rule is not None else getattr(self, "_trim_rule", None)
-
     def scan_vocab(self, corpus_iterable=None, corpus_file=None, progress_per=10000, workers=None,
                    trim_rule=None):
         """gensim's first step of ``build_vocab``: count the corpus into ``raw_vocab``
         (``{key: count}``, first occurrence first) and set ``corpus_count`` and
         ``corpus_total_words``. Returns ``(total_words, corpus_count)``; then
         ``prepare_vocab`` chooses the words."""
-        raw = self._scan(corpus_iterable, corpus_file, self._trim_rule_or(trim_rule))
-        self.raw_vocab = raw.as_dict()
+        raw = self._scan(corpus_iterable, corpus_file, trim_rule)
+        self.raw_vocab = _raw_dict(raw)
         return raw.total_words, raw.corpus_count
 
     def prepare_vocab(self, update=False, keep_raw_vocab=False, trim_rule=None, min_count=None, sample=None,
@@ -354,7 +361,7 @@ class Word2Vec:
         if not self.raw_vocab:
             raise RuntimeError("prepare_vocab needs raw_vocab: call scan_vocab first (build_vocab does both)")
         raw = RawCounts.from_freq(self.raw_vocab, self.corpus_count)
-        return self._prepare(raw, update=update, trim_rule=self._trim_rule_or(trim_rule),
+        return self._prepare(raw, update=update, trim_rule=trim_rule,
                              keep_raw_vocab=keep_raw_vocab, min_count=min_count, sample=sample, dry_run=dry_run)
 
     def prepare_weights(self, update=False):
@@ -382,7 +389,7 @@ class Word2Vec:
                                "vocabulary. First build the vocabulary of your model with a corpus before "
                                "doing an online update.")
         n = len(self.wv.vectors)
-        self.wv.resize_vectors(seed=self.seed)  # new keys count 0 until counted
+        self.wv.resize_vectors(seed=self._seed_value())  # new keys count 0 until counted
         if self._cover_added_keys() or len(self.wv.vectors) != n:
             self._build_tables()
 
@@ -433,18 +440,36 @@ class Word2Vec:
             _check_sample(sample)
         min_count = int(min_count) if min_count else self.min_count
         sample = sample if sample else None
+        scanned = raw
+        if update:
+            # gensim: words the model knows gain this corpus's counts whatever min_count
+            # says; only new words have to pass it
+            if not len(self.wv):
+                raise RuntimeError("You cannot do an online vocabulary-update of a model which has no prior "
+                                   "vocabulary. First build the vocabulary of your model with a corpus before "
+                                   "doing an online update.")
+            known_rows = self._rows_of(raw.keys)
+            new = known_rows < 0
+            known_rows, known_counts = known_rows[~new], raw.counts[~new]
+            raw = RawCounts(raw.keys[new] if isinstance(raw.keys, np.ndarray) else
+                            [k for k, n in zip(raw.keys, new.tolist()) if n], raw.counts[new],
+                            raw.corpus_count, raw.total_words, raw.min_reduce)
         keys, counts = choose_words(raw, min_count, self.max_final_vocab, trim_rule,
                                     bool(self.sorted_vocab) and not update)
         distinct, top = len(raw.counts), int(raw.counts.max()) if len(raw.counts) else 0
         report = vocab_report(counts, distinct, self.sample if sample is None else sample)
         if dry_run:
-            self.raw_vocab = raw.as_dict()  # what gensim's dry run leaves (it never clears raw_vocab then)
+            self.raw_vocab = _raw_dict(scanned)  # what gensim's dry run leaves (it never clears raw_vocab then)
             return report
         self.effective_min_count = min_count
-        if self.max_final_vocab is not None and distinct > self.max_final_vocab:
-            self.effective_min_count = max(min_count, int(counts.min()) if len(counts) else min_count)
-        self.raw_vocab = raw.as_dict() if keep_raw_vocab else None
+        if self.max_final_vocab is not None:  # gensim's: one above the count of the first word past the cap
+            calc = 1
+            if self.max_final_vocab < distinct:
+                calc = int(np.sort(raw.counts)[::-1][self.max_final_vocab]) + 1
+            self.effective_min_count = max(calc, min_count)
+        self.raw_vocab = _raw_dict(scanned) if keep_raw_vocab else collections.defaultdict(int)
         raw.keys, raw.counts = [], np.zeros(0, dtype=np.int64)
+        scanned.keys, scanned.counts = raw.keys, raw.counts
         if len(keys) == 0 and not (update and len(self.wv)):
             raise EmptyVocabularyError(
                 f"the vocabulary is empty: no token occurs at least min_count={min_count} times "
@@ -454,7 +479,9 @@ class Word2Vec:
         if sample is not None:
             self.sample = sample
         self._corpus_in_vocab_words = int(counts.sum())
-        if update and len(self.wv):
+        if update:
+            self._corpus_in_vocab_words += int(known_counts.sum())
+            self.wv.expandos["count"][known_rows] += known_counts  # rows are distinct: keys are
             self._add_words(keys, counts)
         else:
             if self.null_word:
@@ -471,12 +498,21 @@ class Word2Vec:
         self._build_tables()
         return report
 
+    def _rows_of(self, keys) -> np.ndarray:
+        """Row of each key in the vocabulary, -1 where it has none."""
+        if is_int_keyed(self.wv.index_to_key) != isinstance(keys, np.ndarray):
+            raise TypeError("update corpus mixes str and int keys with the existing vocabulary")
+        if isinstance(keys, np.ndarray):
+            return int_index_of(self.wv.key_to_index).lookup(keys)
+        index = self.wv.key_to_index
+        return np.fromiter((index.get(k, -1) for k in keys), dtype=np.int64, count=len(keys))
+
     def _reset_weights(self, keys, counts):
         dim = int(self.vector_size)
         wv = KeyedVectors(dim, count=0)
         # integer keys: one int64 array + C index, adopted without a copy (fastw2v/key_index.py)
         wv.index_to_key, wv.key_to_index = key_index(keys, copy=False)
-        wv.vectors = layout.initial_rows(np.random.default_rng(self.seed), len(keys), dim)
+        wv.vectors = layout.initial_rows(np.random.default_rng(self._seed_value()), len(keys), dim)
         wv.expandos["count"] = np.asarray(counts, dtype=np.int64)
         self.wv = wv
         self.syn1 = layout.zeros_rows(len(keys), dim) if self.hs else None
@@ -517,7 +553,7 @@ class Word2Vec:
                 else:
                     all_counts[idx] += c
         wv._append_keys(new_keys)
-        fresh = layout.initial_rows(np.random.default_rng([self.seed, old_n]), len(new_keys), dim)
+        fresh = layout.initial_rows(np.random.default_rng([self._seed_value(), old_n]), len(new_keys), dim)
         wv.vectors = _grown(wv.vectors, fresh)
         # vectors_lockf needs no growing: rows past the stored multipliers count as 1
         wv.expandos["count"] = np.concatenate([all_counts, np.asarray(new_counts, dtype=np.int64)])
@@ -588,8 +624,16 @@ class Word2Vec:
             return bool(self.sg)
         return self.batch_mode == "window"
 
+    def _seed_value(self) -> int:
+        """``seed``, or for ``seed=None`` (gensim accepts it) one drawn at random, once per model."""
+        if self.seed is not None:
+            return int(self.seed)
+        if getattr(self, "_random_seed", None) is None:
+            self._random_seed = int(np.random.SeedSequence().generate_state(1)[0])
+        return self._random_seed
+
     def _thread_states(self, n, width):
-        seeds = np.random.SeedSequence([int(self.seed) & 0xFFFFFFFF, self.train_count]).generate_state(
+        seeds = np.random.SeedSequence([self._seed_value() & 0xFFFFFFFF, self.train_count]).generate_state(
             n, dtype=np.uint64)
         return [_kernels.ThreadState(int(width), int(s), int(self.window), int(self.negative))
                 for s in seeds]
@@ -597,7 +641,7 @@ class Word2Vec:
     def train(self, corpus_iterable=None, corpus_file=None, total_examples=None, total_words=None,
               epochs=None, start_alpha=None, end_alpha=None, word_count=0, queue_factor=2,
               report_delay=1.0, compute_loss=False, callbacks=(), sentences=None, checkpoint_every=None,
-              checkpoint_path=None, resume=False, **kwargs):
+              checkpoint_path=None, resume=False):
         """Train on a corpus (the vocabulary must be built).
 
         Returns ``(trained_word_count, raw_word_count)``: tokens left after
@@ -664,14 +708,14 @@ class Word2Vec:
         # (a resumed run takes all three from its saved state instead)
         if not resume:
             self.epochs = int(epochs)
-            if start_alpha is not None:
-                self.alpha = float(start_alpha)
-            if end_alpha is not None:
-                self.min_alpha = float(end_alpha)
-        start_alpha = self.alpha if start_alpha is None else start_alpha
-        end_alpha = self.min_alpha if end_alpha is None else end_alpha
+            # gensim's `start_alpha or self.alpha`: 0 means "not given", as None does
+            self.alpha = float(start_alpha or self.alpha)
+            self.min_alpha = float(end_alpha or self.min_alpha)
+        start_alpha = start_alpha or self.alpha
+        end_alpha = end_alpha or self.min_alpha
         compute_loss = bool(compute_loss or self.compute_loss)
-        callbacks = tuple(callbacks) or self.callbacks
+        self.compute_loss = compute_loss  # gensim's train stores the flag on the model
+        callbacks = tuple(callbacks)  # gensim 4: the constructor's are used only when it trains itself
 
         encoded = None
         if corpus_file is not None or _encodes_itself(corpus_iterable):
@@ -703,11 +747,15 @@ class Word2Vec:
 
         def each(hook):
             for cb in callbacks:
+                fn = getattr(cb, hook, None)  # gensim's callbacks need not define every hook
+                if fn is None:
+                    continue
                 try:
-                    getattr(cb, hook)(self)
+                    fn(self)
                 except StopTraining:
                     self._stop_requested = True
 
+        set_rates, set_lockf = (self.alpha, self.min_alpha), self.wv._vectors_lockf
         each("on_train_begin")
         interrupts = Interrupts(params)
         try:
@@ -720,6 +768,13 @@ class Word2Vec:
                 each("on_epoch_begin")
                 if self._stop_requested:
                     break
+                rates = (self.alpha, self.min_alpha)
+                if rates != set_rates:  # a callback steered the schedule, as gensim allows
+                    params.set_learning_rates(float(self.alpha), float(self.min_alpha))
+                    set_rates = rates
+                if self.wv._vectors_lockf is not set_lockf:  # a callback assigned a new vectors_lockf
+                    set_lockf = self.wv._vectors_lockf
+                    params.set_lockf(self.wv.lockf_rows)
                 for s in states:
                     s.reset_counters()
                 progress = Progress(self, params, states, epoch, epoch_words, report_delay, callbacks, interrupts)
@@ -799,7 +854,7 @@ class Word2Vec:
         in gensim's report: ``vocab`` (keys, counts, sampling tables, Huffman
         paths), ``vectors``, ``syn1`` / ``syn1neg`` (rows padded to the SIMD width,
         fastw2v/layout.py) and ``total``."""
-        n = len(self.wv) if vocab_size is None else int(vocab_size)
+        n = int(vocab_size or len(self.wv))  # gensim's `vocab_size or len(self.wv)`
         row = layout.padded_width(int(self.vector_size)) * np.dtype(REAL).itemsize
         # a str key in the list and the dict (~100 B); count, lockf, alias entry and
         # keep threshold (28 B); with hs a path of ~log2(n) codes and points (5 B each)
@@ -825,11 +880,13 @@ class Word2Vec:
         idx = [self.wv.key_to_index[w] for w in context_words_list if w in self.wv.key_to_index]
         if not idx:
             return None
-        hidden = self.wv.vectors[idx].mean(axis=0)
+        hidden = np.sum(self.wv.vectors[idx], axis=0, dtype=REAL)  # CBOW's hidden layer: sum, or mean
+        if self.cbow_mean:
+            hidden /= len(idx)
         scores = np.exp(self.syn1neg @ hidden)
         prob = scores / scores.sum()
         top = np.argsort(-prob, kind="stable")[:topn]
-        return [(self.wv.index_to_key[i], float(prob[i])) for i in top]
+        return [(self.wv.index_to_key[i], prob[i]) for i in top]
 
     def score(self, sentences, total_sentences=int(1e6), chunksize=100, queue_factor=2, report_delay=1):
         """Log-probability of each sentence under this hierarchical-softmax model
@@ -980,12 +1037,23 @@ class Word2Vec:
                 setattr(model, name, np.array(arr, dtype=REAL))
         model.corpus_count = int(data.get("corpus_count") or 0)
         model.corpus_total_words = int(data.get("corpus_total_words") or counts.sum())
+        for name, kind in (("train_count", int), ("total_train_time", float), ("min_alpha_yet_reached", float),
+                           ("effective_min_count", int)):
+            if data.get(name) is not None:
+                setattr(model, name, kind(data[name]))
         model._corpus_in_vocab_words = int(counts.sum())
         model._build_tables()
         return model
 
+    def __getstate__(self):
+        # copy.deepcopy / pickle (gensim's models support both): the C token table is a
+        # cache, rebuilt from the vocabulary on first use; kernel state exists only in train
+        state = self.__dict__.copy()
+        state["_encoder"] = None
+        state["_params"] = None
+        return state
+
     def __str__(self):
-        return (f"Word2Vec<vocab={len(self.wv)}, vector_size={self.vector_size}, "
-                f"alpha={self.alpha}, {'sg' if self.sg else 'cbow'}, hs={self.hs}, negative={self.negative}>")
+        return f"{type(self).__name__}<vocab={len(self.wv)}, vector_size={self.wv.vector_size}, alpha={self.alpha}>"
 
     __repr__ = __str__

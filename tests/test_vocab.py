@@ -153,7 +153,7 @@ def test_scan_then_prepare_vocab_is_build_vocab():
     with pytest.raises(RuntimeError, match="scan_vocab"):
         Word2Vec().prepare_vocab()
     report = steps.prepare_vocab()
-    assert report["num_retained_words"] == len(whole.wv) and steps.raw_vocab is None
+    assert report["num_retained_words"] == len(whole.wv) and steps.raw_vocab == {}  # gensim's emptied defaultdict
     steps.prepare_weights()
     assert steps.wv.index_to_key == whole.wv.index_to_key
     np.testing.assert_array_equal(steps.wv.vectors, whole.wv.vectors)
@@ -432,9 +432,9 @@ def _int_corpus(seed=4, n_sequences=300, vocab=2000):
     return [np.asarray(s, dtype=np.int64) for s in ids]
 
 
-def _vocab_of(corpus, **kwargs):
+def _vocab_of(corpus, trim_rule=None, **kwargs):
     m = Word2Vec(workers=1, **kwargs)
-    m.build_vocab(corpus)
+    m.build_vocab(corpus, trim_rule=trim_rule)
     return list(m.wv.index_to_key), m.wv.expandos["count"].tolist(), m
 
 

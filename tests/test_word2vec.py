@@ -1,4 +1,5 @@
 """Word2Vec end to end: gensim's idioms, reproducibility, both corpus paths, persistence."""
+import collections
 import hashlib
 import os
 import subprocess
@@ -574,3 +575,118 @@ def test_reset_from_takes_the_vocabulary_and_starts_fresh(topic_corpus):
     with pytest.deprecated_call():
         second.init_sims(replace=True)
     np.testing.assert_allclose(np.linalg.norm(second.wv.vectors, axis=1), 1, rtol=1e-5)
+
+
+def test_gensim_callbacks_and_copies_work(topic_corpus):
+    """A gensim 4 callback defines no batch hooks (gensim never calls them); models deep-copy and pickle."""
+    import copy
+    import pickle
+    callbacks = pytest.importorskip("gensim.models.callbacks")
+
+    class Epochs(callbacks.CallbackAny2Vec):
+        def __init__(self):
+            self.seen = 0
+
+        def on_epoch_end(self, model):
+            self.seen += 1
+
+    class Bare:  # any object with some of the hooks
+        def on_train_begin(self, model):
+            self.began = True
+
+    counter, bare = Epochs(), Bare()
+    model = Word2Vec(topic_corpus, vector_size=8, min_count=1, workers=1, epochs=2, callbacks=[counter, bare])
+    assert counter.seen == 2 and bare.began
+    model.callbacks = ()  # (local classes do not pickle)
+    for original in (model, Word2Vec([[i, i + 1, i + 2] for i in range(50)] * 4, vector_size=8, min_count=1,
+                                     workers=1, epochs=1)):
+        twin = copy.deepcopy(original)
+        np.testing.assert_array_equal(twin.wv.vectors, original.wv.vectors)
+        assert twin.wv.index_to_key == original.wv.index_to_key
+        again = pickle.loads(pickle.dumps(original))
+        again.train([list(original.wv.index_to_key[:5])] * 10, total_examples=10, epochs=1)
+        assert np.isfinite(again.wv.vectors).all()
+
+
+def test_vocabulary_update_counts_every_known_word_as_gensim():
+    gensim = pytest.importorskip("gensim.models")
+    counts = []
+    for cls in (gensim.Word2Vec, Word2Vec):
+        m = cls([["a", "b", "c"]] * 5 + [["a"]] * 3, min_count=3, vector_size=4, workers=1, epochs=1)
+        m.build_vocab([["a", "a", "a", "b", "zz", "zz", "zz", "yy"]], update=True)  # b below min_count here
+        counts.append({k: m.wv.get_vecattr(k, "count") for k in m.wv.index_to_key})
+    assert counts[1] == counts[0] and counts[1]["b"] == 6 and "yy" not in counts[1]
+    with pytest.raises(RuntimeError, match="no prior vocabulary"):
+        Word2Vec(vector_size=4).build_vocab([["a"]], update=True)
+
+
+def test_callbacks_steer_learning_rate_and_lockf_between_epochs(topic_corpus):
+    """gensim reads model.alpha / min_alpha and vectors_lockf as it trains: a callback
+    that changes them at an epoch's start governs that epoch."""
+    class Freeze:
+        def __init__(self, how):
+            self.how, self.snapshots = how, []
+
+        def on_epoch_begin(self, model):
+            self.snapshots.append(model.wv.vectors.copy())
+            if len(self.snapshots) == 3:  # the second epoch begins
+                if self.how == "alpha":
+                    model.alpha = model.min_alpha = 1e-30
+                else:
+                    model.wv.vectors_lockf = np.zeros(len(model.wv), dtype=np.float32)
+
+        def on_epoch_end(self, model):
+            self.snapshots.append(model.wv.vectors.copy())
+
+    for how in ("alpha", "lockf"):
+        cb = Freeze(how)
+        model = Word2Vec(vector_size=8, min_count=1, workers=1, seed=1)
+        model.build_vocab(topic_corpus)
+        model.train(topic_corpus, total_examples=model.corpus_count, epochs=2, callbacks=[cb])
+        first, second = cb.snapshots[1] - cb.snapshots[0], cb.snapshots[3] - cb.snapshots[2]
+        assert np.abs(first).max() > 1e-3 and np.abs(second).max() < 1e-6, how
+
+
+def test_predict_output_word_follows_cbow_mean_as_gensim(topic_corpus):
+    gensim = pytest.importorskip("gensim.models")
+    theirs = gensim.Word2Vec(topic_corpus, vector_size=8, min_count=1, workers=1, epochs=1, cbow_mean=0)
+    ours = Word2Vec(vector_size=8, min_count=1, workers=1, epochs=1, cbow_mean=0)
+    ours.build_vocab(topic_corpus)
+    ours.wv.vectors[:] = theirs.wv.vectors[[theirs.wv.key_to_index[k] for k in ours.wv.index_to_key]]
+    ours.syn1neg[:] = theirs.syn1neg[[theirs.wv.key_to_index[k] for k in ours.wv.index_to_key]]
+    context = ["t0w0", "t0w1", "t0w2"]
+    mine, gensims = ours.predict_output_word(context, topn=5), theirs.predict_output_word(context, topn=5)
+    assert [w for w, _ in mine] == [w for w, _ in gensims]
+    np.testing.assert_allclose([p for _, p in mine], [p for _, p in gensims], rtol=1e-5)
+    assert all(isinstance(p, np.float32) for _, p in mine)
+
+
+def test_gensim_semantics_of_train_and_constructor_arguments(topic_corpus, caplog):
+    gensim = pytest.importorskip("gensim.models")
+    # seed=None: a random start, as in gensim
+    assert len(Word2Vec(topic_corpus, vector_size=4, min_count=1, workers=1, epochs=1, seed=None).wv) == 100
+    # a constructor without a corpus keeps neither trim_rule nor callbacks (gensim 4 warns the same)
+    seen = []
+
+    class Count:
+        def on_epoch_end(self, model):
+            seen.append(1)
+
+    m = Word2Vec(vector_size=4, min_count=1, workers=1, trim_rule=lambda w, c, mc: 1 if w == "t0w0" else 2,
+                 callbacks=[Count()])
+    assert "ignored" in caplog.text
+    m.build_vocab(topic_corpus)
+    assert "t0w0" in m.wv
+    m.train(topic_corpus, total_examples=m.corpus_count, epochs=1, compute_loss=True)
+    assert not seen and m.compute_loss  # train's compute_loss is stored, as gensim's
+    with pytest.raises(TypeError):
+        m.train(topic_corpus, total_examples=m.corpus_count, epochs=1, compute_los=True)
+    m.train(topic_corpus, total_examples=m.corpus_count, epochs=1, start_alpha=0, end_alpha=0)
+    assert (m.alpha, m.min_alpha) == (0.025, 0.0001)  # 0 is "not given", as gensim's `or`
+    assert m.estimate_memory(vocab_size=0) == m.estimate_memory()
+    for cls in (gensim.Word2Vec, Word2Vec):
+        model = cls(topic_corpus, vector_size=4, min_count=0, max_final_vocab=10, workers=1, epochs=1)
+        assert str(model) == f"{cls.__name__}<vocab={len(model.wv)}, vector_size=4, alpha=0.025>"
+        seen.append(model.effective_min_count)
+        assert isinstance(model.raw_vocab, collections.defaultdict) and model.raw_vocab["unseen"] == 0
+    assert seen[0] == seen[1]
