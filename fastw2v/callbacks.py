@@ -1,7 +1,11 @@
 """Training callbacks, with gensim 4's hook names.
 
 Hooks run on the thread that called ``train`` (never inside the nogil
-workers), so a callback may touch the model freely. Raising
+workers), so a callback may touch the model freely: ``model.alpha``,
+``model.min_alpha`` or ``model.wv.vectors_lockf`` set in ``on_epoch_begin``
+govern that epoch, as in gensim. Any object with some of the hook methods
+works (gensim's own ``CallbackAny2Vec`` subclasses included, which define no
+batch hooks); a hook it lacks is skipped. Raising
 :class:`StopTraining` from any hook ends training cleanly at the next batch
 boundary, leaving usable vectors.
 """
