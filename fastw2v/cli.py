@@ -90,10 +90,14 @@ def write_vocab_file(path, words, counts, sentences: int) -> None:
     words, counts : sequences
         The vocabulary in model order (descending count).
     sentences : int
-        Written as the count of ``</s>`` (word2vec.c counts newlines there).
+        Written as the count of ``</s>`` (word2vec.c counts newlines there). A
+        literal ``</s>`` token in the corpus is word2vec.c's sentence end too: its
+        count joins that line instead of making a second ``</s>`` line.
     """
     from fastw2v.native import _atomic_write
-    text = f"{SENTENCE_END} {int(sentences)}\n" + "".join(f"{w} {int(c)}\n" for w, c in zip(words, counts))
+    pairs = [(w, int(c)) for w, c in zip(words, counts)]
+    sentences = int(sentences) + sum(c for w, c in pairs if w == SENTENCE_END)
+    text = f"{SENTENCE_END} {sentences}\n" + "".join(f"{w} {c}\n" for w, c in pairs if w != SENTENCE_END)
     _atomic_write(os.fspath(path), lambda fh: fh.write(text.encode("utf-8")))  # never a half-written file
 
 
@@ -242,6 +246,17 @@ def _count_corpus(path, errors: str, show: bool):
     return raw
 
 
+def _line_ends(path) -> int:
+    """word2vec.c's ``</s>`` count: every newline of the file, blank lines included
+    (the vocabulary's ``corpus_count`` counts only lines with words)."""
+    from fastw2v.reader import open_corpus
+    ends = 0
+    with open_corpus(path) as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            ends += block.count(b"\n")
+    return ends
+
+
 def _train_on_cluster(args, say) -> int:
     """``train --scheduler``: vocabulary and training on a Dask cluster (fastw2v.distributed)."""
     import glob
@@ -339,7 +354,7 @@ def cmd_train(args, say) -> int:
             f"(of {len(raw.counts):,} distinct), {raw.total_words:,} words in {raw.corpus_count:,} lines")
     if args.save_vocab:
         write_vocab_file(args.save_vocab, model.wv.index_to_key, model.wv.expandos["count"],
-                         model.corpus_count)
+                         model.corpus_count if args.read_vocab else _line_ends(args.input))
         say(f"wrote the vocabulary to {args.save_vocab}")
     if not (args.output or args.save_model):
         say("no -output given: vocabulary only, as word2vec.c does")

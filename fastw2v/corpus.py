@@ -15,9 +15,9 @@ Word2Vec fast path
 A :class:`LineSentence` over a plain path with the default settings has
 ``corpus_file`` set to that path. ``Word2Vec(corpus_iterable=reader)`` can
 then read the file with its C reader (``corpus_file=`` semantics) instead of
-building Python strings; both give the same sentences, except that the C
-reader separates tokens on ASCII whitespace only (word2vec C's rule), so text
-containing Unicode spaces such as U+00A0 tokenises differently.
+building Python strings; both give the same sentences: the C reader splits
+on the whitespace ``str.split()`` splits on (csrc/whitespace.h), Unicode
+spaces such as U+00A0 included.
 """
 from __future__ import annotations
 

@@ -339,6 +339,19 @@ def test_vocab_files_match_word2vec_c(corpus, tmp_path):
     assert fastw2v("similar", "t0w0", "--vectors", tmp_path / "c.txt").returncode == 0
 
 
+def test_vocab_file_counts_sentence_ends_as_word2vec_c(corpus, tmp_path):
+    """word2vec.c's </s> count is every newline (blank lines too), plus literal </s> tokens."""
+    odd = tmp_path / "odd.txt"
+    lines = open(corpus).read().splitlines()[:300]
+    odd.write_text("".join(line + "\n\n" for line in lines) + "t0w1 </s> t0w2 </s>\n\n")
+    ours, theirs = tmp_path / "ours.txt", tmp_path / "theirs.txt"
+    assert fastw2v("train", "-train", odd, "-save-vocab", ours, "-min-count", "1", "-q").returncode == 0
+    subprocess.run([_word2vec_c(), "-train", odd, "-save-vocab", theirs, "-min-count", "1", "-debug", "0"],
+                   capture_output=True, check=True, timeout=60)
+    assert open(ours).read() == open(theirs).read()
+    assert open(ours).readline() == "</s> 604\n"
+
+
 # -- train --scheduler (fastw2v.distributed) -------------------------------------------
 def test_train_on_a_dask_cluster(tmp_path):
     distributed = pytest.importorskip("distributed")
