@@ -94,11 +94,11 @@ def write_vocab_file(path, words, counts, sentences: int) -> None:
         literal ``</s>`` token in the corpus is word2vec.c's sentence end too: its
         count joins that line instead of making a second ``</s>`` line.
     """
-    from fastw2v.native import _atomic_write
+    from fastw2v.formats import _write
     pairs = [(w, int(c)) for w, c in zip(words, counts)]
     sentences = int(sentences) + sum(c for w, c in pairs if w == SENTENCE_END)
     text = f"{SENTENCE_END} {sentences}\n" + "".join(f"{w} {c}\n" for w, c in pairs if w != SENTENCE_END)
-    _atomic_write(os.fspath(path), lambda fh: fh.write(text.encode("utf-8")))  # never a half-written file
+    _write(path, lambda fh: fh.write(text.encode("utf-8")), append=False)  # atomic; .gz etc. compressed
 
 
 def read_vocab_file(path, errors: str = "replace") -> tuple[dict, int]:

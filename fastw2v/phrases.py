@@ -29,7 +29,6 @@ over files is read by C without building Python strings, for learning and for
 """
 from __future__ import annotations
 
-import gzip
 import itertools
 import logging
 import os
@@ -43,7 +42,8 @@ import numpy as np
 from fastw2v import _phrases
 from fastw2v._vocab import Scanner, TokenTable
 from fastw2v.corpus import MAX_SENTENCE_LENGTH, LineSentence, PathLineSentences, Text8Corpus
-from fastw2v.native import _atomic_write, load_arrays, save_arrays
+from fastw2v.formats import _write
+from fastw2v.native import load_arrays, save_arrays
 from fastw2v.reader import iter_chunks, read_ahead
 from fastw2v.vocab import _Pruner
 
@@ -268,7 +268,7 @@ class _PhrasesTransformation:
         The output read with ``LineSentence`` equals ``self[LineSentence(source)]``
         (lines longer than ``max_sentence_length`` tokens become several lines,
         blank lines are dropped), ready for ``Word2Vec(corpus_file=destination)``.
-        A ``destination`` ending in ``.gz`` is gzip-compressed.
+        A ``destination`` ending in ``.gz``, ``.bz2`` or ``.xz`` is compressed.
 
         Returns
         -------
@@ -288,11 +288,11 @@ class _PhrasesTransformation:
         """
         written = 0
 
-        def write(raw):
-            # into a temporary file renamed over destination at the end: a failed or
-            # interrupted run leaves no half-written output, and destination may be source
+        def write(out):
+            # into a temporary file renamed over destination at the end (compressed as its
+            # extension says): a failed or interrupted run leaves no half-written output,
+            # and destination may be source
             nonlocal written
-            out = gzip.GzipFile(fileobj=raw, mode="wb") if os.fspath(destination).endswith(".gz") else raw
             if self._ready_engine() is None:
                 for sentence in self[LineSentence(source, max_sentence_length)]:
                     out.write((" ".join(sentence) + "\n").encode("utf-8"))
@@ -301,10 +301,8 @@ class _PhrasesTransformation:
                 for chunk in self._join_files([(source, max_sentence_length, True)]):
                     out.write(chunk)
                     written += chunk.count(b"\n")
-            if out is not raw:
-                out.close()
 
-        _atomic_write(os.fspath(destination), write)
+        _write(destination, write, append=False)
         return written
 
     # ---- persistence (JSON + .npy, never pickle) ----
