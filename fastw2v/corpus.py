@@ -33,6 +33,14 @@ logger = logging.getLogger(__name__)
 MAX_SENTENCE_LENGTH = 10000
 
 
+def reads_raw_file(reader, cls) -> bool:
+    """Whether ``reader`` (an instance of ``cls`` or of a subclass) yields what ``cls``
+    reads from its file, so C may read the file instead. A subclass that overrides
+    ``__iter__`` (lower-casing, filtering: the usual way to add preprocessing) must
+    be iterated in Python, as gensim does."""
+    return isinstance(reader, cls) and type(reader).__iter__ is cls.__iter__
+
+
 def _check_length(max_sentence_length) -> int:
     if int(max_sentence_length) != max_sentence_length or max_sentence_length < 1:
         raise ValueError(f"max_sentence_length must be a positive integer, got {max_sentence_length!r}")
@@ -118,7 +126,7 @@ class LineSentence:
         (no ``limit``, the default ``max_sentence_length``).
         """
         if hasattr(self.source, "seek") or self.limit is not None \
-                or self.max_sentence_length != MAX_SENTENCE_LENGTH:
+                or self.max_sentence_length != MAX_SENTENCE_LENGTH or not reads_raw_file(self, LineSentence):
             return None
         return os.fsdecode(self.source)
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+from types import MappingProxyType
 import os
 import sys
 import time
@@ -41,7 +42,7 @@ import numpy as np
 
 from fastw2v import _phrases
 from fastw2v._vocab import Scanner, TokenTable
-from fastw2v.corpus import MAX_SENTENCE_LENGTH, LineSentence, PathLineSentences, Text8Corpus
+from fastw2v.corpus import MAX_SENTENCE_LENGTH, LineSentence, PathLineSentences, Text8Corpus, reads_raw_file
 from fastw2v.formats import _write
 from fastw2v.native import load_arrays, save_arrays
 from fastw2v.reader import iter_chunks, read_ahead
@@ -134,11 +135,11 @@ def _is_single(obj):
 
 def _text_files(corpus):
     """``[(path, max_sentence_length, line_sentences)]`` when C can read ``corpus``'s files itself."""
-    if isinstance(corpus, LineSentence) and corpus.limit is None and not hasattr(corpus.source, "seek"):
+    if reads_raw_file(corpus, LineSentence) and corpus.limit is None and not hasattr(corpus.source, "seek"):
         return [(corpus.source, corpus.max_sentence_length, True)]
-    if isinstance(corpus, PathLineSentences) and corpus.limit is None:
+    if reads_raw_file(corpus, PathLineSentences) and corpus.limit is None:
         return [(path, corpus.max_sentence_length, True) for path in corpus.input_files]
-    if isinstance(corpus, Text8Corpus):
+    if reads_raw_file(corpus, Text8Corpus):
         return [(corpus.fname, corpus.max_sentence_length, False)]
     return None
 
@@ -160,6 +161,23 @@ class _PhrasesTransformation:
     def _ready_engine(self):
         """The C engine with the current (mutable) parameters, or None for a Python scorer."""
         raise NotImplementedError
+
+    def _rebuild_engine(self):
+        raise NotImplementedError
+
+    # copy.deepcopy and pickle (gensim's models support both; save/load stay pickle-free):
+    # the C table travels as its arrays, the engine is rebuilt from it
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["_table"] = _phrases.table_to_arrays(self._table)
+        state.pop("_engine", None)
+        state.pop("_engine_connectors", None)
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._table = _phrases.table_from_arrays(*state["_table"])
+        self._rebuild_engine()
 
     def score_candidate(self, word_a, word_b, in_between):
         """``(phrase, score)`` when ``word_a in_between... word_b`` is a phrase, else ``(None, None)``."""
@@ -445,9 +463,10 @@ class Phrases(_PhrasesTransformation):
         return self._engine
 
     @property
-    def vocab(self) -> dict:
-        """Unigram and bigram counts as a new dict (gensim's ``vocab``; a snapshot, slow when large)."""
-        return dict(zip(self._table.keys(), self._table.counts().tolist()))
+    def vocab(self):
+        """Unigram and bigram counts (gensim's ``vocab``): a read-only snapshot, slow when
+        large. The counts live in a C table, so an edit to a copy would be silently lost."""
+        return MappingProxyType(dict(zip(self._table.keys(), self._table.counts().tolist())))
 
     def _learn_vocab(self, sentences):
         """gensim's _learn_vocab into a new table: ``(min_reduce, table, total_words)``."""
@@ -591,13 +610,16 @@ class FrozenPhrases(_PhrasesTransformation):
         self._engine = _phrases.PhraseEngine(table, _connector_table(self.connector_words), self.delimiter,
                                              _phrases.SCORE_FROZEN, self._scores)
 
+    def _rebuild_engine(self):
+        self._set_phrases(self._table, self._scores)
+
     def __str__(self):
         return f"FrozenPhrases<{len(self._table)} phrases, min_count={self.min_count}, threshold={self.threshold}>"
 
     @property
-    def phrasegrams(self) -> dict:
-        """Phrase -> score, as a new dict (gensim's attribute; a snapshot)."""
-        return dict(zip(self._table.keys(), self._scores.tolist()))
+    def phrasegrams(self):
+        """Phrase -> score (gensim's attribute): a read-only snapshot of the C table."""
+        return MappingProxyType(dict(zip(self._table.keys(), self._scores.tolist())))
 
     def _ready_engine(self):
         if self.connector_words is not self._engine_connectors:
@@ -642,6 +664,12 @@ class PhrasedCorpus:
 
     def __len__(self):
         return len(self.corpus)
+
+    def __getitem__(self, index):
+        """``model[corpus][i]`` is ``model[corpus[i]]`` when the corpus can be indexed (gensim's)."""
+        if not hasattr(self.corpus, "__getitem__"):
+            raise RuntimeError(f"Type {type(self.corpus)} does not support slicing.")
+        return self.model[self.corpus[index]]
 
     def __iter__(self):
         files = _text_files(self.corpus)

@@ -32,8 +32,9 @@ def open_corpus(path):
         magic = fh.read(10)
     if magic[:2] == b"\x1f\x8b":
         return gzip.open(path, "rb")
-    # "BZh" + block size digit + the block magic (pi): plain text may start with "BZh"
-    if magic[:3] == b"BZh" and magic[3:4] in b"123456789" and magic[4:10] == b"1AY&SY":
+    # "BZh" + block size digit + the block magic (pi), or the end-of-stream magic (sqrt pi)
+    # of an empty stream: plain text may start with "BZh"
+    if magic[:3] == b"BZh" and magic[3:4] in b"123456789" and magic[4:10] in (b"1AY&SY", b"\x17rE8P\x90"):
         return bz2.open(path, "rb")
     if magic[:6] == b"\xfd7zXZ\x00":
         return lzma.open(path, "rb")

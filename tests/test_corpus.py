@@ -125,3 +125,11 @@ def test_brown_corpus_equals_gensim(tmp_path):
     assert ["she/pp", "sang/vb"] in ours
     with pytest.raises(ValueError, match="directory"):
         BrownCorpus(tmp_path / "ca01")
+
+
+def test_bz2_files_starting_with_an_empty_stream(tmp_path):
+    """An empty bzip2 stream has the end-of-stream magic where a block's would be."""
+    (tmp_path / "a.bz2").write_bytes(bz2.compress(b"") + bz2.compress(b"x y\n"))
+    (tmp_path / "b.bz2").write_bytes(bz2.compress(b""))
+    assert list(LineSentence(str(tmp_path / "a.bz2"))) == [["x", "y"]]
+    assert list(LineSentence(str(tmp_path / "b.bz2"))) == []

@@ -450,3 +450,45 @@ def test_file_apply_cached_equals_uncached(tmp_path, corpus, monkeypatch):
             m.setattr(_phrases, "StrCache", lambda: tiny(4))
             m.setattr(fp, "iter_chunks", lambda p: reader.iter_chunks(p, chunk_size=61))
             assert list(f[LineSentence(path, max_len)]) == expected
+
+
+def test_reader_subclasses_are_iterated_in_python(tmp_path):
+    """A LineSentence subclass that overrides __iter__ (preprocessing) is read through
+    that __iter__, as gensim does, never straight from the file by C."""
+    from fastw2v import Word2Vec
+    path = tmp_path / "mixed.txt"
+    path.write_text("New York is big\nnew york IS BIG\n" * 3)
+
+    class Lower(LineSentence):
+        def __iter__(self):
+            for sentence in super().__iter__():
+                yield [w.lower() for w in sentence]
+
+    lowered = [[w.lower() for w in line.split()] for line in path.read_text().splitlines()]
+    expected = fp.Phrases(lowered, min_count=1, threshold=0.1)
+    model = fp.Phrases(Lower(str(path)), min_count=1, threshold=0.1)
+    assert dict(model.vocab) == dict(expected.vocab) and "New" not in model.vocab
+    assert list(model[Lower(str(path))]) == list(expected[lowered])
+    w2v = Word2Vec(vector_size=4, min_count=1, workers=1)
+    w2v.build_vocab(Lower(str(path)))
+    assert sorted(w2v.wv.index_to_key) == ["big", "is", "new", "york"]
+    assert LineSentence(str(path)).corpus_file == str(path) and Lower(str(path)).corpus_file is None
+
+
+def test_phrase_models_copy_pickle_and_index_corpora():
+    import copy
+    import pickle
+    sentences = [["new", "york", "is", "big"], ["in", "new", "york"]] * 3
+    model = fp.Phrases(sentences, min_count=1, threshold=0.1)
+    for original in (model, model.freeze()):
+        for twin in (copy.deepcopy(original), pickle.loads(pickle.dumps(original))):
+            assert list(twin[sentences]) == list(original[sentences])
+            assert str(twin) == str(original)
+    with pytest.raises(TypeError):
+        model.vocab["new_york"] = 0  # a snapshot of the C table: an edit would be lost, so it is refused
+    with pytest.raises(TypeError):
+        model.freeze().phrasegrams["new_york"] = 1.0
+    corpus = model[sentences]
+    assert corpus[1] == model[sentences[1]] and corpus[0] == model[sentences[0]]
+    with pytest.raises(RuntimeError, match="slicing"):
+        model[iter(sentences)][0]
