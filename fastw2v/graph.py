@@ -115,6 +115,8 @@ def _split_edges(edges, weighted):
             raise ValueError("node ids in an edge array must be integers")
     elif ends.dtype.kind not in "iu":
         raise TypeError(f"node ids must be integers, got {ends.dtype}")
+    elif ends.dtype.kind == "u" and ends.size and ends.max() > np.iinfo(np.int64).max:
+        raise OverflowError(f"node id {int(ends.max())} is too large for int64")
     use_weights = edges.shape[1] == 3 and weighted is not False
     return ends.astype(np.int64), (edges[:, 2].astype(np.float64) if use_weights else None)
 
@@ -167,12 +169,18 @@ def read_edge_list(path, weighted=None):
     if weighted and columns == 2:
         raise ValueError(f"{path}: weighted=True but the file has no weight column")
     try:
-        ends = np.loadtxt(path, comments="#", delimiter=delimiter, usecols=(0, 1), dtype=np.int64, ndmin=2)
-        weights = None
-        if columns == 3 and weighted is not False:
-            weights = np.loadtxt(path, comments="#", delimiter=delimiter, usecols=(2,), dtype=np.float64, ndmin=1)
+        # every line must have the first data line's column count (loadtxt checks that when
+        # it reads all columns): a weight on some lines only is an error, never dropped
+        if columns == 2:
+            ends = np.loadtxt(path, comments="#", delimiter=delimiter, dtype=np.int64, ndmin=2)
+            weights = None
+        else:
+            ends = np.loadtxt(path, comments="#", delimiter=delimiter, usecols=(0, 1), dtype=np.int64, ndmin=2)
+            table = np.loadtxt(path, comments="#", delimiter=delimiter, dtype=np.float64, ndmin=2)
+            weights = table[:, 2].copy() if weighted is not False else None
     except ValueError as exc:
-        raise ValueError(f"{path}: cannot read edges ({exc})") from None
+        # (loadtxt's "; use `usecols` ..." advice is about its own API, not the file)
+        raise ValueError(f"{path}: cannot read edges ({str(exc).split('; use')[0]})") from None
     return ends, weights
 
 

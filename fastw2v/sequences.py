@@ -180,9 +180,12 @@ class Sequences:
                 raise TypeError("integer sequences given to a model whose vocabulary keys are str")
             return encoder.lookup
         if isinstance(encoder, IntIndex):
-            if not isinstance(self.keys, np.ndarray):
-                raise TypeError("integer-keyed vocabulary, but this corpus's keys= are not integers")
-            of_key = encoder.lookup(self.keys)
+            keys = self.keys
+            if not isinstance(keys, np.ndarray):  # a list of ints (the documented "int64 array or list")
+                if not all(isinstance(k, (int, np.integer)) and not isinstance(k, bool) for k in keys):
+                    raise TypeError("integer-keyed vocabulary, but this corpus's keys= are not integers")
+                keys = np.asarray(keys, dtype=np.int64)
+            of_key = encoder.lookup(keys)
         elif isinstance(self.keys, np.ndarray):
             raise TypeError("integer keys= given to a model whose vocabulary keys are str")
         else:

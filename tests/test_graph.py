@@ -130,6 +130,7 @@ def test_edge_cases_are_documented_behaviour():
     (np.array([[0.5, 1]]), {}, ValueError, "integers"),
     ({"a": 1}, {}, TypeError, "unsupported graph input"),
     (np.array([[0, 1]]), {"weighted": True}, ValueError, "third column"),
+    (np.array([[2**64 - 1, 1]], dtype=np.uint64), {}, OverflowError, "too large for int64"),
 ])
 def test_bad_inputs_raise_clear_errors(graph, kwargs, error, match):
     with pytest.raises(error, match=match):
@@ -187,3 +188,12 @@ def test_load_graph_undirected_takes_the_larger_direction():
     g = load_graph(np.array([[0, 1, 2.0], [1, 0, 5.0], [1, 2, 1.0], [1, 2, 1.0]]))
     dense = sp.csr_array((g.weights, g.indices, g.indptr)).toarray()
     np.testing.assert_array_equal(dense, [[0, 5, 0], [5, 0, 2], [0, 2, 0]])
+
+
+@pytest.mark.parametrize("text", ["1 2\n2 3 0.5\n3 1\n", "1 2 0.5\n2 3 4 5\n"])
+def test_edge_files_with_changing_columns_are_refused(tmp_path, text):
+    """A weight on some lines only is an error, never silently dropped (nor are extra columns)."""
+    path = tmp_path / "edges.txt"
+    path.write_text(text)
+    with pytest.raises(ValueError, match="number of columns changed.*row 2"):
+        load_graph(str(path))

@@ -291,7 +291,8 @@ def test_gensim_argument_names_resize_and_logging(data, caplog):
         kvs.resize_vectors(seed=4)
     np.testing.assert_array_equal(ours.vectors, twin.vectors)
     np.testing.assert_array_equal(ours.expandos["count"], [7, 0, 0, 0])
-    assert ours.most_similar("c", topn=3) == [(k, pytest.approx(s, abs=1e-6)) for k, s in twin.most_similar("c", topn=3)]
+    expected = [(k, pytest.approx(s, abs=1e-6)) for k, s in twin.most_similar("c", topn=3)]
+    assert ours.most_similar("c", topn=3) == expected
     caplog.set_level("INFO")
     for kvs in (ours, twin):
         kvs.log_accuracy({"section": "capitals", "correct": [1, 2], "incorrect": [3]})

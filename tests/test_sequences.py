@@ -139,3 +139,13 @@ def test_item2vec_sets_whole_sequence_window_and_weights():
     np.testing.assert_array_equal(frozen.wv.vectors, untrained.wv.vectors)
     with pytest.raises(ValueError, match="sequence"):
         item2vec(seqs, window="session")
+
+
+def test_keys_may_be_a_list_of_ints():
+    ids, offsets = np.array([0, 1, 0, 1] * 5), np.arange(0, 21, 4)
+    from_list = Word2Vec(Sequences(ids, offsets, keys=[7, 8]), vector_size=4, min_count=1, workers=1, seed=2)
+    from_array = Word2Vec(Sequences(ids, offsets, keys=np.array([7, 8])), vector_size=4, min_count=1, workers=1,
+                          seed=2)
+    assert list(from_list.wv.index_to_key) == list(from_array.wv.index_to_key)
+    assert sorted(from_list.wv.index_to_key) == [7, 8]
+    np.testing.assert_array_equal(from_list.wv.vectors, from_array.wv.vectors)
