@@ -54,6 +54,7 @@ class HnswIndex:
         self.num_threads = num_threads
         self.index = _index if _index is not None else self._build()
         self.index.set_ef(int(ef))
+        self.version = getattr(kv, "_version", 0)  # the rows it was built from (see stale)
 
     def _build(self):
         hnswlib = _hnswlib()
@@ -72,15 +73,26 @@ class HnswIndex:
 
     @ef.setter
     def ef(self, value: int):
+        if int(value) < 1:
+            raise ValueError(f"ef must be >= 1, got {value}")
         self.params["ef"] = int(value)
         self.index.set_ef(int(value))
 
+    @property
+    def stale(self) -> bool:
+        """True once the vectors changed after the build (added, replaced, re-sorted, trained):
+        the index holds row numbers and values of the old rows."""
+        return getattr(self.kv, "_version", 0) != self.version
+
     def knn(self, vectors, k=10):
         """(row indices, cosine similarities), each (len(vectors), k), for a batch of query vectors."""
+        if self.stale:
+            raise RuntimeError("the vectors changed since this approximate index was built; "
+                               "rebuild it with kv.build_index()")
         vectors = np.atleast_2d(np.asarray(vectors, dtype=REAL))
-        k = min(k, len(self.kv.vectors))
-        if self.index.ef < k:
-            self.index.set_ef(k)
+        k = min(k, self.index.get_current_count())
+        if self.index.ef < k:  # hnswlib cannot return more neighbours than its beam holds
+            self.ef = k
         labels, dists = self.index.knn_query(vectors, k=k, num_threads=self.num_threads)
         return labels.astype(np.intp), 1.0 - dists
 

@@ -73,6 +73,13 @@ def _switch(text: str) -> int:
     return int(int(text) != 0)
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def _cpu_count() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -507,14 +514,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("similar", help="nearest neighbours of words", allow_abbrev=False)
     p.add_argument("words", nargs="+", metavar="WORD")
     _vectors_arg(p)
-    p.add_argument("--topn", "-n", type=int, default=10, help="neighbours per word (default 10)")
+    p.add_argument("--topn", "-n", type=_positive, default=10, help="neighbours per word (default 10)")
     p.set_defaults(run=cmd_similar)
 
     p = sub.add_parser("analogy", help="A is to B as C is to ?", allow_abbrev=False)
     for name in ("a", "b", "c"):
         p.add_argument(name, metavar=name.upper())
     _vectors_arg(p)
-    p.add_argument("--topn", "-n", type=int, default=5, help="answers (default 5)")
+    p.add_argument("--topn", "-n", type=_positive, default=5, help="answers (default 5)")
     p.set_defaults(run=cmd_analogy)
 
     p = sub.add_parser("evaluate", help="analogy accuracy and word-pair correlation", allow_abbrev=False)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .validation import check_integer
+
 
 def one_hot(indices, num_classes: int, dtype=np.float32) -> np.ndarray:
     """One-hot rows for integer ``indices`` (any shape); the result has one more axis of ``num_classes``.
@@ -26,10 +28,11 @@ def one_hot(indices, num_classes: int, dtype=np.float32) -> np.ndarray:
     [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]
     """
     indices = np.asarray(indices)
+    if indices.size == 0 and indices.dtype == np.float64:  # [] (an empty batch) is not float data
+        indices = indices.astype(np.int64)
     if indices.dtype == bool or not np.issubdtype(indices.dtype, np.integer):
         raise TypeError(f"one_hot needs integer indices, got dtype {indices.dtype}")
-    if int(num_classes) < 1:
-        raise ValueError(f"num_classes must be >= 1, got {num_classes}")
+    check_integer("num_classes", num_classes, 1)
     if indices.size and (indices.min() < 0 or indices.max() >= num_classes):
         bad = indices[(indices < 0) | (indices >= num_classes)].flat[0]
         raise ValueError(f"index {bad} is out of range for num_classes={num_classes} (valid: 0..{num_classes - 1})")

@@ -100,6 +100,8 @@ class KeyedVectors:
         self._norms = value
         self._normed = None
         self._normed_source = None
+        if value is None:  # the rows changed: an approximate index built before is stale
+            self._version = getattr(self, "_version", 0) + 1
 
     @property
     def vectors_lockf(self) -> np.ndarray:
@@ -798,10 +800,10 @@ class KeyedVectors:
         from .interop import embedding_matrix
         return embedding_matrix(self, keys=keys, padding=padding, unknown=unknown)
 
-    def to_torch(self, freeze=True, padding_idx=None):
+    def to_torch(self, freeze=True, padding_idx=None, keys=None, padding=False, unknown=None):
         """A ``torch.nn.Embedding`` holding these vectors; see :func:`fastw2v.interop.to_torch`."""
         from .interop import to_torch
-        return to_torch(self, freeze=freeze, padding_idx=padding_idx)
+        return to_torch(self, freeze=freeze, padding_idx=padding_idx, keys=keys, padding=padding, unknown=unknown)
 
     def project_2d(self, keys=None, method="pca", seed=0) -> np.ndarray:
         """2-D coordinates of ``keys``; see :func:`fastw2v.projection.project_2d`."""
@@ -809,6 +811,6 @@ class KeyedVectors:
         return project_2d(self, keys, method=method, seed=seed)
 
     def plot(self, keys, path, method="pca", seed=0, groups=None, **options) -> None:
-        """Write a labelled scatter plot PNG (coloured by ``groups``); see :func:`fastw2v.projection.plot`."""
+        """Write a labelled scatter plot (coloured by ``groups``); see :func:`fastw2v.projection.plot`."""
         from .projection import plot
         plot(self, keys, path, method=method, seed=seed, groups=groups, **options)

@@ -49,7 +49,10 @@ def save_keyedvectors(kv, path, dtype=None) -> None:
         arrays[_EXPANDO + name] = values[:len(keys)]
     meta = {"kind": "KeyedVectors", "vector_size": kv.vector_size, **key_meta}
     arrays.update(key_arrays)
-    if getattr(kv, "index", None) is not None:
+    if getattr(kv, "index", None) is not None and kv.index.stale:
+        logger.warning("the approximate index of %s is stale (the vectors changed since it was built) "
+                       "and is not saved; rebuild it with build_index()", path)
+    elif getattr(kv, "index", None) is not None:
         tmp = ann_path(path) + ".tmp"
         kv.index.save(tmp)
         os.replace(tmp, ann_path(path))
@@ -81,7 +84,7 @@ def load_keyedvectors(path, mmap=None, cls=None):
         try:
             from .ann import load_index
             kv.index = load_index(ann_path(path), kv, meta["ann"])
-        except ImportError as exc:
+        except (ImportError, RuntimeError, OSError, ValueError) as exc:  # hnswlib missing, .ann lost or bad
             logger.warning("%s has an approximate-search index that cannot be loaded (%s); "
                            "exact search still works", path, exc)
     return kv

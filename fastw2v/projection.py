@@ -10,6 +10,8 @@ import os
 
 import numpy as np
 
+from .native import _atomic_write
+
 REAL = np.float32
 METHODS = ("pca", "tsne")
 #: up to this many points t-SNE runs its exact O(n^2) method
@@ -28,7 +30,7 @@ def project_2d(kv, keys=None, method="pca", seed=0) -> np.ndarray:
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-    keys = kv.index_to_key if keys is None else list(keys)
+    keys = kv.index_to_key if keys is None else _key_list(keys)
     vectors = np.asarray(kv[keys], dtype=np.float64).reshape(len(keys), kv.vector_size)
     if method == "pca":
         centred = vectors - vectors.mean(axis=0)
@@ -41,6 +43,8 @@ def project_2d(kv, keys=None, method="pca", seed=0) -> np.ndarray:
         from sklearn.manifold import TSNE
     except ImportError:
         raise ImportError("method='tsne' needs scikit-learn: pip install scikit-learn") from None
+    if len(keys) < 2:  # t-SNE needs two points; one sits at the origin, as with PCA
+        return np.zeros((len(keys), 2), dtype=REAL)
     perplexity = min(30.0, max(1.0, (len(keys) - 1) / 3))
     # Exact t-SNE is O(n^2) but for the few hundred words one plots it is far faster
     # than Barnes-Hut (measured 0.02 s vs 35 s for 12 points on 2 cores).
@@ -49,8 +53,14 @@ def project_2d(kv, keys=None, method="pca", seed=0) -> np.ndarray:
                 method=method).fit_transform(vectors).astype(REAL)
 
 
+def _key_list(keys) -> list:
+    """``keys`` as a list; one key (a str or an int) is a list of one, never its characters."""
+    return [keys] if isinstance(keys, (str, int, np.integer)) else list(keys)
+
+
 def plot(kv, keys, path, method="pca", seed=0, figsize=(8, 8), dpi=100, groups=None, title=None) -> None:
-    """Write a scatter plot of ``keys`` projected to 2-D, each point labelled, to ``path`` (PNG).
+    """Write a scatter plot of ``keys`` projected to 2-D, each point labelled, to ``path``
+    (in the format its extension names: PNG, SVG, PDF...; PNG without one).
 
     Parameters
     ----------
@@ -75,7 +85,8 @@ def plot(kv, keys, path, method="pca", seed=0, figsize=(8, 8), dpi=100, groups=N
         from matplotlib.figure import Figure
     except ImportError:
         raise ImportError("plot needs matplotlib: pip install 'fastw2v[plot]'") from None
-    keys = list(keys)
+    keys = _key_list(keys)
+    fmt = os.path.splitext(os.fspath(path))[1][1:].lower() or "png"
     if groups is not None:
         groups = list(groups)
         if len(groups) != len(keys):
@@ -98,6 +109,8 @@ def plot(kv, keys, path, method="pca", seed=0, figsize=(8, 8), dpi=100, groups=N
         ax.annotate(str(key), (x, y), fontsize=9, xytext=(3, 3), textcoords="offset points", color=colour)
     ax.set_title(title or f"{method.upper()} projection of {len(keys)} vectors")
     fig.tight_layout()
-    tmp = f"{os.fspath(path)}.tmp.png"
-    fig.savefig(tmp, format="png")
-    os.replace(tmp, path)
+    if fmt not in fig.canvas.get_supported_filetypes():
+        raise ValueError(f"{path}: matplotlib cannot write {fmt!r} pictures; use one of "
+                         f"{', '.join(sorted(fig.canvas.get_supported_filetypes()))}")
+    # the format follows the extension, as matplotlib's savefig; written atomically
+    _atomic_write(os.fspath(path), lambda fh: fig.savefig(fh, format=fmt))

@@ -25,3 +25,27 @@ def test_hnsw_recall_indexer_and_persistence(tmp_path):
     assert back.most_similar("w5", topn=5, indexer=back.index) == kv.most_similar("w5", topn=5, indexer=index)
     with pytest.raises(ValueError, match="unknown index method"):
         kv.build_index(method="annoy")
+
+
+def test_an_index_never_answers_for_changed_vectors(tmp_path, caplog):
+    """The index holds row numbers and the rows' old values: once the vectors change
+    (added, replaced, re-sorted, trained) it refuses to answer, and is not saved."""
+    pytest.importorskip("hnswlib")
+    rng = np.random.default_rng(3)
+    kv = KeyedVectors(8)
+    kv.add_vectors([f"x{i}" for i in range(5)], rng.standard_normal((5, 8)).astype(np.float32))
+    index = kv.build_index("hnsw", M=8, ef=5)
+    assert len(kv.most_similar("x0", topn=10, indexer=index)) == 5  # k capped at the index size (query included, as gensim)
+    assert index.ef == index.index.ef  # a raised beam width is reported as it is
+    kv.add_vectors([f"y{i}" for i in range(5)], rng.standard_normal((5, 8)).astype(np.float32))
+    with pytest.raises(RuntimeError, match="rebuild"):
+        kv.most_similar("x0", topn=8, indexer=index)
+    kv.save(tmp_path / "kv")
+    assert "stale" in caplog.text and KeyedVectors.load(tmp_path / "kv").index is None
+    fresh = kv.build_index("hnsw", M=8)
+    kv.save(tmp_path / "kv2")
+    (tmp_path / "kv2.ann").unlink()  # the index file lost: the vectors still load
+    assert KeyedVectors.load(tmp_path / "kv2").index is None
+    assert len(kv.most_similar("x0", topn=9, indexer=fresh)) == 9
+    with pytest.raises(ValueError, match="ef"):
+        fresh.ef = 0

@@ -277,6 +277,7 @@ def test_switches_and_sample_read_as_word2vec_c(corpus, tmp_path):
 
 def test_bad_inputs(corpus, vectors, tmp_path):
     out = tmp_path / "v.txt"
+    fails_with(fastw2v("similar", "t0w0", "--vectors", vectors, "-n", "-3"), "must be at least 1", 2)
     fails_with(fastw2v("train", "-train", tmp_path / "missing.txt", "-output", out),
                f"corpus file not found: {tmp_path / 'missing.txt'}")
     fails_with(fastw2v("train", "-train", tmp_path, "-output", out), "corpus file is a directory")

@@ -28,3 +28,9 @@ def test_positional_encoding_formula():
     assert pe[pos, 2 * i] == pytest.approx(np.sin(pos / 10000 ** (2 * i / 7)), abs=1e-6)
     assert pe[pos, 2 * i + 1] == pytest.approx(np.cos(pos / 10000 ** (2 * i / 7)), abs=1e-6)
     np.testing.assert_allclose(pe[0], [0, 1, 0, 1, 0, 1, 0])
+
+
+def test_one_hot_empty_batch_and_integer_classes():
+    assert one_hot([], 3).shape == (0, 3)
+    with pytest.raises(ValueError, match="num_classes"):
+        one_hot([2], 2.5)

@@ -43,3 +43,22 @@ def test_plot_colours_groups_and_checks_their_length(kv, tmp_path):
     with pytest.raises(ValueError, match="one label per key"):
         kv.plot(keys, tmp_path / "bad.png", groups=["a"])
     assert not (tmp_path / "bad.png").exists()
+
+
+def test_plot_format_follows_the_extension_and_single_keys(kv, tmp_path):
+    pytest.importorskip("matplotlib")
+    keys = list(kv.index_to_key[:4])
+    kv.plot(keys, tmp_path / "p.svg")
+    assert b"<svg" in (tmp_path / "p.svg").read_bytes()[:400]
+    kv.plot(keys, tmp_path / "p")
+    assert (tmp_path / "p").read_bytes()[:4] == b"\x89PNG"
+    with pytest.raises(ValueError, match="cannot write"):
+        kv.plot(keys, tmp_path / "p.nope")
+    (tmp_path / "dir").mkdir()
+    with pytest.raises(IsADirectoryError):
+        kv.plot(keys, tmp_path / "dir")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dir", "p", "p.svg"]  # no temporary left
+    one = kv.index_to_key[0]
+    np.testing.assert_array_equal(kv.project_2d(one), kv.project_2d([one]))  # a key, not its characters
+    pytest.importorskip("sklearn")
+    np.testing.assert_array_equal(kv.project_2d([one], method="tsne"), [[0, 0]])
