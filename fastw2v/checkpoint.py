@@ -21,7 +21,10 @@ import logging
 import re
 import time
 
+import numpy as np
+
 from fastw2v.callbacks import CallbackAny2Vec
+from fastw2v.validation import INT32_MAX
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +57,15 @@ def parse_interval(value) -> tuple[str, float]:
     if not amount > 0:
         raise ValueError(f"checkpoint_every must be positive, got {value!r}")
     return kind, amount
+
+
+def check_rates(start_alpha, end_alpha) -> None:
+    """A learning-rate schedule the kernels can follow: finite, start > 0, end >= 0
+    (anything else turns every vector into NaN without an error)."""
+    for name, value, low_ok in (("start_alpha", start_alpha, False), ("end_alpha", end_alpha, True)):
+        if not (isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool)
+                and np.isfinite(value) and (value >= 0 if low_ok else value > 0)):
+            raise ValueError(f"{name} must be a finite number {'>= 0' if low_ok else '> 0'}, got {value!r}")
 
 
 class Schedule:
@@ -104,6 +116,10 @@ class Schedule:
                              f"got epochs={epochs} (pass epochs=None or {total})")
         if not 0 <= first <= total:
             raise ValueError(f"training_state epoch {first} is outside 0..{total}")
+        check_rates(start, end)
+        if not (0 <= progress <= schedule < float("inf") and 0 <= total <= INT32_MAX):
+            raise ValueError(f"training_state has a progress of {progress} words of {schedule} over {total} "
+                             "epochs, which no run leaves: cannot resume")
         return cls(total, first, epoch_words, start, end, schedule, progress)
 
 

@@ -38,6 +38,8 @@ import logging
 import os
 import sys
 
+from fastw2v.native import check_writable
+
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -132,17 +134,6 @@ def check_readable(path, what: str) -> None:
         raise IsADirectoryError(f"{what} is a directory, not a file: {path}")
     if not os.access(path, os.R_OK):
         raise PermissionError(f"{what} is not readable: {path}")
-
-
-def check_writable(path, what: str) -> None:
-    """Fail before training, not after it, if ``path`` cannot be written."""
-    directory = os.path.dirname(os.path.abspath(path))
-    if os.path.isdir(path):
-        raise IsADirectoryError(f"{what} is a directory: {path}")
-    if not os.path.isdir(directory):
-        raise FileNotFoundError(f"output directory does not exist: {directory}")
-    if not os.access(directory, os.W_OK | os.X_OK):
-        raise PermissionError(f"output directory is not writable: {directory}")
 
 
 # -- train ----------------------------------------------------------------------

@@ -26,6 +26,7 @@ from numpy._core import multiarray
 
 from .formats import _open
 from .key_index import is_int_keyed, key_index
+from .validation import check_mmap
 
 _GENSIM_CLASSES = {
     ("gensim.models.keyedvectors", "KeyedVectors"),
@@ -175,6 +176,7 @@ def load_gensim_object(fname, mmap=None) -> dict:
     pickle.UnpicklingError
         The file names a class outside the allow-list (the message names it).
     """
+    check_mmap(mmap)
     fname = os.fspath(fname)
     with _open(fname, "rb") as fh:
         data = fh.read()

@@ -29,6 +29,7 @@ import tempfile
 import numpy as np
 
 from .key_index import IntKeys
+from .validation import check_mmap
 
 FORMAT_NAME = "fastw2v"
 FORMAT_VERSION = 2
@@ -57,6 +58,17 @@ def _new_file_mode(path: str) -> int:
         return stat.S_IMODE(os.stat(path).st_mode)
     except OSError:
         return 0o666 & ~_umask()
+
+
+def check_writable(path, what: str) -> None:
+    """Fail before the work, not after it, if ``path`` cannot be written."""
+    directory = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"{what} is a directory: {path}")
+    if not os.path.isdir(directory):
+        raise FileNotFoundError(f"output directory does not exist: {directory}")
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise PermissionError(f"output directory is not writable: {directory}")
 
 
 def _atomic_write(path: str, write) -> None:
@@ -155,6 +167,7 @@ def save_arrays(path: str, meta: dict, arrays: dict) -> None:
 
 def load_arrays(path: str, mmap: str | None = None) -> tuple[dict, dict]:
     """Read back what :func:`save_arrays` wrote; ``mmap='r'`` maps arrays lazily."""
+    check_mmap(mmap)
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"no such model file: {path}")

@@ -64,8 +64,6 @@ def load_keyedvectors(path, mmap=None, cls=None):
     """Read what :func:`save_keyedvectors` wrote; ``mmap='r'`` maps the matrix read-only."""
     from .keyedvectors import KeyedVectors
     cls = cls or KeyedVectors
-    if mmap not in (None, "r", "r+", "c"):
-        raise ValueError(f"mmap must be None, 'r', 'r+' or 'c', got {mmap!r}")
     meta, arrays = load_arrays(path, mmap=mmap)
     if meta.get("kind") != "KeyedVectors":
         raise ValueError(f"{path} holds a {meta.get('kind')!r}, not KeyedVectors")

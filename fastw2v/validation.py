@@ -9,6 +9,15 @@ import numpy as np
 INT32_MAX = 2**31 - 1
 
 
+MMAP_MODES = (None, "r", "r+", "c")
+
+
+def check_mmap(mmap) -> None:
+    """np.load's mmap modes that leave the file as it is ('w+' would create it anew: the saved data is gone)."""
+    if mmap not in MMAP_MODES:
+        raise ValueError(f"mmap must be None, 'r', 'r+' or 'c', got {mmap!r}")
+
+
 def check_integer(name: str, value, low: int, high: int | None = None) -> None:
     """ValueError unless ``value`` is an integer (Python or NumPy, not bool) in ``[low, high]``."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:

@@ -29,7 +29,7 @@ import numpy as np
 
 from fastw2v import _kernels, layout, native
 from fastw2v.callbacks import StopTraining
-from fastw2v.checkpoint import Checkpointer, Schedule
+from fastw2v.checkpoint import Checkpointer, Schedule, check_rates
 from fastw2v.key_index import int_index_of, is_int_keyed, key_index
 from fastw2v.keyedvectors import KeyedVectors
 from fastw2v.threads import (EncodedCorpus, Interrupts, Progress, encode_file, score_sentences,
@@ -61,7 +61,8 @@ NEG_PRIVATE_ROWS = 255
 
 
 def _check_sample(sample) -> None:
-    if not (isinstance(sample, (int, float)) and 0 <= sample < float("inf")):
+    # (>= 1 is gensim's absolute count, int(sample * 2.618): it must fit an int64)
+    if not (isinstance(sample, (int, float)) and 0 <= sample < 2.0 ** 61):
         raise ValueError(f"sample must be >= 0, got {sample!r}")
 
 
@@ -266,10 +267,14 @@ class Word2Vec:
         check_integer("vector_size", self.vector_size, 1, INT32_MAX)
         check_integer("window", self.window, 1, INT32_MAX)
         check_integer("min_count", self.min_count, 0)
-        check_integer("negative", self.negative, 0, INT32_MAX)
+        # (a million noise words per target is far past any use; the per-thread scratch
+        # of an int32-sized count would exhaust memory before training starts)
+        check_integer("negative", self.negative, 0, 1_000_000)
         check_integer("workers", self.workers, 1, INT32_MAX)
         check_integer("epochs", self.epochs, 0, INT32_MAX)
         check_integer("batch_words", self.batch_words, 1)
+        if self.seed is not None:
+            check_integer("seed", self.seed, 0)
         if self.hs not in (0, 1) or self.sg not in (0, 1) or self.cbow_mean not in (0, 1):
             raise ValueError("hs, sg and cbow_mean must each be 0 or 1")
         if self.hs == 0 and self.negative == 0:
@@ -606,7 +611,7 @@ class Word2Vec:
             syn0=syn0, syn1=syn1, syn1neg=syn1neg, lockf=wv.lockf_rows,
             keep_threshold=t["keep_threshold"], noise_prob=t.get("noise_prob"),
             noise_alias=t.get("noise_alias"), path_offsets=t.get("path_offsets"),
-            codes=t.get("codes"), points=t.get("points"), window=int(self.window),
+            codes=t.get("codes"), points=t.get("points"), window=self._kernel_window(),
             negative=int(self.negative), hs=bool(self.hs), sg=bool(self.sg),
             cbow_mean=bool(self.cbow_mean), shrink_windows=self.shrink_windows,
             subsample=bool(self.sample), compute_loss=bool(compute_loss),
@@ -624,6 +629,12 @@ class Word2Vec:
             return bool(self.sg)
         return self.batch_mode == "window"
 
+    def _kernel_window(self) -> int:
+        """The window the kernels run: no wider than a sentence piece (MAX_SENTENCE_LENGTH
+        tokens), which it then covers whole; a wider one only sized per-thread scratch
+        (2 * window rows) past memory and C int range."""
+        return min(int(self.window), MAX_SENTENCE_LENGTH)
+
     def _seed_value(self) -> int:
         """``seed``, or for ``seed=None`` (gensim accepts it) one drawn at random, once per model."""
         if self.seed is not None:
@@ -635,7 +646,7 @@ class Word2Vec:
     def _thread_states(self, n, width):
         seeds = np.random.SeedSequence([self._seed_value() & 0xFFFFFFFF, self.train_count]).generate_state(
             n, dtype=np.uint64)
-        return [_kernels.ThreadState(int(width), int(s), int(self.window), int(self.negative))
+        return [_kernels.ThreadState(int(width), int(s), self._kernel_window(), int(self.negative))
                 for s in seeds]
 
     def train(self, corpus_iterable=None, corpus_file=None, total_examples=None, total_words=None,
@@ -679,6 +690,9 @@ class Word2Vec:
         >>> model.training_state is None  # finished: nothing left to resume
         True
         """
+        if getattr(self, "_params", None) is not None:
+            raise RuntimeError("train() is already running on this model (in another thread, or this is a "
+                               "callback of that run); one model trains one run at a time")
         corpus_iterable = corpus_iterable if corpus_iterable is not None else sentences
         if corpus_file is None and _file_behind(corpus_iterable):
             corpus_file, corpus_iterable = _file_behind(corpus_iterable), None
@@ -693,8 +707,14 @@ class Word2Vec:
                              "checkpoint_path=, or resume a model whose training was interrupted")
         if (checkpoint_every is None) != (checkpoint_path is None):
             raise ValueError("checkpoint_every and checkpoint_path go together: pass both or neither")
-        if epochs is not None and int(epochs) < 0:
-            raise ValueError(f"epochs must be >= 0, got {epochs}")
+        if epochs is not None:
+            check_integer("epochs", epochs, 0, INT32_MAX)
+        for name, value in (("total_examples", total_examples), ("total_words", total_words)):
+            if value is not None and not (isinstance(value, (int, float, np.integer, np.floating))
+                                          and 0 <= value < float("inf")):
+                raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+        if checkpoint_path is not None:
+            native.check_writable(os.fspath(checkpoint_path), "checkpoint_path")  # now, not an hour in
         _check_restartable(corpus_iterable)
         if (corpus_iterable is not None and not _encodes_itself(corpus_iterable)
                 and total_examples is None and total_words is None):
@@ -704,17 +724,12 @@ class Word2Vec:
                              "is sufficient: total_examples=model.corpus_count.")
         if epochs is None and not resume:
             raise ValueError("You must specify an explicit epochs count. The usual value is epochs=model.epochs.")
-        # as gensim's train: the epochs and learning rates given become the model's
-        # (a resumed run takes all three from its saved state instead)
+        # gensim's `start_alpha or self.alpha`: 0 means "not given", as None does
+        start_alpha = float(start_alpha or self.alpha)
+        end_alpha = float(end_alpha or self.min_alpha)
         if not resume:
-            self.epochs = int(epochs)
-            # gensim's `start_alpha or self.alpha`: 0 means "not given", as None does
-            self.alpha = float(start_alpha or self.alpha)
-            self.min_alpha = float(end_alpha or self.min_alpha)
-        start_alpha = start_alpha or self.alpha
-        end_alpha = end_alpha or self.min_alpha
+            check_rates(start_alpha, end_alpha)
         compute_loss = bool(compute_loss or self.compute_loss)
-        self.compute_loss = compute_loss  # gensim's train stores the flag on the model
         callbacks = tuple(callbacks)  # gensim 4: the constructor's are used only when it trains itself
 
         encoded = None
@@ -737,6 +752,11 @@ class Word2Vec:
         params = self._kernel_params(schedule.run_start_alpha(), schedule.end_alpha, schedule.run_words,
                                      compute_loss)
         states = self._thread_states(int(self.workers), params.width)
+        # accepted: as gensim's train, the epochs, rates and loss flag given become the
+        # model's (a resumed run takes the first three from its saved state instead)
+        if not resume:
+            self.epochs, self.alpha, self.min_alpha = int(epochs), start_alpha, end_alpha
+        self.compute_loss = compute_loss
         self._params = params
         self._stop_requested = False
         self.training_interrupted = False
@@ -806,12 +826,13 @@ class Word2Vec:
                 else:
                     self._next_epoch = epoch + 1
                 each("on_epoch_end")
-        except KeyboardInterrupt:
+        except BaseException as exc:  # Ctrl-C, or a callback / checkpoint save that failed
             self.training_interrupted = True
             self.training_state = schedule.state(self._next_epoch, params.progress)
             self.training_progress = self.training_state["progress"] / max(schedule.total_words, 1.0)
-            logger.warning("training interrupted at %.1f%% of the schedule (epoch %d); the vectors are usable",
-                           100 * self.training_progress, self._next_epoch)
+            logger.warning("training %s at %.1f%% of the schedule (epoch %d); the vectors are usable and "
+                           "train(resume=True) continues", "interrupted" if isinstance(exc, KeyboardInterrupt)
+                           else f"stopped by {type(exc).__name__}", 100 * self.training_progress, self._next_epoch)
             self._params = None
             if checkpoint_path is not None:
                 try:

@@ -569,3 +569,53 @@ def test_two_models_trained_at_once_do_not_interfere():
         t.join()
     for a, b in zip(alone, together):
         np.testing.assert_array_equal(a, b)
+
+
+def test_huge_windows_and_bad_schedules_are_safe(topic_corpus):
+    """A window past any sentence piece runs as one (it once overflowed the scratch size
+    and corrupted the heap); rates that would make NaN vectors are refused up front."""
+    model = Word2Vec(topic_corpus, window=2**30, vector_size=8, min_count=1, workers=2, epochs=1, sg=1)
+    assert np.isfinite(model.wv.vectors).all() and model.window == 2**30
+    before = (model.epochs, model.alpha, model.min_alpha)
+    for kwargs, match in (({"start_alpha": -1.0}, "start_alpha"), ({"start_alpha": float("nan")}, "start_alpha"),
+                          ({"end_alpha": -5.0}, "end_alpha"), ({"total_words": float("nan")}, "total_words"),
+                          ({"checkpoint_every": "abc", "checkpoint_path": "x"}, "interval|checkpoint")):
+        with pytest.raises(ValueError, match=match):
+            model.train(topic_corpus, total_examples=model.corpus_count, epochs=7, **kwargs)
+        assert (model.epochs, model.alpha, model.min_alpha) == before  # a refused call changes nothing
+    with pytest.raises(FileNotFoundError, match="output directory"):
+        model.train(topic_corpus, total_examples=model.corpus_count, epochs=1, checkpoint_every="10w",
+                    checkpoint_path="/nonexistent-dir/c.model")
+
+
+def test_a_failing_callback_leaves_a_resumable_model(topic_corpus):
+    class Boom:
+        def on_epoch_end(self, model):
+            if model.epoch_stats["epoch"] == 1:
+                raise RuntimeError("boom")
+
+    class Nested:
+        def on_epoch_begin(self, model):
+            model.train(topic_corpus, total_examples=model.corpus_count, epochs=1)
+
+    model = Word2Vec(vector_size=8, min_count=1, workers=1)
+    model.build_vocab(topic_corpus)
+    with pytest.raises(RuntimeError, match="boom"):
+        model.train(topic_corpus, total_examples=model.corpus_count, epochs=4, callbacks=[Boom()])
+    assert model.training_interrupted and model.training_state["epoch"] == 2
+    _, raw = model.train(topic_corpus, total_examples=model.corpus_count, resume=True)
+    assert raw == 2 * model.corpus_total_words and model.training_state is None
+    with pytest.raises(RuntimeError, match="already running"):  # one run at a time per model
+        model.train(topic_corpus, total_examples=model.corpus_count, epochs=1, callbacks=[Nested()])
+
+
+@pytest.mark.parametrize("mode", ["w+", "w"])
+def test_write_mmap_modes_are_refused_before_any_file_is_opened(tmp_path, topic_corpus, mode):
+    model = Word2Vec(topic_corpus, vector_size=8, min_count=1, workers=1, epochs=1)
+    model.save(tmp_path / "m")
+    sizes = {p.name: p.stat().st_size for p in tmp_path.iterdir()}
+    for load in (Word2Vec.load, KeyedVectors.load, Word2Vec.load_gensim, KeyedVectors.load_gensim):
+        with pytest.raises(ValueError, match="mmap"):
+            load(tmp_path / "m", mmap=mode)
+    assert {p.name: p.stat().st_size for p in tmp_path.iterdir()} == sizes
+    np.testing.assert_array_equal(Word2Vec.load(tmp_path / "m").wv.vectors, model.wv.vectors)
