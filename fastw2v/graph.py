@@ -31,7 +31,6 @@ fit in ``max_table_bytes`` (O(1) per step), else rejection sampling on the fly
 """
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -372,7 +371,8 @@ def deepwalk(graph, walk_length=80, num_walks=10, *, directed=None, weighted=Non
 
 def cli_main(argv=None) -> int:
     """``fastw2v graph``: node2vec/DeepWalk vectors of an edge-list file, word2vec format out."""
-    parser = argparse.ArgumentParser(prog="fastw2v graph", description=cli_main.__doc__)
+    from fastw2v.cli import EXIT_USAGE, UsageError, _Parser
+    parser = _Parser(prog="fastw2v graph", description=cli_main.__doc__, allow_abbrev=False)
     parser.add_argument("--edges", required=True, help="edge list: 'u v [weight]' per line")
     parser.add_argument("--output", required=True, help="vectors file (word2vec text format; .gz compresses)")
     parser.add_argument("--p", type=float, default=1.0, help="return parameter (default 1)")
@@ -391,8 +391,9 @@ def cli_main(argv=None) -> int:
     parser.add_argument("--binary", action="store_true", help="write the binary word2vec format")
     try:
         args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse has printed the usage error
-        return int(exc.code or 0)
+    except UsageError as exc:  # one line, as the other commands'
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
     try:
         model = node2vec(args.edges, p=args.p, q=args.q, walk_length=args.walk_length, num_walks=args.num_walks,
                          directed=args.directed, weighted=args.weighted, mode=args.mode, workers=args.workers,

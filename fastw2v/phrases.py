@@ -587,7 +587,7 @@ class FrozenPhrases(_PhrasesTransformation):
     >>> frozen = p.freeze()
     >>> frozen[["new", "york", "is", "big"]]
     ['new_york', 'is', 'big']
-    >>> frozen.phrasegrams
+    >>> dict(frozen.phrasegrams)
     {'new_york': 0.6666666666666666}
     """
 

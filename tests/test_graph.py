@@ -182,6 +182,8 @@ def test_cli(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "not found" in err[0]
     assert cli_main(["--output", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--edges" in err[0]  # a usage error is one line too
 
 
 def test_load_graph_undirected_takes_the_larger_direction():
