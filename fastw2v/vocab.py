@@ -127,15 +127,21 @@ def scan_corpus(corpus_iterable=None, corpus_file=None, max_vocab_size=None, tri
     return RawCounts(keys, table.counts(), int(sentences), int(total), pruner.min_reduce)
 
 
+def capped_min_count(counts: np.ndarray, min_count: int, max_final_vocab=None) -> int:
+    """gensim's ``effective_min_count``: with ``max_final_vocab``, at least one above the
+    count of the first word past the cap (1 when the cap is not reached)."""
+    if max_final_vocab is None:
+        return min_count
+    calc = int(np.sort(counts)[::-1][max_final_vocab]) + 1 if max_final_vocab < len(counts) else 1
+    return max(calc, min_count)
+
+
 def choose_words(raw: RawCounts, min_count=5, max_final_vocab=None, trim_rule=None,
                  sorted_vocab=True) -> tuple[list | np.ndarray, np.ndarray]:
     """Survivors of ``min_count``/``trim_rule``/``max_final_vocab`` and their counts
     (keys a list of str, or an int64 array for integer keys)."""
     counts = raw.counts
-    if max_final_vocab is not None and max_final_vocab < len(counts):
-        # gensim: raise min_count to one above the count of the first word past the cap
-        ranked = np.sort(counts, kind="stable")[::-1]
-        min_count = max(min_count, int(ranked[max_final_vocab]) + 1)
+    min_count = capped_min_count(counts, min_count, max_final_vocab)
     if trim_rule is None:
         keep = counts >= min_count
     else:

@@ -35,8 +35,8 @@ from fastw2v.keyedvectors import KeyedVectors
 from fastw2v.threads import (EncodedCorpus, Interrupts, Progress, encode_file, score_sentences,
                              train_epoch_encoded, train_epoch_iterable)
 from fastw2v.validation import INT32_MAX, check_integer
-from fastw2v.vocab import (MAX_SENTENCE_LENGTH, EmptyVocabularyError, RawCounts, choose_words, encoder_for,
-                           huffman_tree, noise_table, scan_corpus, subsampled_head, vocab_report)
+from fastw2v.vocab import (MAX_SENTENCE_LENGTH, EmptyVocabularyError, RawCounts, capped_min_count, choose_words,
+                           encoder_for, huffman_tree, noise_table, scan_corpus, subsampled_head, vocab_report)
 
 logger = logging.getLogger(__name__)
 
@@ -466,12 +466,7 @@ class Word2Vec:
         if dry_run:
             self.raw_vocab = _raw_dict(scanned)  # what gensim's dry run leaves (it never clears raw_vocab then)
             return report
-        self.effective_min_count = min_count
-        if self.max_final_vocab is not None:  # gensim's: one above the count of the first word past the cap
-            calc = 1
-            if self.max_final_vocab < distinct:
-                calc = int(np.sort(raw.counts)[::-1][self.max_final_vocab]) + 1
-            self.effective_min_count = max(calc, min_count)
+        self.effective_min_count = capped_min_count(raw.counts, min_count, self.max_final_vocab)
         self.raw_vocab = _raw_dict(scanned) if keep_raw_vocab else collections.defaultdict(int)
         raw.keys, raw.counts = [], np.zeros(0, dtype=np.int64)
         scanned.keys, scanned.counts = raw.keys, raw.counts
