@@ -284,7 +284,8 @@ def _train_on_cluster(args, say) -> int:
     say(f"vocabulary: {len(model.wv):,} words with count >= {args.min_count}, {model.corpus_total_words:,} "
         f"words in {model.corpus_count:,} lines, counted on the cluster at {args.scheduler}")
     if args.save_vocab:
-        write_vocab_file(args.save_vocab, model.wv.index_to_key, model.wv.expandos["count"], model.corpus_count)
+        write_vocab_file(args.save_vocab, model.wv.index_to_key, model.wv.expandos["count"],
+                         sum(_line_ends(path) for path in paths))
         say(f"wrote the vocabulary to {args.save_vocab}")
     if not (args.output or args.save_model):
         say("no -output given: vocabulary only, as word2vec.c does")

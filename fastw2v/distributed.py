@@ -100,6 +100,7 @@ import numpy as np
 from fastw2v import allreduce, layout
 from fastw2v import word2vec as _w2v
 from fastw2v.threads import EncodedCorpus, encode_file
+from fastw2v.validation import check_integer
 from fastw2v.vocab import MAX_SENTENCE_LENGTH, EmptyVocabularyError, RawCounts, keep_vocab_item, scan_corpus
 
 logger = logging.getLogger(__name__)
@@ -129,7 +130,8 @@ def _files(patterns) -> list[str]:
 
 
 def _split_text(texts) -> list[list[str]]:
-    return [str(t).split() for t in texts if t is not None]
+    # missing values (None, pandas' NA and NaN) are no text: skipped, never the word "<NA>"
+    return [t.split() for t in texts if isinstance(t, str)]
 
 
 def _partitions(corpus, client, text_column):
@@ -144,7 +146,7 @@ def _partitions(corpus, client, text_column):
         raise TypeError(f"corpus must be a dask.bag of token lists, a Dask DataFrame text column or a list "
                         f"of file paths/globs, got {type(corpus).__name__}")
     import dask
-    if hasattr(corpus, "columns"):  # a Dask DataFrame: take its text column
+    if hasattr(corpus, "columns") and not hasattr(corpus, "dtype"):  # a DataFrame (a Series has both)
         if text_column is None:
             raise ValueError(f"a Dask DataFrame corpus needs text_column= (one of {list(corpus.columns)})")
         corpus = corpus[text_column]
@@ -808,13 +810,16 @@ def Word2Vec(corpus, client=None, *, sync_every=350_000, n_shards=None, text_col
         raise ValueError(f"delta_dtype must be one of {list(allreduce.WIRE_DTYPES)}, got {delta_dtype!r}")
     if int(overlap) < 0:
         raise ValueError(f"overlap must be a number of rounds >= 0, got {overlap!r}")
-    if int(sync_every) < 1:
-        raise ValueError(f"sync_every must be a positive number of words, got {sync_every!r}")
+    check_integer("sync_every", sync_every, 1)
+    if n_shards is not None:
+        check_integer("n_shards", n_shards, 1)
     for name in ("sentences", "corpus_iterable", "corpus_file"):
         if kwargs.get(name) is not None:
             raise TypeError(f"pass the corpus as the first argument, not {name}=")
     if kwargs.get("callbacks"):
         raise TypeError("callbacks are not supported by distributed training; use on_round=")
+    if kwargs.get("compute_loss"):  # the replicas' losses are not gathered: refused, not silently 0
+        raise TypeError("compute_loss is not supported by distributed training")
     trim_rule = kwargs.pop("trim_rule", None)
     client, owned = _client(client)
     try:

@@ -267,3 +267,21 @@ def test_dask_dataframe_text_column(client):
     assert_same_vocab(ours, single_machine_vocab(sentences, min_count=2))
     with pytest.raises(ValueError, match="text_column"):
         fd.Word2Vec(frame, client=client, min_count=2)
+
+
+def test_series_missing_text_and_refused_options(client):
+    """A Dask Series of text is a corpus; missing values are no words; options the
+    cluster cannot honour are refused instead of silently ignored."""
+    pd = pytest.importorskip("pandas")
+    dd = pytest.importorskip("dask.dataframe")
+    lines = [" ".join(s) for s in zipf_sentences(n=300)]
+    texts = pd.Series([line if i % 7 else None for i, line in enumerate(lines)], name="text")
+    ours = fd.Word2Vec(dd.from_pandas(texts, npartitions=3), client=client, epochs=0, min_count=1, vector_size=8)
+    theirs = single_machine_vocab([line.split() for line in texts if isinstance(line, str)], min_count=1)
+    assert_same_vocab(ours, theirs)
+    assert "<NA>" not in ours.wv and "None" not in ours.wv
+    with pytest.raises(TypeError, match="compute_loss"):
+        fd.Word2Vec(dd.from_pandas(texts, npartitions=3), client=client, compute_loss=True)
+    for bad in ({"sync_every": 2.5}, {"n_shards": -1}):
+        with pytest.raises(ValueError):
+            fd.Word2Vec(dd.from_pandas(texts, npartitions=3), client=client, **bad)
