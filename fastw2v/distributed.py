@@ -796,7 +796,8 @@ def Word2Vec(corpus, client=None, *, sync_every=350_000, n_shards=None, text_col
         Called on the client with each synchronisation's statistics.
     **kwargs
         Any keyword argument of :class:`fastw2v.Word2Vec` (``workers`` is the
-        number of kernel threads inside each Dask task). ``callbacks`` are not supported.
+        number of kernel threads inside each Dask task). ``callbacks`` and
+        ``compute_loss`` are not supported (TypeError): use ``on_round``.
 
     Returns
     -------
