@@ -15,6 +15,20 @@ class StopTraining(Exception):
     """Raise from a callback hook to end training early (not an error)."""
 
 
+def call_hooks(callbacks, hook: str, model) -> None:
+    """Run ``hook`` of every callback that defines it (gensim's own callbacks need not
+    define every hook, nor any batch hook); a StopTraining raised by one asks the run
+    to stop (``model._stop_requested``)."""
+    for cb in callbacks:
+        fn = getattr(cb, hook, None)
+        if fn is None:
+            continue
+        try:
+            fn(model)
+        except StopTraining:
+            model._stop_requested = True
+
+
 class CallbackAny2Vec:
     """Base class for training callbacks; override the hooks you need.
 

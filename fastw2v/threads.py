@@ -32,7 +32,7 @@ import numpy as np
 
 from fastw2v import _kernels
 from fastw2v._vocab import Scanner, TokenTable
-from fastw2v.callbacks import StopTraining
+from fastw2v.callbacks import call_hooks
 from fastw2v.reader import CHUNK_SIZE, iter_chunks
 from fastw2v.vocab import MAX_SENTENCE_LENGTH
 
@@ -206,14 +206,7 @@ class Progress:
     def tick(self):
         """Report if due, and run ``on_batch_end``; StopTraining stops the workers."""
         self.interrupts.check()
-        for cb in self.callbacks:
-            hook = getattr(cb, "on_batch_end", None)  # gensim 4's CallbackAny2Vec has no batch hooks
-            if hook is None:
-                continue
-            try:
-                hook(self.model)
-            except StopTraining:
-                self.model._stop_requested = True
+        call_hooks(self.callbacks, "on_batch_end", self.model)
         if self.model._stop_requested:
             self.params.request_stop()
         now = time.perf_counter()

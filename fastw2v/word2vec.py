@@ -28,7 +28,7 @@ from types import GeneratorType
 import numpy as np
 
 from fastw2v import _kernels, layout, native
-from fastw2v.callbacks import StopTraining
+from fastw2v.callbacks import call_hooks
 from fastw2v.checkpoint import Checkpointer, Schedule, check_rates
 from fastw2v.key_index import int_index_of, is_int_keyed, key_index
 from fastw2v.keyedvectors import KeyedVectors
@@ -761,14 +761,7 @@ class Word2Vec:
         t_start = time.perf_counter()
 
         def each(hook):
-            for cb in callbacks:
-                fn = getattr(cb, hook, None)  # gensim's callbacks need not define every hook
-                if fn is None:
-                    continue
-                try:
-                    fn(self)
-                except StopTraining:
-                    self._stop_requested = True
+            call_hooks(callbacks, hook, self)
 
         set_rates, set_lockf = (self.alpha, self.min_alpha), self.wv._vectors_lockf
         each("on_train_begin")
