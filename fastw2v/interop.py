@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .key_index import key_list
+
 REAL = np.float32
 
 
@@ -37,7 +39,7 @@ def embedding_matrix(kv, keys=None, padding=False, unknown=None) -> np.ndarray:
     >>> embedding_matrix(kv, ["b", "a"], padding=True).tolist()
     [[0.0, 0.0], [3.0, 4.0], [1.0, 2.0]]
     """
-    keys = kv.index_to_key if keys is None else [keys] if isinstance(keys, (str, int, np.integer)) else list(keys)
+    keys = kv.index_to_key if keys is None else key_list(keys)
     unk_row = _unknown_row(kv, unknown)
     rows = np.fromiter((kv.key_to_index.get(k, -1) for k in keys), dtype=np.intp, count=len(keys))
     missing = np.flatnonzero(rows < 0)

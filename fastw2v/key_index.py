@@ -28,6 +28,15 @@ _READ_ONLY = ("the keys of an integer-keyed KeyedVectors are read-only views of 
               "add keys with kv.add_vectors(keys, vectors)")
 
 
+#: what a single key may be (anything else passed where keys go is a collection of them)
+KEY_TYPES = (str, int, np.integer)
+
+
+def key_list(keys) -> list:
+    """``keys`` as a list; one key (a str or an int) is a list of one, never its characters."""
+    return [keys] if isinstance(keys, KEY_TYPES) else list(keys)
+
+
 def _position(index: IntIndex, key) -> int:
     """Row of ``key`` in ``index``, or -1; anything that is not an int64 integer is absent."""
     if isinstance(key, (bool, np.bool_)):

@@ -17,12 +17,12 @@ import warnings
 import numpy as np
 
 from . import layout, search
+from .key_index import KEY_TYPES as _KEY_TYPES
 from .key_index import int_index_of, is_int_keyed, key_index
 
 logger = logging.getLogger(__name__)
 
 REAL = np.float32
-_KEY_TYPES = (str, int, np.integer)
 
 
 def _as_list(value) -> list:

@@ -10,6 +10,7 @@ import os
 
 import numpy as np
 
+from .key_index import key_list
 from .native import _atomic_write
 
 REAL = np.float32
@@ -30,7 +31,7 @@ def project_2d(kv, keys=None, method="pca", seed=0) -> np.ndarray:
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-    keys = kv.index_to_key if keys is None else _key_list(keys)
+    keys = kv.index_to_key if keys is None else key_list(keys)
     vectors = np.asarray(kv[keys], dtype=np.float64).reshape(len(keys), kv.vector_size)
     if method == "pca":
         centred = vectors - vectors.mean(axis=0)
@@ -51,11 +52,6 @@ def project_2d(kv, keys=None, method="pca", seed=0) -> np.ndarray:
     method = "exact" if len(keys) <= EXACT_TSNE_MAX else "barnes_hut"
     return TSNE(n_components=2, perplexity=perplexity, random_state=seed, init="pca",
                 method=method).fit_transform(vectors).astype(REAL)
-
-
-def _key_list(keys) -> list:
-    """``keys`` as a list; one key (a str or an int) is a list of one, never its characters."""
-    return [keys] if isinstance(keys, (str, int, np.integer)) else list(keys)
 
 
 def plot(kv, keys, path, method="pca", seed=0, figsize=(8, 8), dpi=100, groups=None, title=None) -> None:
@@ -85,7 +81,7 @@ def plot(kv, keys, path, method="pca", seed=0, figsize=(8, 8), dpi=100, groups=N
         from matplotlib.figure import Figure
     except ImportError:
         raise ImportError("plot needs matplotlib: pip install 'fastw2v[plot]'") from None
-    keys = _key_list(keys)
+    keys = key_list(keys)
     fmt = os.path.splitext(os.fspath(path))[1][1:].lower() or "png"
     if groups is not None:
         groups = list(groups)
