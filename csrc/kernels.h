@@ -88,6 +88,11 @@ typedef struct {
      * subsampling and 23% of the noise draws) are per-thread copies merged the
      * same way. 0: shared, Hogwild. */
     int32_t neg_private;
+    /* Any training with several threads: the syn0 rows of words below
+     * syn0_private (the most frequent words again: context rows of most
+     * windows) are per-thread copies merged the same way. They follow the
+     * syn1neg copies in hot_rows. 0: shared. */
+    int32_t syn0_private;
     double start_alpha, end_alpha;
     double total_words;             /* in-vocabulary tokens of the whole schedule (all epochs) */
     volatile int64_t *progress;     /* shared: in-vocabulary tokens consumed by all threads */
@@ -116,9 +121,13 @@ typedef struct {
     real_t *grp_lab;                /* [FW2V_ROW_GROUP x S] scratch: each scale's label */
     int32_t grads_fresh;            /* 1: the input gradients are not initialised yet; the first
                                      * logistic_group that produces any writes them (no memset) */
-    real_t *hot_rows;               /* [(hs_private + neg_private) x dim] this thread's copies of the top
-                                     * inner nodes, then of the most frequent words' syn1neg rows */
-    real_t *hot_seen;               /* [(hs_private + neg_private) x dim] their shared values when last copied */
+    real_t *hot_rows;               /* [(hs_private + neg_private + syn0_private) x dim] this thread's
+                                     * copies of the top inner nodes, then of the most frequent words'
+                                     * syn1neg rows, then of their syn0 rows */
+    real_t *hot_seen;               /* [same] their shared values when last copied */
+    uintptr_t hs_shift, neg_shift, syn0_shift; /* bytes from a shared row to this thread's copy of it
+                                     * (hs_row, neg_row, in_row); set with the copies, used only for
+                                     * the copied rows */
     int64_t block_lo[FW2V_CBOW_BLOCK], block_hi[FW2V_CBOW_BLOCK], block_centre[FW2V_CBOW_BLOCK];
     int64_t unpublished;            /* tokens consumed but not yet added to *progress */
     int64_t words_seen;             /* in-vocabulary tokens consumed */

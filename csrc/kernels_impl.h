@@ -509,28 +509,53 @@ FW2V_INLINE real_t lockf_of(const fw2v_params *p, int64_t w)
     return w < p->lockf_len ? p->lockf[w] : (real_t)1;
 }
 
+/* Row addresses with private copies (hs_private, neg_private, syn0_private): the shared row
+ * moved by the thread's shift when it has a copy, chosen with a mask, not a
+ * branch. Whether a noise row or a target is private is a coin flip (23% of
+ * the draws, 38% of the targets), and the branch gcc made of `?:` mispredicted
+ * enough to cost a thread 5-7% (1 worker forced private: 2.49-2.57M words/s
+ * against 2.57-2.76M without copies; masked: no difference) and 2 workers
+ * 1.77x one thread instead of 1.88-1.91x; for inner nodes (a prefix of each
+ * path) the mask took CBOW+hs's cost of copies from 5% to 1-3%. RESULTS.md,
+ * eighteenth session. */
+FW2V_INLINE real_t *own_or_shared(real_t *shared_row, int own, uintptr_t shift)
+{
+    return (real_t *)((uintptr_t)shared_row + (((uintptr_t)0 - (uintptr_t)own) & shift));
+}
+
 /* The syn1 row of inner node `node`: this thread's copy for the top nodes (see hs_private). */
 FW2V_INLINE real_t *hs_row(const fw2v_params *p, fw2v_thread *t, int32_t node)
 {
-    int64_t hot = (int64_t)node - p->hot_first;
-    return hot >= 0 ? t->hot_rows + hot * p->dim : p->syn1 + (int64_t)node * p->dim;
+    return own_or_shared(p->syn1 + (int64_t)node * p->dim, (int64_t)node >= p->hot_first, t->hs_shift);
 }
 
 /* The syn1neg row of word w: this thread's copy for the most frequent words (see
  * neg_private), which follow the private inner nodes in hot_rows. */
 FW2V_INLINE real_t *neg_row(const fw2v_params *p, fw2v_thread *t, int32_t w)
 {
-    return w < p->neg_private ? t->hot_rows + ((int64_t)p->hs_private + w) * p->dim
-                              : p->syn1neg + (int64_t)w * p->dim;
+    return own_or_shared(p->syn1neg + (int64_t)w * p->dim, w < p->neg_private, t->neg_shift);
+}
+
+/* The syn0 row of word w: this thread's copy for the most frequent words (see
+ * syn0_private), which follow the private syn1neg rows in hot_rows. */
+FW2V_INLINE real_t *in_row(const fw2v_params *p, const fw2v_thread *t, int32_t w)
+{
+    return own_or_shared(p->syn0 + (int64_t)w * p->dim, w < p->syn0_private, t->syn0_shift);
 }
 
 /* Takes fresh private copies of the hot rows at the start of a batch. */
 static void copy_hot_rows(const fw2v_params *p, fw2v_thread *t)
 {
     size_t row = (size_t)p->dim * sizeof(real_t);
+    real_t *neg = t->hot_rows + (int64_t)p->hs_private * p->dim;
+    real_t *in = neg + (int64_t)p->neg_private * p->dim;
     if (p->hs_private) memcpy(t->hot_rows, p->syn1 + p->hot_first * p->dim, (size_t)p->hs_private * row);
-    if (p->neg_private) memcpy(t->hot_rows + (int64_t)p->hs_private * p->dim, p->syn1neg, (size_t)p->neg_private * row);
-    memcpy(t->hot_seen, t->hot_rows, (size_t)(p->hs_private + p->neg_private) * row);
+    if (p->neg_private) memcpy(neg, p->syn1neg, (size_t)p->neg_private * row);
+    if (p->syn0_private) memcpy(in, p->syn0, (size_t)p->syn0_private * row);
+    memcpy(t->hot_seen, t->hot_rows, (size_t)(p->hs_private + p->neg_private + p->syn0_private) * row);
+    if (p->hs_private) t->hs_shift = (uintptr_t)t->hot_rows - (uintptr_t)(p->syn1 + p->hot_first * p->dim);
+    if (p->neg_private) t->neg_shift = (uintptr_t)neg - (uintptr_t)p->syn1neg;
+    if (p->syn0_private) t->syn0_shift = (uintptr_t)in - (uintptr_t)p->syn0;
 }
 
 /* shared += mine - seen, then mine = seen = shared, over n floats. */
@@ -549,9 +574,10 @@ static void merge_span(real_t *shared, real_t *mine, real_t *seen, int64_t n)
  * add is Hogwild-racy like every other update. */
 static void merge_hot_rows(const fw2v_params *p, fw2v_thread *t)
 {
-    int64_t h = (int64_t)p->hs_private * p->dim;
+    int64_t h = (int64_t)p->hs_private * p->dim, n = h + (int64_t)p->neg_private * p->dim;
     if (h) merge_span(p->syn1 + p->hot_first * p->dim, t->hot_rows, t->hot_seen, h);
-    if (p->neg_private) merge_span(p->syn1neg, t->hot_rows + h, t->hot_seen + h, (int64_t)p->neg_private * p->dim);
+    if (p->neg_private) merge_span(p->syn1neg, t->hot_rows + h, t->hot_seen + h, n - h);
+    if (p->syn0_private) merge_span(p->syn0, t->hot_rows + n, t->hot_seen + n, (int64_t)p->syn0_private * p->dim);
 }
 
 /* A negative from the random number r (the test hook's fixed list ignores r). */
@@ -678,7 +704,7 @@ FW2V_INLINE void prefetch_next_centre(const fw2v_params *p, fw2v_thread *t, cons
             prefetch_row(hs_row(p, t, p->points[k]), p->dim);
         }
     }
-    if (i + 1 + p->window < n) prefetch_row(p->syn0 + (int64_t)w[i + 1 + p->window] * p->dim, p->dim);
+    if (i + 1 + p->window < n) prefetch_row(in_row(p, t, w[i + 1 + p->window]), p->dim);
 }
 
 /* Window around position i: [i - w, i + w] with w = window - b, b uniform in
@@ -700,7 +726,7 @@ static void train_sentence_sg(const fw2v_params *p, fw2v_thread *t, const int32_
         context_window(p, t, i, n, &lo, &hi);
         for (int64_t j = lo; j <= hi; j++) {
             if (j == i) continue;
-            real_t *h = p->syn0 + (int64_t)w[j] * dim;
+            real_t *h = in_row(p, t, w[j]);
             memset(t->grad, 0, (size_t)dim * sizeof(real_t));
             train_output_rows(p, t, 1, &h, t->grad, w[i], alpha, 1);
             vaxpy(h, lockf_of(p, w[j]), t->grad, p->dim);
@@ -725,7 +751,7 @@ static void train_sentence_sg_window(const fw2v_params *p, fw2v_thread *t, const
         for (int64_t j = lo; j <= hi; j++) {
             if (j == i) continue;
             t->ctx_ids[n_ctx] = w[j];
-            t->ctx_rows[n_ctx++] = p->syn0 + (int64_t)w[j] * dim;
+            t->ctx_rows[n_ctx++] = in_row(p, t, w[j]);
         }
         for (int c0 = 0; c0 < n_ctx; c0 += group) {
             const int k = n_ctx - c0 < group ? n_ctx - c0 : group;
@@ -744,33 +770,33 @@ static void train_sentence_sg_window(const fw2v_params *p, fw2v_thread *t, const
 
 /* The context rows syn0[w[j]] of centre i, j in [lo, hi] but i, in window order
  * (rows: scratch for hi - lo pointers); returns their number. */
-FW2V_INLINE int window_rows(const fw2v_params *p, const int32_t *w, int64_t lo, int64_t hi, int64_t i,
+FW2V_INLINE int window_rows(const fw2v_params *p, const fw2v_thread *t, const int32_t *w, int64_t lo, int64_t hi, int64_t i,
                             real_t **rows)
 {
     int count = 0;
     for (int64_t j = lo; j <= hi; j++)
-        if (j != i) rows[count++] = p->syn0 + (int64_t)w[j] * p->dim;
+        if (j != i) rows[count++] = in_row(p, t, w[j]);
     return count;
 }
 
 /* CBOW's hidden layer for centre i: the sum (cbow_mean: the mean) of its context
  * rows (lo < hi), added in window order, in one pass over h. */
-FW2V_INLINE void cbow_hidden(const fw2v_params *p, const int32_t *w, int64_t lo, int64_t hi, int64_t i,
+FW2V_INLINE void cbow_hidden(const fw2v_params *p, const fw2v_thread *t, const int32_t *w, int64_t lo, int64_t hi, int64_t i,
                              real_t **rows, real_t *h)
 {
-    int count = window_rows(p, w, lo, hi, i, rows);
+    int count = window_rows(p, t, w, lo, hi, i, rows);
     vsum_rows(h, rows, count, p->cbow_mean ? (real_t)1 / (real_t)count : (real_t)1, p->dim);
 }
 
 /* Moves centre i's context rows by its hidden layer's gradient. gensim's
  * convention for the summed hidden layer: spread the error over the window
  * (with the mean, word2vec C's rule: the full error to each). */
-FW2V_INLINE void cbow_update_context(const fw2v_params *p, const int32_t *w, int64_t lo, int64_t hi, int64_t i,
+FW2V_INLINE void cbow_update_context(const fw2v_params *p, const fw2v_thread *t, const int32_t *w, int64_t lo, int64_t hi, int64_t i,
                                      real_t *grad)
 {
     if (!p->cbow_mean) vscale(grad, (real_t)1 / (real_t)(hi - lo), p->dim);
     for (int64_t j = lo; j <= hi; j++)
-        if (j != i) vaxpy(p->syn0 + (int64_t)w[j] * p->dim, lockf_of(p, w[j]), grad, p->dim);
+        if (j != i) vaxpy(in_row(p, t, w[j]), lockf_of(p, w[j]), grad, p->dim);
 }
 
 /* CBOW: the sum (or mean) of the context rows predicts the centre word. */
@@ -781,10 +807,10 @@ static void train_sentence_cbow(const fw2v_params *p, fw2v_thread *t, const int3
         prefetch_next_centre(p, t, w, i, n);
         context_window(p, t, i, n, &lo, &hi);
         if (hi == lo) continue; /* a one-word sentence has no context */
-        cbow_hidden(p, w, lo, hi, i, t->ctx_rows, t->hidden);
+        cbow_hidden(p, t, w, lo, hi, i, t->ctx_rows, t->hidden);
         memset(t->grad, 0, (size_t)p->dim * sizeof(real_t));
         train_output_rows(p, t, 1, &t->hidden, t->grad, w[i], alpha, 1);
-        cbow_update_context(p, w, lo, hi, i, t->grad);
+        cbow_update_context(p, t, w, lo, hi, i, t->grad);
     }
 }
 
@@ -803,7 +829,7 @@ static void train_sentence_cbow_block(const fw2v_params *p, fw2v_thread *t, cons
             context_window(p, t, i, n, &lo, &hi);
             if (hi == lo) continue; /* a one-word sentence has no context */
             hidden[m] = t->hidden + m * dim;
-            cbow_hidden(p, w, lo, hi, i, t->ctx_rows, hidden[m]);
+            cbow_hidden(p, t, w, lo, hi, i, t->ctx_rows, hidden[m]);
             t->ctx_ids[m] = w[i];
             t->block_lo[m] = lo;
             t->block_hi[m] = hi;
@@ -822,7 +848,7 @@ static void train_sentence_cbow_block(const fw2v_params *p, fw2v_thread *t, cons
             logistic_group(p, t, m, hidden, t->ctx_ids, t->ctx_grads, 1, alpha, FW2V_SATURATE_NEGATIVE);
         }
         for (int b = 0; b < m; b++)
-            cbow_update_context(p, w, t->block_lo[b], t->block_hi[b], t->block_centre[b], t->ctx_grads + b * dim);
+            cbow_update_context(p, t, w, t->block_lo[b], t->block_hi[b], t->block_centre[b], t->ctx_grads + b * dim);
     }
 }
 
@@ -855,6 +881,7 @@ static double score_centre(const fw2v_params *p, fw2v_thread *t, int32_t word, i
 void FW2V_SUFFIX(fw2v_score_batch)(const fw2v_params *p, fw2v_thread *t, const fw2v_batch *b, double *out)
 {
     int64_t start = b->first_start;
+    t->syn0_shift = 0; /* scores read the shared rows: a state's copies belong to a training batch */
     for (int64_t s = 0; s < b->n_sentences; s++) {
         const int32_t *w = b->ids + start;
         int64_t n = b->ends[s] - start;
@@ -865,9 +892,9 @@ void FW2V_SUFFIX(fw2v_score_batch)(const fw2v_params *p, fw2v_thread *t, const f
             int64_t hi = i + p->window > n - 1 ? n - 1 : i + p->window;
             if (hi == lo) continue; /* a one-word sentence has no context to predict from */
             if (p->sg) {
-                sum += score_centre(p, t, w[i], window_rows(p, w, lo, hi, i, t->ctx_rows), t->ctx_rows);
+                sum += score_centre(p, t, w[i], window_rows(p, t, w, lo, hi, i, t->ctx_rows), t->ctx_rows);
             } else {
-                cbow_hidden(p, w, lo, hi, i, t->ctx_rows, t->hidden);
+                cbow_hidden(p, t, w, lo, hi, i, t->ctx_rows, t->hidden);
                 sum += score_centre(p, t, w[i], 1, &t->hidden);
             }
         }
@@ -897,7 +924,7 @@ static int64_t subsample(const fw2v_params *p, fw2v_thread *t, const int32_t *id
 int FW2V_SUFFIX(fw2v_train_batch)(const fw2v_params *p, fw2v_thread *t, const fw2v_batch *b)
 {
     int64_t start = b->first_start;
-    const int private_hot = p->hs_private > 0 || p->neg_private > 0;
+    const int private_hot = p->hs_private > 0 || p->neg_private > 0 || p->syn0_private > 0;
     if (private_hot) copy_hot_rows(p, t);
     for (int64_t s = 0; s < b->n_sentences; s++) {
         int64_t end = b->ends[s], n = end - start;

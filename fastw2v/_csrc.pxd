@@ -88,6 +88,7 @@ cdef extern from "kernels.h" nogil:
         int32_t hs_private
         int64_t hot_first
         int32_t neg_private
+        int32_t syn0_private
         double start_alpha
         double end_alpha
         double total_words
@@ -112,6 +113,9 @@ cdef extern from "kernels.h" nogil:
         real_t *grp_lab
         real_t *hot_rows
         real_t *hot_seen
+        size_t hs_shift
+        size_t neg_shift
+        size_t syn0_shift
         int64_t unpublished
         int64_t words_seen
         int64_t words_trained

@@ -88,7 +88,8 @@ cdef class KernelParams:
                  path_offsets, codes, points, int window, int negative, bint hs, bint sg,
                  bint cbow_mean, bint shrink_windows, bint subsample, bint compute_loss,
                  double start_alpha, double end_alpha, double total_words, int isa,
-                 bint batch_window=False, int hs_private=0, int neg_private=0):
+                 bint batch_window=False, int hs_private=0, int neg_private=0,
+                 int syn0_private=0):
         cdef int64_t V = syn0.shape[0]
         cdef int dim = syn0.shape[1]
         cdef int64_t width = -1
@@ -149,6 +150,9 @@ cdef class KernelParams:
         if neg_private < 0:
             raise ValueError("neg_private must be >= 0")
         self.p.neg_private = min(neg_private, V) if negative else 0
+        if syn0_private < 0:
+            raise ValueError("syn0_private must be >= 0")
+        self.p.syn0_private = min(syn0_private, V)
         self.p.start_alpha = start_alpha
         self.p.end_alpha = end_alpha
         self.p.total_words = max(total_words, 1.0)
@@ -264,6 +268,9 @@ cdef class ThreadState:
         self.hot_capacity = 0
         self.t.hot_rows = NULL
         self.t.hot_seen = NULL
+        self.t.hs_shift = 0
+        self.t.neg_shift = 0
+        self.t.syn0_shift = 0
         self.t.unpublished = 0
         self.t.fixed_negatives = NULL
         self.t.n_fixed_negatives = 0
@@ -281,7 +288,7 @@ cdef class ThreadState:
                     break
 
     cdef int ensure_hot(self, int n) except -1:
-        """Room for n private rows (see fw2v_params.hs_private and neg_private)."""
+        """Room for n private rows (see fw2v_params.hs_private, neg_private and syn0_private)."""
         if n <= self.hot_capacity:
             return 0
         self.hot = []
@@ -370,7 +377,7 @@ cdef int _fill_batch(fw2v_batch *batch, KernelParams params, ThreadState state, 
         raise ValueError(f"fixed negatives out of range [0, {params.p.vocab_size})")
     state.ensure_capacity(int(lengths.max()))
     state.check_pending(params.p.vocab_size, params.p.negative)
-    state.ensure_hot(params.p.hs_private + params.p.neg_private)
+    state.ensure_hot(params.p.hs_private + params.p.neg_private + params.p.syn0_private)
     if iv.shape[0] == 0:
         return 0
     batch.ids = &iv[0]

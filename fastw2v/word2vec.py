@@ -58,6 +58,12 @@ HS_PRIVATE_NODES = 1023
 # cbow-ns on 2 workers, same quality over 3 seeds; private syn0 rows as well
 # cost CBOW 2-6%. RESULTS.md, fifteenth session.
 NEG_PRIVATE_ROWS = 255
+# and their syn0 rows too (the context rows of most windows): 2 workers went from
+# 1.87-1.89x one worker to 1.95-1.99x (skip-gram) and 1.82-1.88x to 1.89-1.96x
+# (CBOW) with negative sampling, same quality over 3 seeds. The copies used to
+# cost CBOW 2-6% when choosing a row was a branch (kernels_impl.h, own_or_shared);
+# 1023 rows lose. RESULTS.md, eighteenth session.
+SYN0_PRIVATE_ROWS = 255
 
 
 def _check_sample(sample) -> None:
@@ -613,7 +619,8 @@ class Word2Vec:
             start_alpha=float(start_alpha), end_alpha=float(end_alpha),
             total_words=float(schedule_words), isa=_isa(), batch_window=self._batch_window(),
             hs_private=HS_PRIVATE_NODES if int(self.workers) > 1 else 0,
-            neg_private=NEG_PRIVATE_ROWS if int(self.workers) > 1 else 0)
+            neg_private=NEG_PRIVATE_ROWS if int(self.workers) > 1 else 0,
+            syn0_private=SYN0_PRIVATE_ROWS if int(self.workers) > 1 else 0)
 
     def _batch_window(self) -> bool:
         """``batch_mode='auto'``: window batching (HogBatch) for skip-gram, where it

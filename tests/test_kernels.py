@@ -141,7 +141,8 @@ def padded_to(a, width):
 
 
 def make_params(syn0, syn1, syn1neg, lockf, counts, hs, negative, sg, cbow_mean, window, alpha, isa,
-                sample=False, batch_window=False, hs_private=0, compute_loss=True, neg_private=0):
+                sample=False, batch_window=False, hs_private=0, compute_loss=True, neg_private=0,
+                syn0_private=0):
     V = len(syn0)
     offsets, codes, points = _sampling.build_huffman(counts)
     prob, alias = _sampling.build_alias(counts.astype(float) ** 0.75)
@@ -151,7 +152,7 @@ def make_params(syn0, syn1, syn1neg, lockf, counts, hs, negative, sg, cbow_mean,
         path_offsets=offsets, codes=codes, points=points, window=window, negative=negative, hs=hs, sg=sg,
         cbow_mean=cbow_mean, shrink_windows=False, subsample=sample, compute_loss=compute_loss,
         start_alpha=alpha, end_alpha=alpha, total_words=1e9, isa=isa, batch_window=batch_window,
-        hs_private=hs_private, neg_private=neg_private), \
+        hs_private=hs_private, neg_private=neg_private, syn0_private=syn0_private), \
         (offsets, codes, points)
 
 
@@ -249,10 +250,11 @@ def test_window_groups_longer_than_one_group_match_reference(isa, window):
 @pytest.mark.parametrize("hs,negative", [(1, 0), (1, 5), (0, 5)])
 @pytest.mark.parametrize("sg,batch_window", [(1, 1), (1, 0), (0, 0), (0, 1)])
 def test_private_rows_merge_back_into_the_shared_matrices(sg, batch_window, hs, negative):
-    """hs_private / neg_private (several workers): the top inner nodes and the most
-    frequent words' syn1neg rows train on a thread's own copies whose changes are
-    added back to syn1 / syn1neg. Alone, a thread must end where shared training
-    ends, and two thread states must both see and keep each other's changes."""
+    """hs_private / neg_private / syn0_private (several workers): the top inner
+    nodes and the most frequent words' syn1neg and syn0 rows train on a thread's
+    own copies whose changes are added back to syn1 / syn1neg / syn0. Alone, a
+    thread must end where shared training ends, and two thread states must both
+    see and keep each other's changes."""
     rng = np.random.default_rng(3)
     V, dim = 40, 24
     counts = np.sort(rng.integers(1, 500, size=V))[::-1].astype(np.int64)
@@ -261,12 +263,14 @@ def test_private_rows_merge_back_into_the_shared_matrices(sg, batch_window, hs, 
     ids = np.concatenate(sentences).astype(np.int32)
     ends = np.cumsum([len(s) for s in sentences])
     results = {}
-    splits = [(0, 0), (7, 0), (V - 1, 0), (0, 5), (0, V), (7, 5), (V - 1, V)]
+    splits = [(0, 0, 0), (7, 0, 0), (V - 1, 0, 0), (0, 5, 0), (0, V, 0), (7, 5, 0), (V - 1, V, 0),
+              (0, 0, 6), (0, 0, V), (7, 5, 6), (V - 1, V, V)]
     for private in splits:
         arrays = [a.copy() for a in init]
         params, _ = make_params(arrays[0], arrays[1] if hs else None, arrays[2] if negative else None,
                                 np.ones(V, dtype=np.float32), counts, hs, negative, sg, 1, 3, 0.05, ISAS[-1],
-                                batch_window=batch_window, hs_private=private[0], neg_private=private[1])
+                                batch_window=batch_window, hs_private=private[0], neg_private=private[1],
+                                syn0_private=private[2])
         # two thread states taking turns, one batch each: each must start from the
         # other's merged changes
         states = [_kernels.ThreadState(dim, 1, window=3), _kernels.ThreadState(dim, 2, window=3)]
@@ -275,12 +279,13 @@ def test_private_rows_merge_back_into_the_shared_matrices(sg, batch_window, hs, 
         _kernels.train_batch(params, states[1], ids, ends[half:], first_start=int(ends[half - 1]))
         results[private] = arrays
     for private in splits[1:]:
-        for got, want in zip(results[private], results[(0, 0)]):
+        for got, want in zip(results[private], results[(0, 0, 0)]):
             np.testing.assert_allclose(got, want, atol=1e-6)
+    assert np.abs(results[(0, 0, 0)][0] - init[0])[:6].max() > 1e-3  # the private rows did train
     if hs:
-        assert np.abs(results[(0, 0)][1] - init[1])[-7:].max() > 1e-3  # the private rows did train
+        assert np.abs(results[(0, 0, 0)][1] - init[1])[-7:].max() > 1e-3
     if negative:
-        assert np.abs(results[(0, 0)][2] - init[2])[:5].max() > 1e-3
+        assert np.abs(results[(0, 0, 0)][2] - init[2])[:5].max() > 1e-3
 
 
 @pytest.mark.parametrize("isa", ISAS)
@@ -560,6 +565,27 @@ def test_score_matches_numpy_reference_and_writes_nothing(isa, sg, cbow_mean, wi
     np.testing.assert_array_equal(syn1, before[1])
 
 
+@pytest.mark.parametrize("sg", [1, 0])
+def test_score_reads_shared_rows_after_training_on_copies(sg):
+    """A state that trained with private syn0 rows (several workers) holds copies
+    of the previous batch; scoring with it must read the shared rows as they are
+    now, as a fresh state does."""
+    rng = np.random.default_rng(5)
+    V, dim = 20, 16
+    counts = np.sort(rng.integers(1, 300, size=V))[::-1].astype(np.int64)
+    syn0 = rng.random((V, dim), dtype=np.float32) - 0.5
+    syn1 = rng.random((V, dim), dtype=np.float32) - 0.5
+    params, _ = make_params(syn0, syn1, None, np.ones(V, np.float32), counts, 1, 0, sg, 1, 3, 0.05, ISAS[-1],
+                            syn0_private=V)
+    ids = rng.integers(0, V, size=120).astype(np.int32)
+    ends = np.arange(20, 121, 20)
+    used = _kernels.ThreadState(dim, 1, window=3, negative=0)
+    _kernels.train_batch(params, used, ids, ends)
+    syn0 *= 3  # the state's copies are now stale
+    fresh = _kernels.score_batch(params, _kernels.ThreadState(dim, 2, window=3, negative=0), ids, ends)
+    np.testing.assert_allclose(_kernels.score_batch(params, used, ids, ends), fresh, rtol=1e-6)
+
+
 def test_score_checks_its_inputs():
     V, dim = 5, 8
     counts = np.arange(V, 0, -1, dtype=np.int64)
@@ -577,3 +603,13 @@ def test_score_checks_its_inputs():
                              1, 3, 0.05, _kernels.ISA_GENERIC)
     with pytest.raises(ValueError, match="hierarchical-softmax"):
         _kernels.score_batch(ns_only, state, np.array([0, 1], np.int32), np.array([2]))
+
+
+@pytest.mark.parametrize("name", ["hs_private", "neg_private", "syn0_private"])
+def test_private_row_counts_must_not_be_negative(name):
+    rng = np.random.default_rng(0)
+    V, dim = 8, 4
+    counts = np.arange(V, 0, -1, dtype=np.int64)
+    rows = [rng.random((V, dim), dtype=np.float32) for _ in range(3)]
+    with pytest.raises(ValueError, match=f"{name} must be >= 0"):
+        make_params(*rows, np.ones(V, np.float32), counts, 1, 5, 1, 1, 2, 0.05, ISAS[-1], **{name: -1})
