@@ -54,9 +54,8 @@ REAL = np.float32
 HS_PRIVATE_NODES = 1023
 # Negative sampling with several workers: the syn1neg rows of the 255 most
 # frequent words (38% of the targets, 23% of the noise draws on the shared
-# corpus) are per-thread copies merged the same way. +1.5-2.5% sg-ns, +4-5%
-# cbow-ns on 2 workers, same quality over 3 seeds; private syn0 rows as well
-# cost CBOW 2-6%. RESULTS.md, fifteenth session.
+# corpus) are per-thread copies merged the same way. Same quality over 3 seeds
+# (RESULTS.md, fifteenth session); 1023 and 4095 rows lose (eighteenth).
 NEG_PRIVATE_ROWS = 255
 # and their syn0 rows too (the context rows of most windows): 2 workers went from
 # 1.87-1.89x one worker to 1.95-1.99x (skip-gram) and 1.82-1.88x to 1.89-1.96x
