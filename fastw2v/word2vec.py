@@ -315,7 +315,6 @@ class Word2Vec:
         keyword is a ``TypeError``, as in gensim.
         """
         t0 = time.perf_counter()
-        trim_rule = trim_rule
         raw = self._scan(corpus_iterable if corpus_iterable is not None else sentences, corpus_file, trim_rule,
                          errors, progress)
         distinct = len(raw.counts)
