@@ -65,6 +65,11 @@ NEG_PRIVATE_ROWS = 255
 SYN0_PRIVATE_ROWS = 255
 
 
+# gensim's words, for build_vocab(update=True) / update_weights on a model with no vocabulary
+_NO_PRIOR_VOCABULARY = ("You cannot do an online vocabulary-update of a model which has no prior vocabulary. "
+                        "First build the vocabulary of your model with a corpus before doing an online update.")
+
+
 def _check_sample(sample) -> None:
     # (>= 1 is gensim's absolute count, int(sample * 2.618): it must fit an int64)
     if not (isinstance(sample, (int, float)) and 0 <= sample < 2.0 ** 61):
@@ -394,9 +399,7 @@ class Word2Vec:
         input rows from the seed, zero output rows), keeping the trained ones.
         ``build_vocab(update=True)`` already does this."""
         if not len(self.wv.vectors):
-            raise RuntimeError("You cannot do an online vocabulary-update of a model which has no prior "
-                               "vocabulary. First build the vocabulary of your model with a corpus before "
-                               "doing an online update.")
+            raise RuntimeError(_NO_PRIOR_VOCABULARY)
         n = len(self.wv.vectors)
         self.wv.resize_vectors(seed=self._seed_value())  # new keys count 0 until counted
         if self._cover_added_keys() or len(self.wv.vectors) != n:
@@ -454,9 +457,7 @@ class Word2Vec:
             # gensim: words the model knows gain this corpus's counts whatever min_count
             # says; only new words have to pass it
             if not len(self.wv):
-                raise RuntimeError("You cannot do an online vocabulary-update of a model which has no prior "
-                                   "vocabulary. First build the vocabulary of your model with a corpus before "
-                                   "doing an online update.")
+                raise RuntimeError(_NO_PRIOR_VOCABULARY)
             known_rows = self._rows_of(raw.keys)
             new = known_rows < 0
             known_rows, known_counts = known_rows[~new], raw.counts[~new]
