@@ -41,15 +41,19 @@ def safe_norms(norms: np.ndarray) -> np.ndarray:
     return np.where(norms > 0, norms, 1.0).astype(REAL, copy=False)
 
 
+def _float32_norms(block: np.ndarray) -> np.ndarray:
+    # einsum sums the squares without np.linalg.norm's (n, d) temporary: 4x faster
+    return np.sqrt(np.einsum("ij,ij->i", block, block))
+
+
 def row_norms(vectors: np.ndarray) -> np.ndarray:
     """L2 norm of every row, accumulated in float32 (float16 sums overflow)."""
-    # einsum sums the squares without np.linalg.norm's (n, d) temporary: 4x faster
     if vectors.dtype == REAL and not isinstance(vectors, np.memmap):
-        return np.sqrt(np.einsum("ij,ij->i", vectors, vectors))
+        return _float32_norms(vectors)
     out = np.empty(len(vectors), dtype=REAL)
     for start in range(0, len(vectors), ROW_CHUNK):
         block = np.asarray(vectors[start:start + ROW_CHUNK], dtype=REAL)
-        out[start:start + len(block)] = np.sqrt(np.einsum("ij,ij->i", block, block))
+        out[start:start + len(block)] = _float32_norms(block)
     return out
 
 
