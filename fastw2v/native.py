@@ -20,6 +20,7 @@ commit. Version 1 files (arrays at ``m.model.<name>.npy``) still load.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -165,6 +166,24 @@ def save_arrays(path: str, meta: dict, arrays: dict) -> None:
                 pass
 
 
+@contextlib.contextmanager
+def reading_header(path):
+    """Turns a header entry that is missing or of the wrong type (a hand-edited or
+    corrupt file) into one ValueError naming the file, instead of the KeyError or
+    TypeError the first use of that entry would raise; a value the model's own
+    checks refuse gets the file's name added."""
+    try:
+        yield
+    except ValueError as exc:
+        if os.fspath(path) in str(exc):
+            raise
+        raise ValueError(f"{path}: {exc}") from None
+    except KeyError as exc:
+        raise ValueError(f"{path}: the model file has no {exc.args[0]!r} entry (corrupt or edited?)") from None
+    except (TypeError, AttributeError, IndexError) as exc:
+        raise ValueError(f"{path}: malformed model file ({exc})") from None
+
+
 def load_arrays(path: str, mmap: str | None = None) -> tuple[dict, dict]:
     """Read back what :func:`save_arrays` wrote; ``mmap='r'`` maps arrays lazily."""
     check_mmap(mmap)
@@ -182,14 +201,18 @@ def load_arrays(path: str, mmap: str | None = None) -> tuple[dict, dict]:
         raise ValueError(f"{path} is not a fastw2v model file: {exc}") from None
     if not isinstance(header, dict) or header.get("format") != FORMAT_NAME:
         raise ValueError(f"{path} is not a fastw2v model file")
-    if header.get("version", 0) > FORMAT_VERSION:
-        raise ValueError(f"{path} was written by a newer fastw2v (format {header['version']})")
+    with reading_header(path):
+        if header.get("version", 0) > FORMAT_VERSION:
+            raise ValueError(f"{path} was written by a newer fastw2v (format {header['version']})")
+        meta, names = header["meta"], header["arrays"]
     files = header.get("files")
     if files is not None and not (isinstance(files, dict) and all(isinstance(f, str) for f in files.values())):
         raise ValueError(f"{path}: malformed 'files' entry in the model header")
+    if not isinstance(meta, dict) or not (isinstance(names, list) and all(isinstance(n, str) for n in names)):
+        raise ValueError(f"{path}: malformed 'meta' or 'arrays' entry in the model header")
     directory = os.path.dirname(os.path.abspath(path))
     arrays = {}
-    for name in header["arrays"]:
+    for name in names:
         # basename only: a doctored header cannot point outside the model's directory
         apath = (os.path.join(directory, os.path.basename(files[name])) if files and name in files
                  else array_path(path, name))
@@ -201,7 +224,7 @@ def load_arrays(path: str, mmap: str | None = None) -> tuple[dict, dict]:
             size = os.path.getsize(apath) if os.path.exists(apath) else 0
             raise ValueError(f"cannot read {apath} ({size} bytes; truncated or not a .npy array "
                              f"file?): {exc}") from None
-    return header["meta"], arrays
+    return meta, arrays
 
 
 def pack_keys(keys) -> tuple[dict, dict]:

@@ -19,7 +19,7 @@ import os
 import numpy as np
 
 from .key_index import key_index
-from .native import load_arrays, pack_keys, save_arrays, unpack_keys
+from .native import load_arrays, pack_keys, reading_header, save_arrays, unpack_keys
 
 logger = logging.getLogger(__name__)
 
@@ -65,24 +65,27 @@ def load_keyedvectors(path, mmap=None, cls=None):
     from .keyedvectors import KeyedVectors
     cls = cls or KeyedVectors
     meta, arrays = load_arrays(path, mmap=mmap)
-    if meta.get("kind") != "KeyedVectors":
-        raise ValueError(f"{path} holds a {meta.get('kind')!r}, not KeyedVectors")
-    vectors = arrays["vectors"]
-    keys = unpack_keys(meta, arrays)
-    if vectors.ndim != 2 or vectors.shape != (len(keys), meta["vector_size"]):
-        raise ValueError(f"{path}: matrix shape {vectors.shape} does not match {len(keys)} keys "
-                         f"x {meta['vector_size']} dimensions")
-    kv = cls(meta["vector_size"], 0, dtype=vectors.dtype)
-    kv.vectors = vectors
-    kv.index_to_key, kv.key_to_index = key_index(keys, copy=False)
-    kv.next_index = len(keys)
-    kv.vectors_lockf = np.array(arrays.get("vectors_lockf", np.ones(len(keys))), dtype=np.float32)
-    kv.expandos = {name[len(_EXPANDO):]: np.array(a) for name, a in arrays.items() if name.startswith(_EXPANDO)}
+    with reading_header(path):
+        if meta.get("kind") != "KeyedVectors":
+            raise ValueError(f"{path} holds a {meta.get('kind')!r}, not KeyedVectors")
+        vectors = arrays["vectors"]
+        keys = unpack_keys(meta, arrays)
+        if vectors.ndim != 2 or vectors.shape != (len(keys), meta["vector_size"]):
+            raise ValueError(f"{path}: matrix shape {vectors.shape} does not match {len(keys)} keys "
+                             f"x {meta['vector_size']} dimensions")
+        kv = cls(meta["vector_size"], 0, dtype=vectors.dtype)
+        kv.vectors = vectors
+        kv.index_to_key, kv.key_to_index = key_index(keys, copy=False)
+        kv.next_index = len(keys)
+        kv.vectors_lockf = np.array(arrays.get("vectors_lockf", np.ones(len(keys))), dtype=np.float32)
+        kv.expandos = {name[len(_EXPANDO):]: np.array(a)
+                       for name, a in arrays.items() if name.startswith(_EXPANDO)}
     if "ann" in meta:
         try:
             from .ann import load_index
             kv.index = load_index(ann_path(path), kv, meta["ann"])
-        except (ImportError, RuntimeError, OSError, ValueError) as exc:  # hnswlib missing, .ann lost or bad
+        # hnswlib missing, the .ann file lost or bad, or its header entry malformed
+        except (ImportError, RuntimeError, OSError, ValueError, LookupError, TypeError, AttributeError) as exc:
             logger.warning("%s has an approximate-search index that cannot be loaded (%s); "
                            "exact search still works", path, exc)
     return kv

@@ -44,7 +44,7 @@ from fastw2v import _phrases
 from fastw2v._vocab import Scanner, TokenTable
 from fastw2v.corpus import MAX_SENTENCE_LENGTH, LineSentence, PathLineSentences, Text8Corpus, reads_raw_file
 from fastw2v.formats import _write
-from fastw2v.native import load_arrays, save_arrays
+from fastw2v.native import load_arrays, reading_header, save_arrays
 from fastw2v.reader import iter_chunks, read_ahead
 from fastw2v.vocab import _Pruner
 
@@ -345,35 +345,50 @@ class _PhrasesTransformation:
             which is not stored (storing code would need pickle).
         """
         meta, arrays = load_arrays(path)
-        kind = meta.get("class")
-        if kind not in ("Phrases", "FrozenPhrases"):
-            raise ValueError(f"{path} is not a saved phrase model (class {kind!r})")
-        saved = meta["scoring"]
-        if scoring is None:
-            if saved.startswith("custom:"):
-                raise ValueError(f"{path} was saved with the custom scoring function {saved[7:]}; "
-                                 "pass it again: load(path, scoring=function)")
-            scoring = saved
-        table = _phrases.table_from_arrays(arrays["key_bytes"], arrays["key_lengths"], arrays["counts"])
-        model = (Phrases if kind == "Phrases" else FrozenPhrases).__new__(
-            Phrases if kind == "Phrases" else FrozenPhrases)
-        model.scoring, model._scoring_name = _resolve_scoring(scoring)
-        model.min_count = meta["min_count"]
-        model.threshold = meta["threshold"]
-        model.delimiter = meta["delimiter"]
-        model.connector_words = frozenset(meta["connector_words"])
-        if kind == "Phrases":
-            model.max_vocab_size = meta["max_vocab_size"]
-            model.progress_per = meta["progress_per"]
-            model.corpus_word_count = meta["corpus_word_count"]
-            model.min_reduce = meta["min_reduce"]
-            model._table = table
-            model._rebuild_engine()
-        else:
-            model._set_phrases(table, arrays["scores"])
+        with reading_header(path):
+            kind = meta.get("class")
+            if kind not in ("Phrases", "FrozenPhrases"):
+                raise ValueError(f"{path} is not a saved phrase model (class {kind!r})")
+            for name, kinds in _SAVED_FIELDS[kind]:
+                if isinstance(meta[name], bool) or not isinstance(meta[name], kinds):
+                    raise ValueError(f"{path}: {name} is {meta[name]!r} in the model file")
+            if not all(isinstance(w, str) for w in meta["connector_words"]):
+                raise ValueError(f"{path}: connector_words must be strings in the model file")
+            saved = meta["scoring"]
+            if scoring is None:
+                if saved.startswith("custom:"):
+                    raise ValueError(f"{path} was saved with the custom scoring function {saved[7:]}; "
+                                     "pass it again: load(path, scoring=function)")
+                scoring = saved
+            table = _phrases.table_from_arrays(arrays["key_bytes"], arrays["key_lengths"], arrays["counts"])
+            model = (Phrases if kind == "Phrases" else FrozenPhrases).__new__(
+                Phrases if kind == "Phrases" else FrozenPhrases)
+            model.scoring, model._scoring_name = _resolve_scoring(scoring)
+            model.min_count = meta["min_count"]
+            model.threshold = meta["threshold"]
+            model.delimiter = meta["delimiter"]
+            model.connector_words = frozenset(meta["connector_words"])
+            if kind == "Phrases":
+                model.max_vocab_size = meta["max_vocab_size"]
+                model.progress_per = meta["progress_per"]
+                model.corpus_word_count = meta["corpus_word_count"]
+                model.min_reduce = meta["min_reduce"]
+                model._table = table
+                model._rebuild_engine()
+            else:
+                model._set_phrases(table, arrays["scores"])
         if not isinstance(model, cls):
             raise TypeError(f"{path} holds a {kind}, not a {cls.__name__}")
         return model
+
+
+# The scalar entries of a saved model's header and their types, checked on load
+# so a hand-edited file fails there rather than at the first sentence.
+_NUMBER = (int, float)
+_SAVED_FIELDS = {"FrozenPhrases": (("scoring", str), ("min_count", _NUMBER), ("threshold", _NUMBER),
+                                   ("delimiter", str), ("connector_words", list))}
+_SAVED_FIELDS["Phrases"] = _SAVED_FIELDS["FrozenPhrases"] + (
+    ("max_vocab_size", int), ("progress_per", _NUMBER), ("corpus_word_count", int), ("min_reduce", _NUMBER))
 
 
 class Phrases(_PhrasesTransformation):

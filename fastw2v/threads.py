@@ -320,7 +320,8 @@ def _batches(corpus_iterable, encoder: TokenTable, batch_words: int):
     """Encoded jobs of about ``max(batch_words, MIN_JOB_WORDS)`` raw tokens each,
     a job closing after the sentence that reaches it (consumed in C, see
     ``TokenTable.encode_batch``)."""
-    batch_words = max(batch_words, MIN_JOB_WORDS)
+    # any size past the corpus is one job: capped where C's int64 holds it (gensim takes any int)
+    batch_words = min(max(batch_words, MIN_JOB_WORDS), 2**63 - 1)
     sentences = iter(corpus_iterable)
     position = 0
     while True:

@@ -994,35 +994,49 @@ class Word2Vec:
     def load(cls, fname, mmap=None):
         """Load a model saved by :meth:`save`; ``mmap='r'`` maps the arrays read-only."""
         meta, arrays = native.load_arrays(os.fspath(fname), mmap=mmap)
-        if meta.get("class") != "Word2Vec":
-            raise ValueError(f"{fname} holds a {meta.get('class')}, not a Word2Vec model")
-        model = cls.__new__(cls)
-        init = {k: meta[k] for k in cls._GENSIM_PARAMS}
-        init["batch_mode"] = meta.get("batch_mode", "auto")
-        model.__init__(**init)
-        for name in cls._STATE:
-            setattr(model, name, meta.get(name, 0))
-        state = meta.get("training_state")
-        model.training_state = state if isinstance(state, dict) else None
-        keys = native.unpack_keys(meta, arrays)
-        for name in ("vectors", "syn1", "syn1neg"):
-            if name in arrays:
-                arrays[name] = _float32_rows(arrays[name], name, fname, mmap)
-        vectors = arrays["vectors"]
-        if vectors.ndim != 2 or vectors.shape != (len(keys), model.vector_size):
-            raise ValueError(f"{fname}: vectors have shape {vectors.shape}, expected "
-                             f"({len(keys)}, {model.vector_size})")
-        wv = KeyedVectors(model.vector_size)
-        wv.index_to_key, wv.key_to_index = key_index(keys, copy=False)
-        wv.vectors = vectors
-        wv.vectors_lockf = np.asarray(arrays["vectors_lockf"], dtype=REAL)
-        wv.expandos["count"] = np.asarray(arrays["counts"], dtype=np.int64)
-        model.wv = wv
-        model.syn1 = arrays.get("syn1")
-        model.syn1neg = arrays.get("syn1neg")
-        for name, arr in (("syn1", model.syn1), ("syn1neg", model.syn1neg)):
-            if arr is not None and arr.shape != vectors.shape:
-                raise ValueError(f"{fname}: {name} has shape {arr.shape}, expected {vectors.shape}")
+        with native.reading_header(fname):
+            if meta.get("class") != "Word2Vec":
+                raise ValueError(f"{fname} holds a {meta.get('class')}, not a Word2Vec model")
+            model = cls.__new__(cls)
+            init = {k: meta[k] for k in cls._GENSIM_PARAMS}
+            init["batch_mode"] = meta.get("batch_mode", "auto")
+            model.__init__(**init)
+            for name in cls._STATE:
+                value = meta.get(name, 0)
+                kind = float if name == "total_train_time" else int
+                if isinstance(value, bool) or not isinstance(value, (int, kind)) or value < 0:
+                    raise ValueError(f"{fname}: {name} is {value!r} in the model file, "
+                                     f"not a non-negative {kind.__name__}")
+                setattr(model, name, value)
+            state = meta.get("training_state")
+            model.training_state = state if isinstance(state, dict) else None
+            keys = native.unpack_keys(meta, arrays)
+            for name in ("vectors", "syn1", "syn1neg"):
+                if name in arrays:
+                    arrays[name] = _float32_rows(arrays[name], name, fname, mmap)
+            vectors = arrays["vectors"]
+            if vectors.ndim != 2 or vectors.shape != (len(keys), model.vector_size):
+                raise ValueError(f"{fname}: vectors have shape {vectors.shape}, expected "
+                                 f"({len(keys)}, {model.vector_size})")
+            wv = KeyedVectors(model.vector_size)
+            wv.index_to_key, wv.key_to_index = key_index(keys, copy=False)
+            wv.vectors = vectors
+            for name in ("vectors_lockf", "counts"):
+                # the sampling tables and the tree are built from the counts: a short
+                # array would leave vocabulary rows the kernels index without a check
+                if np.shape(arrays[name]) != (len(keys),):
+                    raise ValueError(f"{fname}: {name} has shape {np.shape(arrays[name])}, "
+                                     f"expected ({len(keys)},)")
+            wv.vectors_lockf = np.asarray(arrays["vectors_lockf"], dtype=REAL)
+            wv.expandos["count"] = np.asarray(arrays["counts"], dtype=np.int64)
+            if (wv.expandos["count"] < 0).any():
+                raise ValueError(f"{fname}: negative word counts in the model file")
+            model.wv = wv
+            model.syn1 = arrays.get("syn1")
+            model.syn1neg = arrays.get("syn1neg")
+            for name, arr in (("syn1", model.syn1), ("syn1neg", model.syn1neg)):
+                if arr is not None and arr.shape != vectors.shape:
+                    raise ValueError(f"{fname}: {name} has shape {arr.shape}, expected {vectors.shape}")
         model._build_tables()
         return model
 

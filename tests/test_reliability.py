@@ -523,6 +523,66 @@ def test_version_1_files_still_load(tmp_path):
     np.testing.assert_array_equal(Word2Vec.load(path).wv.vectors, model.wv.vectors)
 
 
+_WRONG_VALUES = (None, "x", [], {}, -1, 2.5, 10**30)
+
+
+def _doctored_headers(header):
+    """Every header with one entry removed or replaced by a value of another type."""
+    for where in (header, header["meta"]):
+        for key in list(where):
+            saved = where.pop(key)
+            yield f"no {key}"
+            for value in _WRONG_VALUES:
+                where[key] = value
+                yield f"{key}={value!r}"
+            where[key] = saved
+
+
+def _saved_files(tmp_path):
+    """(path, loader, use) for a Word2Vec model, its vectors, a Phrases and a FrozenPhrases."""
+    from fastw2v.phrases import FrozenPhrases, Phrases
+    model, sentences = _small_model(hs=1)
+    phrases = Phrases(sentences, min_count=1, threshold=0.1)
+    files = [(tmp_path / "m.model", model, Word2Vec.load,
+              lambda m: (m.wv.most_similar(m.wv.index_to_key[0], topn=2),
+                         m.train(sentences[:50], total_examples=50, epochs=1))),
+             (tmp_path / "v.kv", model.wv, KeyedVectors.load,
+              lambda kv: kv.most_similar(kv.index_to_key[0], topn=2)),
+             (tmp_path / "p.phrases", phrases, Phrases.load, lambda p: p[sentences[0]]),
+             (tmp_path / "f.phrases", phrases.freeze(), FrozenPhrases.load, lambda p: p[sentences[0]])]
+    for path, obj, _, _ in files:
+        obj.save(path)
+    return [(path, load, use) for path, _, load, use in files]
+
+
+def test_a_doctored_header_is_one_clear_error_or_a_working_model(tmp_path):
+    # A hand-edited or corrupt header either loads into something that works, or
+    # fails on load with a ValueError that names the file -- never a KeyError from
+    # deep inside, and never a model whose first use crashes.
+    for path, load, use in _saved_files(tmp_path):
+        original = path.read_text()
+        header = json.loads(original)
+        for change in _doctored_headers(header):
+            path.write_text(json.dumps(header))
+            try:
+                loaded = load(path)
+            except (ValueError, FileNotFoundError) as exc:
+                assert path.name in str(exc), (change, exc)
+                continue
+            use(loaded)
+        path.write_text(original)
+        for name, file in json.loads(original)["files"].items():
+            content = (tmp_path / file).read_bytes()
+            for wrong in (np.zeros(3), np.zeros((2, 2), np.int64), np.zeros(0, np.float32)):
+                np.save(tmp_path / file, wrong)
+                try:
+                    loaded = load(path)
+                except ValueError:
+                    continue
+                use(loaded)
+            (tmp_path / file).write_bytes(content)
+
+
 # -- concurrency ------------------------------------------------------------
 
 def test_querying_while_another_thread_trains_does_not_crash():

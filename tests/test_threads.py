@@ -113,6 +113,17 @@ def test_iterable_jobs_name_a_bad_sentence_by_its_corpus_position(monkeypatch, k
         table.encode_batch(iter(sentences), 10, 0, 0)
 
 
+@pytest.mark.parametrize("kind", ["str", "int"])
+def test_a_batch_words_past_int64_is_one_job_of_the_whole_corpus(kind):
+    from fastw2v import threads
+
+    words = [f"w{i}" for i in range(20)] if kind == "str" else list(range(20))
+    table = encoder_of(kind, words)
+    sentences = [words[i:] for i in range(20)]
+    (ids, ends, raw), = threads._batches(iter(sentences), table, 10**30)
+    assert raw == sum(map(len, sentences)) and len(ends) == len(sentences)
+
+
 def test_iterable_feeding_restores_the_switch_interval():
     """The feeder shortens CPython's switch interval while it encodes; the
     caller's setting comes back afterwards, also when the corpus raises."""
