@@ -285,9 +285,11 @@ def _parse_text_rows(rests, dim, first_line, path, dtype=REAL) -> np.ndarray:
     return out
 
 
-def read_vocab_counts(path, errors="strict") -> dict:
+def read_vocab_counts(path, errors="strict", repeated="add") -> dict:
     """``<word> <count>`` lines -- word2vec C's ``-save-vocab`` file, gensim's ``fvocab`` --
-    as ``{word: count}`` in file order (a repeated word's counts add up).
+    as ``{word: count}`` in file order. A repeated word's counts add up
+    (``repeated="add"``, the CLI's ``-read-vocab``: word2vec.c would make two
+    entries of one word) or the last one stands (``"last"``: gensim's ``fvocab``).
 
     Raises ``ValueError`` naming the line for a malformed line or invalid UTF-8.
     """
@@ -302,7 +304,7 @@ def read_vocab_counts(path, errors="strict") -> dict:
                 continue
             if len(fields) != 2 or not fields[1].isdigit():
                 raise ValueError(f"{path}: line {line_no}: expected '<word> <count>', got {line[:80]!r}")
-            counts[fields[0]] = counts.get(fields[0], 0) + int(fields[1])
+            counts[fields[0]] = int(fields[1]) + (counts.get(fields[0], 0) if repeated == "add" else 0)
     return counts
 
 
@@ -404,7 +406,7 @@ def load_word2vec_format(fname, fvocab=None, binary=False, encoding="utf8", unic
     kv.key_to_index = key_to_index
     kv.next_index = len(words)
     if fvocab is not None:
-        counts = read_vocab_counts(fvocab, unicode_errors)
+        counts = read_vocab_counts(fvocab, unicode_errors, repeated="last")
         missing = [w for w in words if w not in counts]
         if missing:
             logger.warning("vocabulary file %s lacks %d words, e.g. %r; their count is 0",

@@ -60,6 +60,19 @@ def test_c_tool_layout_limit_and_fvocab(tmp_path, kv):
     assert back.get_vecattr("König", "count") == 40
 
 
+def test_a_word_repeated_in_fvocab_keeps_its_last_count_as_in_gensim(tmp_path, kv):
+    kv.save_word2vec_format(tmp_path / "v.txt")
+    (tmp_path / "vocab.txt").write_text("the 7\n" + "".join(f"{w} 2\n" for w in KEYS[1:]) + "the 5\n",
+                                        encoding="utf-8")
+    back = KeyedVectors.load_word2vec_format(tmp_path / "v.txt", fvocab=tmp_path / "vocab.txt")
+    assert back.get_vecattr("the", "count") == 5 and back.get_vecattr("of", "count") == 2
+    gensim = pytest.importorskip("gensim")
+    theirs = gensim.models.KeyedVectors.load_word2vec_format(tmp_path / "v.txt", fvocab=tmp_path / "vocab.txt")
+    assert theirs.get_vecattr("the", "count") == 5
+    # the CLI's -read-vocab adds a repeated word's counts up (one entry per word)
+    assert formats.read_vocab_counts(tmp_path / "vocab.txt") == {"the": 12, **{w: 2 for w in KEYS[1:]}}
+
+
 @pytest.mark.parametrize("suffix", ["", ".gz"])  # the memory-mapped path and the stream path
 def test_small_blocks_split_rows(tmp_path, kv, monkeypatch, suffix):
     monkeypatch.setattr(formats, "BLOCK_BYTES", 5)  # blocks of 2 rows' bytes: rows straddle blocks
