@@ -175,9 +175,13 @@ def key_index(keys, copy: bool = True) -> tuple:
     if is_int_keyed(keys):
         if isinstance(keys, IntKeys):
             keys = keys.int_index.keys
-        index = IntIndex(keys if isinstance(keys, np.ndarray) else np.asarray(list(keys), dtype=np.int64),
-                         copy=copy)
-        return IntKeys(index), IntKeyToIndex(index)
+        try:
+            array = keys if isinstance(keys, np.ndarray) else np.asarray(list(keys), dtype=np.int64)
+        except OverflowError:
+            array = None  # Python ints past int64 (gensim takes any key): the list and dict below
+        if array is not None:
+            index = IntIndex(array, copy=copy)
+            return IntKeys(index), IntKeyToIndex(index)
     index_to_key = list(keys)
     key_to_index = {k: i for i, k in enumerate(index_to_key)}
     if len(key_to_index) != len(index_to_key):

@@ -236,7 +236,11 @@ def pack_keys(keys) -> tuple[dict, dict]:
             return {"key_type": "int"}, {"keys": np.ascontiguousarray(arr, dtype=np.int64)}
     keys = list(keys)
     if keys and all(isinstance(k, (int, np.integer)) and not isinstance(k, bool) for k in keys):
-        return {"key_type": "int"}, {"keys": np.asarray(keys, dtype=np.int64)}
+        try:
+            return {"key_type": "int"}, {"keys": np.asarray(keys, dtype=np.int64)}
+        except OverflowError:
+            raise ValueError("integer keys past int64 cannot be saved in the native format "
+                             "(save_word2vec_format writes them as text)") from None
     if not all(isinstance(k, str) for k in keys):
         raise TypeError("keys must be all str or all int")
     return {"key_type": "str", "keys": keys}, {}

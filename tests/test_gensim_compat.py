@@ -44,3 +44,20 @@ def test_other_classes_are_refused(tmp_path):
     path.write_text("hello")
     with pytest.raises(ValueError, match="not a pickle"):
         load_gensim_object(path)
+
+
+def test_integer_keys_past_int64_load_and_are_refused_only_by_the_native_save(tmp_path):
+    gensim_kv = pytest.importorskip("gensim.models.keyedvectors")
+    theirs = gensim_kv.KeyedVectors(4)
+    big = [2**63, 2**70, 5]
+    theirs.add_vectors(big, np.arange(12, dtype=np.float32).reshape(3, 4))
+    theirs.save(str(tmp_path / "g.kv"))
+    ours = KeyedVectors.load_gensim(str(tmp_path / "g.kv"))
+    assert ours.index_to_key == big
+    np.testing.assert_array_equal(ours[2**70], theirs[2**70])
+    assert ours.most_similar(5, topn=1)[0][0] == theirs.most_similar(5, topn=1)[0][0]
+    with pytest.raises(ValueError, match="int64"):
+        ours.save(str(tmp_path / "n.kv"))
+    assert sorted(os.listdir(tmp_path)) == ["g.kv"]
+    ours.save_word2vec_format(str(tmp_path / "v.txt"))
+    assert open(tmp_path / "v.txt").read().split("\n")[1].split()[0] == str(2**63)
