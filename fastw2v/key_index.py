@@ -41,6 +41,8 @@ def _position(index: IntIndex, key) -> int:
     """Row of ``key`` in ``index``, or -1; anything that is not an int64 integer is absent."""
     if isinstance(key, (bool, np.bool_)):
         key = int(key)  # as in a dict, True is the key 1
+    elif isinstance(key, (float, np.floating)) and float(key).is_integer():
+        key = int(key)  # and 1.0 is the key 1 too (hashes equal)
     try:
         key = operator.index(key)
     except TypeError:

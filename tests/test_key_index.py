@@ -50,6 +50,11 @@ def test_views_behave_like_gensims_list_and_dict():
     assert -3 in key_to_index and -3 in index_to_key and "x" not in key_to_index and 1.5 not in key_to_index
     assert 2 ** 70 not in key_to_index and len(key_to_index) == len(index_to_key) == 3
     assert list(key_to_index) == as_list
+    # numbers equal to a key find it, as in the dict (and gensim's `1.0 in wv`)
+    for probe in (50.0, np.float64(-3.0), np.float32(50), 2.0 ** 40, 1.5, True, np.True_, float("nan"),
+                  float("inf"), 2.0 ** 70, -0.0, "50"):
+        assert (probe in key_to_index) == (probe in as_dict), probe
+        assert key_to_index.get(probe, -1) == as_dict.get(probe, -1), probe
     with pytest.raises(KeyError):
         key_to_index[4]
     with pytest.raises(TypeError, match="add_vectors"):
