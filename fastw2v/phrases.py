@@ -361,8 +361,8 @@ class _PhrasesTransformation:
                                      "pass it again: load(path, scoring=function)")
                 scoring = saved
             table = _phrases.table_from_arrays(arrays["key_bytes"], arrays["key_lengths"], arrays["counts"])
-            model = (Phrases if kind == "Phrases" else FrozenPhrases).__new__(
-                Phrases if kind == "Phrases" else FrozenPhrases)
+            saved_class = Phrases if kind == "Phrases" else FrozenPhrases
+            model = saved_class.__new__(saved_class)
             model.scoring, model._scoring_name = _resolve_scoring(scoring)
             model.min_count = meta["min_count"]
             model.threshold = meta["threshold"]
