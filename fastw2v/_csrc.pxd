@@ -1,5 +1,5 @@
 # Declarations of the C sources in csrc/ (one place, cimported by every Cython module).
-from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t, uintptr_t
 
 cdef extern from "fw2v_common.h" nogil:
     ctypedef float real_t
@@ -113,9 +113,9 @@ cdef extern from "kernels.h" nogil:
         real_t *grp_lab
         real_t *hot_rows
         real_t *hot_seen
-        size_t hs_shift
-        size_t neg_shift
-        size_t syn0_shift
+        uintptr_t hs_shift
+        uintptr_t neg_shift
+        uintptr_t syn0_shift
         int64_t unpublished
         int64_t words_seen
         int64_t words_trained

@@ -180,8 +180,8 @@ def key_index(keys, copy: bool = True) -> tuple:
         try:
             array = keys if isinstance(keys, np.ndarray) else np.asarray(list(keys), dtype=np.int64)
         except OverflowError:
-            array = None  # Python ints past int64 (gensim takes any key): the list and dict below
-        if array is not None:
+            pass  # Python ints past int64 (gensim takes any key): the list and dict below
+        else:
             index = IntIndex(array, copy=copy)
             return IntKeys(index), IntKeyToIndex(index)
     index_to_key = list(keys)

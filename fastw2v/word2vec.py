@@ -607,6 +607,7 @@ class Word2Vec:
             self.syn1 = _kernel_rows(self.syn1, "syn1")
             self.syn1neg = _kernel_rows(self.syn1neg, "syn1neg")
             syn0, syn1, syn1neg = wv.vectors, self.syn1, self.syn1neg
+        several = int(int(self.workers) > 1)  # private copies only pay with several threads
         return _kernels.KernelParams(
             syn0=syn0, syn1=syn1, syn1neg=syn1neg, lockf=wv.lockf_rows,
             keep_threshold=t["keep_threshold"], noise_prob=t.get("noise_prob"),
@@ -617,9 +618,8 @@ class Word2Vec:
             subsample=bool(self.sample), compute_loss=bool(compute_loss),
             start_alpha=float(start_alpha), end_alpha=float(end_alpha),
             total_words=float(schedule_words), isa=_isa(), batch_window=self._batch_window(),
-            hs_private=HS_PRIVATE_NODES if int(self.workers) > 1 else 0,
-            neg_private=NEG_PRIVATE_ROWS if int(self.workers) > 1 else 0,
-            syn0_private=SYN0_PRIVATE_ROWS if int(self.workers) > 1 else 0)
+            hs_private=HS_PRIVATE_NODES * several, neg_private=NEG_PRIVATE_ROWS * several,
+            syn0_private=SYN0_PRIVATE_ROWS * several)
 
     def _batch_window(self) -> bool:
         """``batch_mode='auto'``: window batching (HogBatch) for skip-gram, where it
